@@ -1,0 +1,59 @@
+# lgmcl — one build configuration for the tool, the tests and the benchmarks: release with
+# -enable-testing, so `make build` and `make test` share one .build/release and numeric tests
+# run at release speed.
+SHELL := /bin/bash
+SWIFT ?= swift
+SWIFT_FLAGS := -c release -Xswiftc -enable-testing
+BIN := .build/release
+NP ?= 2
+
+DEB_PACKAGES := libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools librdkit-dev \
+	libboost1.81-dev zlib1g-dev pkg-config
+# Only for regenerating oracle fixtures (scripts/); CI never needs them.
+ORACLE_DEB_PACKAGES := python3-rdkit
+
+# Open MPI refuses root without these; tests and the demo may start more ranks than cores.
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OPENBLAS_NUM_THREADS := 1
+MPIRUN := mpirun --oversubscribe
+
+.PHONY: setup setup-oracles venv build test demo clean
+
+setup: .setup-done
+.setup-done:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "setup: system packages present"; fi
+	@command -v $(SWIFT) >/dev/null || { echo "setup: swift not found on PATH (Swift 6.x toolchain required)"; exit 1; }
+	@touch $@
+
+setup-oracles: setup
+	@dpkg -s $(ORACLE_DEB_PACKAGES) >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(ORACLE_DEB_PACKAGES); }
+
+# Python tools for fixture generators and benchmark peers (PyTorch, transformers, chemprop…).
+venv: .venv/bin/python
+.venv/bin/python: scripts/requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install -q --upgrade pip
+	.venv/bin/pip install -q --extra-index-url https://download.pytorch.org/whl/cpu -r scripts/requirements.txt
+	@touch $@
+
+build: setup
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+test: build
+	@start=$$(date +%s); \
+	$(SWIFT) test $(SWIFT_FLAGS); status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+demo: build
+	@echo "== lgmcl-dist info under mpirun -np $(NP)"
+	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist info
+
+clean:
+	rm -rf .build .setup-done

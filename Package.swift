@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// RDKit's C++ libraries that CRDKit links (Debian's librdkit-dev, in the default library path).
+let rdkitLibraries = [
+    "RDKitGraphMol", "RDKitSmilesParse", "RDKitFingerprints", "RDKitReducedGraphs",
+    "RDKitDataStructs", "RDKitRDGeneral", "RDKitSubstructMatch", "RDKitDescriptors",
+    "RDKitChemTransforms", "RDKitMolStandardize", "RDKitPartialCharges", "RDKitRDGeometryLib",
+    "RDKitFileParsers", "RDKitCIPLabeler", "RDKitSubgraphs", "RDKitChemReactions",
+]
+
+let package = Package(
+    name: "lgmcl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lgmcl-dist", targets: ["lgmcl-dist"]),
+        .library(name: "LGMCL", targets: ["LGMCL"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "CRDKit",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/rdkit", "-Wno-deprecated-declarations"])],
+            linkerSettings: rdkitLibraries.map { .linkedLibrary($0) }
+        ),
+        .target(
+            name: "Distributed",
+            dependencies: ["CMPI", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "LGMCL",
+            dependencies: [
+                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "lgmcl-dist",
+            dependencies: [
+                "LGMCL", "Distributed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Launched under mpirun by the multi-rank tests: one case per collective and failure mode.
+        .executableTarget(name: "mpi-checks", dependencies: ["Distributed"]),
+        // Launching build products (under mpirun, with deadlines) and finding shared data.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "DistributedTests",
+            dependencies: ["Distributed", "TestSupport", "mpi-checks", "lgmcl-dist"]
+        ),
+        .testTarget(
+            name: "LGMCLTests",
+            dependencies: [
+                "LGMCL", "TestSupport", "lgmcl-dist",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)

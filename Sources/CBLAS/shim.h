@@ -1,0 +1,4 @@
+#ifndef LGMCL_CBLAS_SHIM_H
+#define LGMCL_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

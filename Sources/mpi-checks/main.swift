@@ -1,0 +1,95 @@
+// Cases for the multi-rank tests: `mpirun -np N mpi-checks CASE`. Each case computes on every
+// rank and compares with values derived independently in closed form; a mismatch throws, which
+// ends the job non-zero through Job.run. Rank 0 prints "PASS CASE" at the end.
+import Distributed
+import Foundation
+
+struct Mismatch: Error, CustomStringConvertible {
+    let description: String
+}
+
+func expect<T: Equatable>(_ got: T, _ want: T, _ what: String, rank: Int) throws {
+    guard got == want else { throw Mismatch(description: "rank \(rank): \(what): got \(got), want \(want)") }
+}
+
+/// A value that depends on rank and index, exact in Float and Double (small integers and halves).
+func value(_ rank: Int, _ i: Int) -> Double { Double((rank + 1) * 3 + i % 7) * 0.5 }
+
+func checkAllreduce<T: MPIScalar & BinaryFloatingPoint>(_ world: Communicator, _: T.Type) throws {
+    let n = 37
+    var sums = (0 ..< n).map { T(value(world.rank, $0)) }
+    var maxima = sums
+    var minima = sums
+    try world.allreduce(&sums, op: .sum)
+    try world.allreduce(&maxima, op: .max)
+    try world.allreduce(&minima, op: .min)
+    for i in 0 ..< n {
+        let all = (0 ..< world.size).map { value($0, i) }
+        try expect(sums[i], T(all.reduce(0, +)), "\(T.self) sum[\(i)]", rank: world.rank)
+        try expect(maxima[i], T(all.max()!), "\(T.self) max[\(i)]", rank: world.rank)
+        try expect(minima[i], T(all.min()!), "\(T.self) min[\(i)]", rank: world.rank)
+    }
+}
+
+func checkGathers<T: MPIScalar & BinaryFloatingPoint>(_ world: Communicator, _: T.Type) throws {
+    // Equal counts.
+    let equal = try world.allgather((0 ..< 5).map { T(value(world.rank, $0)) })
+    try expect(equal, (0 ..< world.size).flatMap { r in (0 ..< 5).map { T(value(r, $0)) } }, "\(T.self) allgather", rank: world.rank)
+    // Uneven counts, including an empty contribution: rank r sends (2r) mod 5 values.
+    let count = { (r: Int) in (2 * r) % 5 }
+    let (values, counts) = try world.allgatherVariable((0 ..< count(world.rank)).map { T(value(world.rank, $0)) })
+    try expect(counts, (0 ..< world.size).map(count), "\(T.self) allgatherv counts", rank: world.rank)
+    try expect(values, (0 ..< world.size).flatMap { r in (0 ..< count(r)).map { T(value(r, $0)) } },
+               "\(T.self) allgatherv values", rank: world.rank)
+    // Reduce-scatter of uneven blocks: rank r receives r + 1 elements (rank 0 of 3 gets 1, …).
+    let blocks = (0 ..< world.size).map { $0 + 1 }
+    let total = blocks.reduce(0, +)
+    let scattered = try world.reduceScatter((0 ..< total).map { T(value(world.rank, $0)) }, counts: blocks)
+    let start = blocks[..<world.rank].reduce(0, +)
+    let want = (start ..< start + blocks[world.rank]).map { i in T((0 ..< world.size).map { value($0, i) }.reduce(0, +)) }
+    try expect(scattered, want, "\(T.self) reduce-scatter", rank: world.rank)
+}
+
+let name = CommandLine.arguments.dropFirst().first ?? ""
+Job.run { world in
+    switch name {
+    case "allreduce":
+        try checkAllreduce(world, Float.self)
+        try checkAllreduce(world, Double.self)
+        let total = try world.allreduce(world.rank + 1)
+        try expect(total, world.size * (world.size + 1) / 2, "Int sum", rank: world.rank)
+        try expect(try world.allreduce(world.rank, op: .max), world.size - 1, "Int max", rank: world.rank)
+    case "gather":
+        try checkGathers(world, Float.self)
+        try checkGathers(world, Double.self)
+        let names = try world.allgather(string: "r\(world.rank)" + String(repeating: "x", count: world.rank))
+        try expect(names, (0 ..< world.size).map { "r\($0)" + String(repeating: "x", count: $0) }, "strings", rank: world.rank)
+    case "broadcast":
+        var values = world.isRoot ? [1.5, 2.5, 3.5] : [0.0, 0.0, 0.0]
+        try world.broadcast(&values)
+        try expect(values, [1.5, 2.5, 3.5], "broadcast", rank: world.rank)
+        let text = try world.broadcast(string: world.isRoot ? "vocabulary ✓" : "")
+        try expect(text, "vocabulary ✓", "broadcast string", rank: world.rank)
+        let last = try world.broadcast(array: [Int](repeating: world.rank, count: world.rank + 1), root: world.size - 1)
+        try expect(last, [Int](repeating: world.size - 1, count: world.size), "broadcast from last rank", rank: world.rank)
+    case "nonblocking":
+        var buffer = (0 ..< 1000).map { Float(value(world.rank, $0)) }
+        try buffer.withUnsafeMutableBufferPointer { pointer in
+            let request = try world.startAllreduce(pointer)
+            while try !request.test() {}
+        }
+        for i in [0, 499, 999] {
+            try expect(buffer[i], Float((0 ..< world.size).map { value($0, i) }.reduce(0, +)), "iallreduce[\(i)]", rank: world.rank)
+        }
+    case "throw":
+        // The last rank fails while the others wait in a collective that can never complete.
+        if world.rank == world.size - 1 {
+            throw Mismatch(description: "deliberate failure on rank \(world.rank)")
+        }
+        try world.barrier()
+    default:
+        throw Mismatch(description: "unknown case '\(name)' (allreduce, gather, broadcast, nonblocking, throw)")
+    }
+    try world.barrier()
+    if world.isRoot { print("PASS \(name) on \(world.size) ranks") }
+}
