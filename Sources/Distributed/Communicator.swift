@@ -104,6 +104,26 @@ public final class Communicator: @unchecked Sendable {
         return request
     }
 
+    /// Sums a buffer over ranks in rank order (rank 0 + rank 1 + …) on every rank: the same
+    /// floating-point result whatever the network, algorithm or launch. N times the traffic
+    /// of an allreduce.
+    public func sumInRankOrder(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard size > 1 else { return }
+        let count = buffer.count
+        var gathered = [Float](repeating: 0, count: count * size)
+        try gathered.withUnsafeMutableBytes { receive in
+            try check(
+                MPI_Allgather(buffer.baseAddress, Int32(count), Float.mpiDatatype,
+                              receive.baseAddress, Int32(count), Float.mpiDatatype, comm),
+                "MPI_Allgather")
+        }
+        for i in 0 ..< count {
+            var total: Float = 0
+            for r in 0 ..< size { total += gathered[r * count + i] }
+            buffer[i] = total
+        }
+    }
+
     // MARK: Allgather
 
     /// Concatenates every rank's `values` in rank order. All ranks pass the same count.

@@ -81,6 +81,57 @@ Job.run { world in
         for i in [0, 499, 999] {
             try expect(buffer[i], Float((0 ..< world.size).map { value($0, i) }.reduce(0, +)), "iallreduce[\(i)]", rank: world.rank)
         }
+    case "buckets":
+        // Parameters of uneven sizes, one larger than a bucket; gradients arrive in reverse order
+        // (as backward produces them) with rank-dependent values; a parameter may skip a step.
+        let counts = [3, 700, 1, 2500, 64, 0, 129]
+        for reduction in [GradientBuckets.Reduction.overlapped, .deterministic] {
+            let buckets = GradientBuckets(world: world, parameterCounts: counts, capacity: 1000, reduction: reduction)
+            try expect(buckets.buckets.flatMap(\.parameters), Array(counts.indices.reversed()), "bucket order", rank: world.rank)
+            for step in 0 ..< 3 {
+                for p in counts.indices.reversed() where !(step == 1 && p == 4) {
+                    let gradient = (0 ..< counts[p]).map { Float(value(world.rank, $0 + p + step)) }
+                    try gradient.withUnsafeBufferPointer { try buckets.gradientReady(p, $0) }
+                    try buckets.progress()
+                }
+                var reduced = counts.map { [Float](repeating: -1, count: $0) }
+                try buckets.finish(scale: 0.5) { p, sums in reduced[p] = Array(sums) }
+                for p in counts.indices {
+                    let want = (0 ..< counts[p]).map { i -> Float in
+                        step == 1 && p == 4 ? 0 : Float((0 ..< world.size).map { value($0, i + p + step) }.reduce(0, +) * 0.5)
+                    }
+                    try expect(reduced[p], want, "\(reduction) step \(step) parameter \(p)", rank: world.rank)
+                }
+            }
+        }
+    case "steps":
+        // A training-like loop: an allreduce per step, heartbeats, the fault switch, stop signals.
+        // Arguments: steps, watchdog timeout (s), run directory.
+        let arguments = Array(CommandLine.arguments.dropFirst(2))
+        let steps = Int(arguments.first ?? "") ?? 20
+        let timeout = Double(arguments.dropFirst().first ?? "") ?? 5
+        let directory = URL(fileURLWithPath: arguments.dropFirst(2).first ?? NSTemporaryDirectory())
+        let fault = try Fault.fromEnvironment()
+        StopRequest.install()
+        let watchdog = try Watchdog(directory: directory.appendingPathComponent("heartbeats"),
+                                    rank: world.rank, size: world.size, timeout: timeout)
+        watchdog.start()
+        for step in 1 ... steps {
+            watchdog.enter("compute", step: step)
+            var poisoned = false
+            if let fault { poisoned = fault.fire(rank: world.rank, size: world.size, step: step, phase: "step") }
+            usleep(100_000)
+            watchdog.enter("allreduce", step: step)
+            let total = try world.allreduce(poisoned ? Double.nan : 1.0)
+            guard total.isFinite else { throw Mismatch(description: "non-finite value at step \(step)") }
+            watchdog.stepCompleted(step)
+            if world.isRoot { print("step \(step)") }
+            if try StopRequest.shouldStop(world: world) {
+                if world.isRoot { print("stopped at step \(step) by signal") }
+                break
+            }
+        }
+        watchdog.stop()
     case "throw":
         // The last rank fails while the others wait in a collective that can never complete.
         if world.rank == world.size - 1 {
@@ -88,7 +139,7 @@ Job.run { world in
         }
         try world.barrier()
     default:
-        throw Mismatch(description: "unknown case '\(name)' (allreduce, gather, broadcast, nonblocking, throw)")
+        throw Mismatch(description: "unknown case '\(name)' (allreduce, gather, broadcast, nonblocking, buckets, steps, throw)")
     }
     try world.barrier()
     if world.isRoot { print("PASS \(name) on \(world.size) ranks") }

@@ -29,56 +29,119 @@ public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
 /// ../shared/data beside the repository (benchmark data; never copied into the repo).
 public let sharedData: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 
-/// Runs a program with a deadline; a program still running at the deadline is killed (with its
-/// process group, so mpirun's ranks go too) and reported as timed out, never left to hang CI.
-public func run(
+/// A program started in the background (see `start`): its pid and where its output goes.
+public final class LaunchedProcess {
+    public let pid: pid_t
+    let scratch: URL
+    let started: Date
+    var exitStatus: Int32?
+
+    init(pid: pid_t, scratch: URL) {
+        self.pid = pid
+        self.scratch = scratch
+        started = Date()
+    }
+
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+
+    public var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("stdout"), encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: scratch.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+
+    public var isRunning: Bool {
+        if exitStatus != nil { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            exitStatus = decode(status)
+            return false
+        }
+        return true
+    }
+
+    public func signal(_ number: Int32) { kill(pid, number) }
+
+    /// Waits up to `timeout` seconds; past it the process tree is ended and the result says so.
+    public func wait(timeout: Double) -> ProcessResult {
+        let deadline = started.addingTimeInterval(timeout)
+        var timedOut = false
+        while isRunning {
+            if Date() > deadline {
+                timedOut = true
+                terminateTree(pid)
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+                exitStatus = decode(status)
+                break
+            }
+            usleep(20_000)
+        }
+        return ProcessResult(status: exitStatus ?? -1, stdout: stdout, stderr: stderr,
+                             timedOut: timedOut, seconds: Date().timeIntervalSince(started))
+    }
+
+    func decode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+}
+
+/// Starts a program in the background with output to files (a chatty child can never block on
+/// a full pipe). It is spawned with an empty signal mask and default handlers: the test runner's
+/// threads block signals, and mpirun would inherit that and never forward SIGUSR1 or notice
+/// its children.
+public func start(
     _ executable: String, _ arguments: [String], environment extra: [String: String] = [:],
-    timeout: Double = 120, currentDirectory: URL? = nil
-) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
+    currentDirectory: URL? = nil
+) throws -> LaunchedProcess {
     var environment = ProcessInfo.processInfo.environment
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     environment["OPENBLAS_NUM_THREADS"] = "1"
     for (key, value) in extra { environment[key] = value }
-    process.environment = environment
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
 
-    // Files rather than pipes: a chatty child can never block on a full pipe.
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout")
-    let errURL = scratch.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let outHandle = try FileHandle(forWritingTo: outURL)
-    let errHandle = try FileHandle(forWritingTo: errURL)
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    process.standardInput = FileHandle.nullDevice
 
-    let start = Date()
-    try process.run()
-    let deadline = start.addingTimeInterval(timeout)
-    var timedOut = false
-    while process.isRunning {
-        if Date() > deadline {
-            timedOut = true
-            terminateTree(process.processIdentifier)
-            break
-        }
-        usleep(20_000)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, scratch.appendingPathComponent("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, scratch.appendingPathComponent("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    var defaults = sigset_t()
+    sigfillset(&defaults)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    // posix_spawn has no portable chdir action: a shell changes directory, then becomes the program.
+    let command = currentDirectory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path, executable] } ?? [executable]
+    let argv = (command + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
     }
-    process.waitUntilExit()
-    try outHandle.close()
-    try errHandle.close()
-    let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-    return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr,
-                         timedOut: timedOut, seconds: Date().timeIntervalSince(start))
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
+    guard rc == 0 else {
+        throw NSError(domain: "posix_spawn", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(rc)))"])
+    }
+    return LaunchedProcess(pid: pid, scratch: scratch)
+}
+
+/// Runs a program with a deadline; a program still running at the deadline is ended (with its
+/// descendants, so mpirun's ranks go too) and reported as timed out, never left to hang CI.
+public func run(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    timeout: Double = 120, currentDirectory: URL? = nil
+) throws -> ProcessResult {
+    try start(executable, arguments, environment: environment, currentDirectory: currentDirectory).wait(timeout: timeout)
 }
 
 /// Ends a process and its descendants: SIGTERM first (mpirun then ends its ranks itself), SIGKILL
@@ -116,12 +179,16 @@ func isZombie(_ pid: Int32) -> Bool {
     return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
 }
 
-/// Runs a build product under `mpirun -np ranks` (oversubscribed: tests use more ranks than cores).
+/// The mpirun command line for a build product (oversubscribed: tests use more ranks than cores).
+public func mpirunArguments(_ ranks: Int, _ product: String, _ arguments: [String]) -> [String] {
+    ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none", productPath(product)] + arguments
+}
+
+/// Runs a build product under `mpirun -np ranks` with a deadline.
 public func mpirun(
     _ ranks: Int, _ product: String, _ arguments: [String], environment: [String: String] = [:],
     timeout: Double = 120, currentDirectory: URL? = nil
 ) throws -> ProcessResult {
-    try run("/usr/bin/mpirun",
-            ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none", productPath(product)] + arguments,
+    try run("/usr/bin/mpirun", mpirunArguments(ranks, product, arguments),
             environment: environment, timeout: timeout, currentDirectory: currentDirectory)
 }

@@ -1,0 +1,8 @@
+import Foundation
+
+/// Seconds on a monotonic clock (not affected by wall-clock changes), for durations.
+public func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Test-only fault injection: `LGMCL_FAULT=rank:1,step:7,kind:exit|kill|hang|nan[,phase:NAME]`
+/// makes rank 1 fail at step 7 (in the named phase, default "step"), so tests can show that
+/// crashes, kills, hangs and NaNs end the job cleanly.
+public struct Fault: Sendable, Equatable {
+    public enum Kind: String, Sendable { case exit, kill, hang, nan }
+
+    public let rank: Int
+    public let step: Int
+    public let kind: Kind
+    public let phase: String
+
+    /// The fault configured in the environment, if any. A malformed value is an error rather
+    /// than a silently healthy run.
+    public static func fromEnvironment() throws -> Fault? {
+        guard let text = ProcessInfo.processInfo.environment["LGMCL_FAULT"], !text.isEmpty else { return nil }
+        return try Fault(parsing: text)
+    }
+
+    public init(parsing text: String) throws {
+        var fields: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let pair = item.split(separator: ":", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { throw LaunchError(description: "LGMCL_FAULT: '\(item)' is not key:value") }
+            fields[pair[0]] = pair[1]
+        }
+        guard let rank = fields["rank"].flatMap(Int.init), let step = fields["step"].flatMap(Int.init),
+              let kind = fields["kind"].flatMap(Kind.init(rawValue:))
+        else {
+            throw LaunchError(description: "LGMCL_FAULT='\(text)': expected rank:R,step:S,kind:exit|kill|hang|nan[,phase:P]")
+        }
+        self.rank = rank
+        self.step = step
+        self.kind = kind
+        phase = fields["phase"] ?? "step"
+    }
+
+    /// Fires the fault if it is due here. Returns true for `nan` (the caller poisons its loss);
+    /// the other kinds do not return.
+    public func fire(rank: Int, size: Int, step: Int, phase: String) -> Bool {
+        guard rank == self.rank, step == self.step, phase == self.phase else { return false }
+        switch kind {
+        case .exit:
+            Environment.printError("injected fault: exiting at step \(step) (\(phase))", rank: rank, size: size)
+            _exit(1)
+        case .kill:
+            kill(getpid(), SIGKILL)
+        case .hang:
+            while true { sleep(1000) }
+        case .nan:
+            return true
+        }
+        return false
+    }
+}
