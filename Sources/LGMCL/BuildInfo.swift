@@ -1,0 +1,39 @@
+import Foundation
+
+/// Facts about the build, for checkpoint manifests.
+public enum BuildInfo {
+    /// The git commit of the source tree the running executable was built from, read from the
+    /// `.git` directory two levels above `.build/<configuration>/`; "unknown" for an installed copy.
+    public static let gitCommit: String = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0 ..< 5 {
+            directory = directory.deletingLastPathComponent()
+            if let commit = commit(in: directory.appendingPathComponent(".git")) { return commit }
+        }
+        return "unknown"
+    }()
+
+    static func commit(in gitDirectory: URL) -> String? {
+        var git = gitDirectory
+        // A worktree's .git is a file pointing at its real git directory.
+        if let pointer = try? String(contentsOf: git, encoding: .utf8), pointer.hasPrefix("gitdir:") {
+            git = URL(fileURLWithPath: pointer.dropFirst(7).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        guard head.hasPrefix("ref: ") else { return head }
+        let ref = String(head.dropFirst(5))
+        let common = (try? String(contentsOf: git.appendingPathComponent("commondir"), encoding: .utf8))
+            .map { git.appendingPathComponent($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? git
+        for root in [git, common] {
+            if let value = try? String(contentsOf: root.appendingPathComponent(ref), encoding: .utf8) {
+                return value.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if let packed = try? String(contentsOf: root.appendingPathComponent("packed-refs"), encoding: .utf8),
+               let line = packed.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) {
+                return String(line.prefix(40))
+            }
+        }
+        return nil
+    }
+}
