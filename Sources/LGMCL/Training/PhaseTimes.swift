@@ -1,0 +1,49 @@
+import Distributed
+import Foundation
+
+/// Where a rank's training time goes, per phase, for the end-of-run breakdown (DESIGN.md:
+/// data loading, forward, backward, waiting for allreduce, optimiser).
+public struct PhaseTimes: Sendable {
+    public enum Phase: String, CaseIterable, Sendable {
+        case data, forward, backward, allreduceWait = "allreduce wait", optimizer, checkpoint, evaluation
+    }
+
+    public private(set) var seconds: [Phase: Double] = [:]
+
+    public init() {}
+
+    /// Times `body` as `phase`.
+    public mutating func measure<T>(_ phase: Phase, _ body: () throws -> T) rethrows -> T {
+        let start = monotonicSeconds()
+        defer { seconds[phase, default: 0] += monotonicSeconds() - start }
+        return try body()
+    }
+
+    public mutating func add(_ phase: Phase, _ duration: Double) {
+        seconds[phase, default: 0] += duration
+    }
+
+    public var total: Double { seconds.values.reduce(0, +) }
+
+    /// Values in `Phase.allCases` order, for gathering across ranks.
+    public var vector: [Double] { Phase.allCases.map { seconds[$0] ?? 0 } }
+
+    /// A table with one row per rank (from gathered `vector`s) and one column per phase.
+    public static func table(gathered: [Double], ranks: Int) -> String {
+        let phases = Phase.allCases
+        var lines = ["rank  " + phases.map { pad($0.rawValue, 15) }.joined() + pad("total", 10)]
+        for r in 0 ..< ranks {
+            let row = Array(gathered[r * phases.count ..< (r + 1) * phases.count])
+            let total = row.reduce(0, +)
+            let cells = row.map { value in
+                pad(String(format: "%8.2fs %3.0f%%", value, total > 0 ? 100 * value / total : 0), 15)
+            }
+            lines.append(pad("\(r)", 6) + cells.joined() + pad(String(format: "%8.2fs", total), 10))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

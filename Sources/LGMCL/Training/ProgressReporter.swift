@@ -1,0 +1,69 @@
+import Foundation
+
+/// Progress of a long run on rank 0: a live line when stderr is a terminal, periodic plain lines
+/// otherwise (under mpirun no rank has a terminal, and a bar that redraws with `\r` would end
+/// up as one endless line in a log file).
+public struct ProgressReporter {
+    public let total: Int
+    public let interval: Double
+    let label: String
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    let started = Date()
+    var lastPrint = Date.distantPast
+
+    public init(label: String, total: Int, interval: Double = 10) {
+        self.label = label
+        self.total = total
+        self.interval = interval
+    }
+
+    /// Reports `done` of `total` units plus free text (loss, rate…); prints only every
+    /// `interval` seconds on plain output, and at the end.
+    public mutating func update(_ done: Int, unit: String, detail: String = "") {
+        let now = Date()
+        let finished = done >= total
+        guard finished || now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.2 : interval) else { return }
+        lastPrint = now
+        let elapsed = now.timeIntervalSince(started)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let percent = total > 0 ? 100 * Double(done) / Double(total) : 100
+        var line = String(format: "%@ %d/%d %@ (%.0f%%) %.1f %@/s ETA %@", label, done, total, unit, percent, rate, unit,
+                          Self.duration(eta))
+        if !detail.isEmpty { line += "  " + detail }
+        if isTerminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (finished ? "\n" : "")).utf8))
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+
+    public static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
+            : s >= 60 ? String(format: "%dm%02ds", s / 60, s % 60) : "\(s)s"
+    }
+}
+
+/// Metrics as JSON lines (one object per line), appended as training goes, for plots and tools.
+public final class MetricsLog {
+    let handle: FileHandle
+
+    public init(url: URL, append: Bool) throws {
+        if !append || !FileManager.default.fileExists(atPath: url.path) {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        handle = try FileHandle(forWritingTo: url)
+        handle.seekToEndOfFile()
+    }
+
+    deinit { try? handle.close() }
+
+    public func write(_ fields: [String: Double], event: String) {
+        var object: [String: Any] = fields
+        object["event"] = event
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+            handle.write(data + Data("\n".utf8))
+        }
+    }
+}
