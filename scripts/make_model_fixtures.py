@@ -177,6 +177,42 @@ def relative_buckets(buckets, max_relative, length):
     return make_log_bucket_position(distances, buckets, max_relative).to(torch.int32).numpy()
 
 
+def parameter_counts(graph_model, authors_model):
+    """Parameters per component at the `small` and `paper` sizes, counted on the authors' modules
+    and HF's DeBERTa (text: outside the word and absolute-position embeddings, which depend on
+    the vocabulary and the length limit)."""
+    def count(module, skip=()):
+        return sum(p.numel() for n, p in module.named_parameters() if not n.startswith(skip))
+
+    sizes = {
+        "small": dict(heads=4, head_dim=32, hidden=110, text=(128, 4, 4, 512, 64, 256, 160), fp=(256, 128), width=128),
+        "paper": dict(heads=19, head_dim=96, hidden=110, text=(768, 4, 12, 3072, 256, 512, 512), fp=(512, 300), width=256),
+    }
+    counts = {}
+    for name, z in sizes.items():
+        h = z["hidden"]
+        d, layers, heads, ffn, buckets, max_rel, positions = z["text"]
+        gt = graph_model.GT(h, 57, 3, z["heads"], z["heads"] * z["head_dim"], 0.5, 0.01, 0.05, 1.0, "False", 2, "LN")
+        gat = graph_model.GAT(57, 15, h, 0.5, 0.01, 1.0, 2)
+        config = text_config(100)
+        for key, value in dict(hidden_size=d, num_hidden_layers=layers, num_attention_heads=heads,
+                               intermediate_size=ffn, position_buckets=buckets, max_relative_positions=max_rel,
+                               max_position_embeddings=positions).items():
+            setattr(config, key, value)
+        deberta = DebertaV2Model(config)
+        fpn = authors_model.FPN(z["fp"][0], 0.1, z["fp"][1])
+        w = z["width"]
+        fusion = [authors_model.CrossAttention(h, h, w), authors_model.CrossAttention(d, d, w),
+                  authors_model.CrossAttention(w, z["fp"][1], w), authors_model.CrossAttention(w, z["fp"][1], w)]
+        counts[name] = {
+            "AttentiveFP": count(gat), "GT": count(gt),
+            "GT_without_embedding": count(gt, ("GraphTransformer.src_embed",)),
+            "DeBERTa_without_embeddings": count(deberta, ("embeddings.word_embeddings", "embeddings.position_embeddings")),
+            "FPN": count(fpn), "CrossAttention": sum(count(c) for c in fusion),
+        }
+    return counts
+
+
 def f32(t):
     return np.ascontiguousarray(t.detach().numpy().astype(np.float32))
 
@@ -376,6 +412,7 @@ def build(features, commit, graph_model, model_gnn_pre, authors_model):
         "transformers": __import__("transformers").__version__,
         "bbbp_rows": ROWS, "smiles": [str(s) for s in features["smiles"]],
         "vocab_size": vocab_size, "tasks": TASKS, "preset": TINY,
+        "parameter_counts": parameter_counts(graph_model, authors_model),
     }
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     total = sum(f.stat().st_size for f in OUT.glob("*"))
