@@ -67,7 +67,8 @@ let package = Package(
             dependencies: [
                 "LGMCL", "TestSupport", "lgmcl-dist",
                 .product(name: "Numerics", package: "swift-numerics"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v5],

@@ -12,6 +12,13 @@ static inline hid_t lgmcl_h5t_native_int32(void) { return H5T_NATIVE_INT32; }
 static inline hid_t lgmcl_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t lgmcl_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t lgmcl_h5t_c_s1(void) { return H5T_C_S1; }
+static inline hid_t lgmcl_h5t_std_u8le(void) { return H5T_STD_U8LE; }
+static inline hid_t lgmcl_h5t_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t lgmcl_h5t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t lgmcl_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t lgmcl_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t lgmcl_h5p_dataset_access(void) { return H5P_DATASET_ACCESS; }
+static inline hid_t lgmcl_h5e_default(void) { return H5E_DEFAULT; }
 static inline hid_t lgmcl_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t lgmcl_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t lgmcl_h5p_file_access(void) { return H5P_FILE_ACCESS; }
