@@ -17,23 +17,24 @@ public struct HDF5Error: Error, CustomStringConvertible {
     }
 }
 
-/// Serial HDF5 (Debian's build) is not thread-safe: every call in lgmcl goes through `HDF5.call`,
-/// which holds one process-wide lock, so tests running in parallel and the reader's background
-/// thread never enter the library at the same time.
+/// Every HDF5 call in lgmcl goes through `HDF5.call`, which holds one process-wide lock: HDF5
+/// built without thread-safety must never be entered by two threads at once (tests run in
+/// parallel, and the batch reader reads on its own thread). Debian's build is thread-safe, and
+/// then keeps one error stack per thread, so automatic error printing is switched off on each
+/// thread that calls in; errors are collected from the stack instead and reported once, as an
+/// `HDF5Error`.
 enum HDF5 {
     private static let lock = NSRecursiveLock()
-
-    /// Whether HDF5's automatic error printing is off yet: errors are collected from the stack
-    /// instead and reported once, as an `HDF5Error`. Guarded by `lock`.
-    nonisolated(unsafe) private static var isQuiet = false
+    private static let quietKey = "lgmcl.hdf5.quiet"
 
     static func call<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
-        if !isQuiet {
+        let thread = Thread.current.threadDictionary
+        if thread[quietKey] == nil {
             H5open()
             H5Eset_auto2(lgmcl_h5e_default(), nil, nil)
-            isQuiet = true
+            thread[quietKey] = true
         }
         return try body()
     }
