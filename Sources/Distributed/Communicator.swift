@@ -49,6 +49,11 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
+    /// Replaces a buffer's contents on every rank with rank `root`'s (e.g. a parameter's values).
+    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) throws {
+        try check(MPI_Bcast(buffer.baseAddress, try int32(buffer.count), T.mpiDatatype, Int32(root), comm), "MPI_Bcast")
+    }
+
     /// Rank `root`'s array, whatever its length; other ranks' arguments are ignored.
     public func broadcast<T: MPIScalar>(array values: [T], root: Int = 0) throws -> [T] {
         var count = [rank == root ? values.count : 0]
@@ -107,18 +112,18 @@ public final class Communicator: @unchecked Sendable {
     /// Sums a buffer over ranks in rank order (rank 0 + rank 1 + …) on every rank: the same
     /// floating-point result whatever the network, algorithm or launch. N times the traffic
     /// of an allreduce.
-    public func sumInRankOrder(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+    public func sumInRankOrder<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>) throws {
         guard size > 1 else { return }
         let count = buffer.count
-        var gathered = [Float](repeating: 0, count: count * size)
+        var gathered = [T](repeating: .zero, count: count * size)
         try gathered.withUnsafeMutableBytes { receive in
             try check(
-                MPI_Allgather(buffer.baseAddress, Int32(count), Float.mpiDatatype,
-                              receive.baseAddress, Int32(count), Float.mpiDatatype, comm),
+                MPI_Allgather(buffer.baseAddress, Int32(count), T.mpiDatatype,
+                              receive.baseAddress, Int32(count), T.mpiDatatype, comm),
                 "MPI_Allgather")
         }
         for i in 0 ..< count {
-            var total: Float = 0
+            var total: T = .zero
             for r in 0 ..< size { total += gathered[r * count + i] }
             buffer[i] = total
         }

@@ -8,7 +8,7 @@
 /// non-blocking collectives in the same order).
 ///
 /// All calls come from the training thread; MPI progress is driven by `progress()` calls there.
-public final class GradientBuckets {
+public final class GradientBuckets<Element: MPIScalar & FloatingPoint> {
     public struct Bucket: Sendable {
         /// Indices into the parameter list, in the order they are packed.
         public let parameters: [Int]
@@ -32,7 +32,7 @@ public final class GradientBuckets {
     let parameterCounts: [Int]
     let world: Communicator
     let reduction: Reduction
-    var storage: [UnsafeMutableBufferPointer<Float>]
+    var storage: [UnsafeMutableBufferPointer<Element>]
     var readyCount: [Int]
     var requests: [Request?]
     var nextToStart = 0
@@ -75,7 +75,7 @@ public final class GradientBuckets {
         self.bucketOf = bucketOf
         self.slotOf = slotOf
         storage = buckets.map { bucket in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: bucket.count)
+            let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: bucket.count)
             buffer.initialize(repeating: 0)
             return buffer
         }
@@ -89,7 +89,7 @@ public final class GradientBuckets {
 
     /// Copies a parameter's final gradient into its bucket; starts the bucket's reduction once
     /// the bucket is complete (and every earlier bucket has started).
-    public func gradientReady(_ parameter: Int, _ gradient: UnsafeBufferPointer<Float>) throws {
+    public func gradientReady(_ parameter: Int, _ gradient: UnsafeBufferPointer<Element>) throws {
         precondition(gradient.count == parameterCounts[parameter], "gradient \(parameter) has \(gradient.count) values, expected \(parameterCounts[parameter])")
         let b = bucketOf[parameter]
         let offset = buckets[b].offsets[slotOf[parameter]]
@@ -107,7 +107,7 @@ public final class GradientBuckets {
     /// Waits for every bucket, scales the sums by `scale`, and hands each parameter's reduced
     /// gradient to `body`. Parameters that never reported (no gradient this step) are reduced as
     /// zeros, so every rank still issues the same collectives.
-    public func finish(scale: Float = 1, _ body: (_ parameter: Int, _ reduced: UnsafeBufferPointer<Float>) throws -> Void) throws {
+    public func finish(scale: Element = 1, _ body: (_ parameter: Int, _ reduced: UnsafeBufferPointer<Element>) throws -> Void) throws {
         // A parameter without a gradient keeps the zeros its slot was reset to after the last step.
         for b in buckets.indices { readyCount[b] = buckets[b].parameters.count }
         try startCompleteBuckets()

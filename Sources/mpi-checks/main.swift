@@ -85,7 +85,7 @@ Job.run { world in
         // Parameters of uneven sizes, one larger than a bucket; gradients arrive in reverse order
         // (as backward produces them) with rank-dependent values; a parameter may skip a step.
         let counts = [3, 700, 1, 2500, 64, 0, 129]
-        for reduction in [GradientBuckets.Reduction.overlapped, .deterministic] {
+        for reduction in [GradientBuckets<Float>.Reduction.overlapped, .deterministic] {
             let buckets = GradientBuckets(world: world, parameterCounts: counts, capacity: 1000, reduction: reduction)
             try expect(buckets.buckets.flatMap(\.parameters), Array(counts.indices.reversed()), "bucket order", rank: world.rank)
             for step in 0 ..< 3 {
