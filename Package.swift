@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CRDKit",
-            cxxSettings: [.unsafeFlags(["-I/usr/include/rdkit", "-Wno-deprecated-declarations"])],
+            cxxSettings: [.unsafeFlags(["-isystem", "/usr/include/rdkit", "-Wno-deprecated-declarations"])],
             linkerSettings: rdkitLibraries.map { .linkedLibrary($0) }
         ),
         .target(
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "LGMCLTests",
             dependencies: [
-                "LGMCL", "TestSupport", "lgmcl-dist",
+                "LGMCL", "TestSupport", "lgmcl-dist", "CZlib",
                 .product(name: "Numerics", package: "swift-numerics"),
             ],
             exclude: ["Fixtures"]

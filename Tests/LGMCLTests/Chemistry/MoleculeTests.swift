@@ -1,0 +1,96 @@
+import Foundation
+import LGMCL
+import TestSupport
+import Testing
+
+/// Parsing against Python RDKit (Fixtures/chemistry, scripts/make_chemistry_fixtures.py).
+struct MoleculeTests {
+    @Test func fixturesComeFromTheLinkedRDKit() {
+        #expect(ChemistryFixtures.header["rdkit_version"] as? String == NativeLibraries.rdkit)
+        #expect(ChemistryFixtures.molecules.count >= 1000)
+    }
+
+    @Test func canonicalSMILESAndErrorsMatchRDKit() {
+        var mismatches: [String] = []
+        for oracle in ChemistryFixtures.molecules {
+            let options = MoleculeOptions(maxAtoms: 1000)
+            do {
+                let molecule = try Molecule(smiles: oracle.smiles, options: options)
+                if molecule.canonicalSMILES != oracle.canonical || molecule.atomCount != oracle.atomCount {
+                    mismatches.append("\(oracle.testDescription): \(molecule.canonicalSMILES) vs \(oracle.canonical ?? "error")")
+                }
+            } catch let error as MoleculeError {
+                let expected = oracle.error ?? (oracle.atomCount == 0 ? "SMILES has no atoms" : "no error")
+                if error.reason != expected {
+                    mismatches.append("\(oracle.testDescription): '\(error.reason)' vs '\(expected)'")
+                }
+            } catch {
+                mismatches.append("\(oracle.testDescription): unexpected \(error)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.prefix(5))")
+    }
+
+    @Test func largestFragmentMatchesRDKitsChooser() throws {
+        let salts = ChemistryFixtures.parsed.filter { $0.largestFragment != nil }
+        #expect(salts.count >= 20)
+        for oracle in salts {
+            let molecule = try Molecule(smiles: oracle.smiles, options: MoleculeOptions(largestFragmentOnly: true))
+            #expect(molecule.canonicalSMILES == oracle.largestFragment, "\(oracle.testDescription)")
+            // Salts are kept whole by default.
+            #expect(try Molecule(smiles: oracle.smiles).canonicalSMILES == oracle.canonical)
+        }
+    }
+
+    @Test func atomLimitIsEnforcedWithItsOwnReason() throws {
+        let chain = String(repeating: "C", count: 250)
+        #expect(throws: MoleculeError(reason: "molecule has 250 atoms, more than the limit of 200")) {
+            try Molecule(smiles: chain)
+        }
+        #expect(try Molecule(smiles: chain, options: MoleculeOptions(maxAtoms: 250)).atomCount == 250)
+        #expect(throws: MoleculeError(reason: "molecule has 3 atoms, more than the limit of 2")) {
+            try Molecule(smiles: "CCO", options: MoleculeOptions(maxAtoms: 2))
+        }
+    }
+
+    @Test func emptyAndHostileInputIsRejectedWithReasons() throws {
+        #expect(throws: MoleculeError(reason: "SMILES has no atoms")) { try Molecule(smiles: "") }
+        #expect(throws: MoleculeError(reason: "SMILES contains a NUL character")) { try Molecule(smiles: "CC\u{0}O") }
+        #expect(throws: MoleculeError(reason: "Explicit valence for atom # 1 N, 5, is greater than permitted")) {
+            try Molecule(smiles: "CN(C)(C)(C)C")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("CNOSPFIBrcl()[]=#@+-1234567890%/\\.*Hx~ \t{}")
+        for _ in 0..<5 {
+            let junk = String((0..<10_000).map { _ in alphabet.randomElement(using: &generator)! })
+            do {
+                _ = try Molecule(smiles: junk)
+            } catch let error as MoleculeError {
+                #expect(!error.reason.isEmpty)
+            }
+        }
+        // A largest-fragment request on a single-fragment molecule changes nothing.
+        #expect(try Molecule(smiles: "[13CH4]", options: MoleculeOptions(largestFragmentOnly: true)).canonicalSMILES == "[13CH4]")
+    }
+
+    @Test func everyTox21RowParsesOrFailsAsInRDKitsPython() throws {
+        let expected = (ChemistryFixtures.header["tox21_failures"] as! [[String: Any]])
+            .map { ($0["row"] as! NSNumber).intValue }
+        let text = try String(contentsOf: sharedData.appendingPathComponent("moleculenet/tox21.csv"), encoding: .utf8)
+        var failures: [Int] = []
+        var rows = 0
+        // Tox21's SMILES column is first and never quoted.
+        for (row, line) in text.split(separator: "\n").dropFirst().enumerated() {
+            rows += 1
+            let smiles = String(line.prefix { $0 != "," })
+            do {
+                _ = try Molecule(smiles: smiles)
+            } catch let error as MoleculeError {
+                #expect(!error.reason.isEmpty)
+                failures.append(row)
+            }
+        }
+        #expect(rows == 7831)
+        #expect(failures == expected)
+    }
+}
