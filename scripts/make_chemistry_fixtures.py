@@ -91,6 +91,63 @@ PHARMACOPHORES = [  # acceptor, donor, acidic, basic (docs/features.md)
     "[#7;+,$([N;H2&+0][$([C,a]);!$([C,a](=O))]),$([N;H1&+0]([$([C,a]);!$([C,a](=O))])[$([C,a]);!$([C,a](=O))]),$([N;H0&+0]([C;!$(C(=O))])([C;!$(C(=O))])[C;!$(C(=O))])]",
 ]
 PHARMACOPHORE_QUERIES = [Chem.MolFromSmarts(s) for s in PHARMACOPHORES]
+MOTIFS = [  # name, SMARTS alternatives (counts add up): the table of docs/features.md
+    ("benzene", ['c1ccccc1']),
+    ("pyridine", ['n1ccccc1']),
+    ("pyrimidine", ['n1cnccc1']),
+    ("pyrazine", ['n1ccncc1']),
+    ("pyrrole", ['n1cccc1']),
+    ("imidazole", ['n1cncc1']),
+    ("pyrazole", ['n1nccc1']),
+    ("triazole", ['n1nncc1', 'n1cnnc1']),
+    ("tetrazole", ['n1nnnc1']),
+    ("furan", ['o1cccc1']),
+    ("thiophene", ['s1cccc1']),
+    ("oxazole", ['o1cncc1']),
+    ("thiazole", ['s1cncc1']),
+    ("cyclopropane", ['C1CC1']),
+    ("cyclobutane", ['C1CCC1']),
+    ("cyclopentane", ['C1CCCC1']),
+    ("cyclohexane", ['C1CCCCC1']),
+    ("pyrrolidine", ['N1CCCC1']),
+    ("piperidine", ['N1CCCCC1']),
+    ("piperazine", ['N1CCNCC1']),
+    ("morpholine", ['N1CCOCC1']),
+    ("tetrahydrofuran", ['O1CCCC1']),
+    ("tetrahydropyran", ['O1CCCCC1']),
+    ("lactam", ['[NX3;R][CX3;R](=O)']),
+    ("lactone", ['[OX2;R][CX3;R](=O)']),
+    ("carboxylic acid", ['[CX3](=O)[OX2H1]']),
+    ("carboxylate", ['[CX3](=O)[OX1-]']),
+    ("ester", ['[#6][CX3](=O)[OX2H0][#6]']),
+    ("amide", ['[NX3][CX3](=[OX1])[#6]']),
+    ("urea", ['[NX3][CX3](=[OX1])[NX3]']),
+    ("carbamate", ['[NX3][CX3](=[OX1])[OX2H0]']),
+    ("primary amine", ['[NX3;H2;+0;!$(N[C,S,P]=[O,S,N])][#6]']),
+    ("secondary amine", ['[NX3;H1;+0;!$(N[C,S,P]=[O,S,N])]([#6])[#6]']),
+    ("tertiary amine", ['[NX3;H0;+0;!$(N[C,S,P]=[O,S,N]);!$(N-[#7,#8])]([#6])([#6])[#6]']),
+    ("ammonium", ['[NX4+]']),
+    ("alcohol", ['[CX4][OX2H]']),
+    ("phenol", ['c[OX2H]']),
+    ("ether", ['[OD2;!R]([#6;!$(C=[O,S,N])])[#6;!$(C=[O,S,N])]']),
+    ("aldehyde", ['[CX3H1](=O)[#6]']),
+    ("ketone", ['[#6][CX3](=O)[#6]']),
+    ("imine", ['[CX3]=[NX2;!R][#6,#1]']),
+    ("nitrile", ['[CX2]#[NX1]']),
+    ("nitro", ['[NX3+](=O)[O-]']),
+    ("sulfonamide", ['[SX4](=O)(=O)[NX3]']),
+    ("sulfone", ['[#6][SX4](=O)(=O)[#6]']),
+    ("thiol", ['[SX2H]']),
+    ("thioether", ['[SX2H0;!R]([#6])[#6]']),
+    ("phosphate", ['[PX4](=O)([OX2])([OX2])[OX2]']),
+    ("alkene", ['[CX3;!R]=[CX3]']),
+    ("alkyne", ['[CX2]#[CX2]']),
+    ("fluorine", ['[F]']),
+    ("chlorine", ['[Cl]']),
+    ("bromine", ['[Br]']),
+    ("iodine", ['[I]']),
+]
+MOTIF_QUERIES = [(name, [Chem.MolFromSmarts(s) for s in alternatives]) for name, alternatives in MOTIFS]
 BOND_TYPES = [Chem.BondType.SINGLE, Chem.BondType.DOUBLE, Chem.BondType.TRIPLE, Chem.BondType.AROMATIC]
 BOND_DIRECTIONS = [Chem.BondDir.ENDUPRIGHT, Chem.BondDir.ENDDOWNRIGHT]
 
@@ -135,9 +192,15 @@ def bond_features(mol):
     return rows
 
 
+def exact(value):
+    """A float as its shortest round-trip text: JSON readers need not parse floats exactly
+    (Foundation's on Linux does not), Swift's Double(String) does."""
+    return repr(float(value))
+
+
 def sparse(row):
     """Nonzero slots of a feature row as [slot, value] pairs: the fixtures stay small."""
-    return [[i, v] for i, v in enumerate(row) if v != 0.0]
+    return [[i, exact(v)] for i, v in enumerate(row) if v != 0.0]
 
 
 def scaffold(mol, generic):
@@ -164,11 +227,11 @@ def record(source, smiles, index, collector):
     out["maccs"] = "".join("1" if maccs.GetBit(i) else "0" for i in range(167))
     erg = rdReducedGraphs.GetErGFingerprint(mol, fuzzIncrement=0.3, minPath=1, maxPath=21)
     assert len(erg) == 441
-    out["erg"] = [[i, float(v)] for i, v in enumerate(erg) if v != 0.0]
+    out["erg"] = [[i, exact(v)] for i, v in enumerate(erg) if v != 0.0]
     out["descriptors"] = {
-        "molWt": Descriptors.MolWt(mol),
-        "logP": Crippen.MolLogP(mol),
-        "tpsa": Descriptors.TPSA(mol),
+        "molWt": exact(Descriptors.MolWt(mol)),
+        "logP": exact(Crippen.MolLogP(mol)),
+        "tpsa": exact(Descriptors.TPSA(mol)),
         "hBondDonors": Lipinski.NumHDonors(mol),
         "hBondAcceptors": Lipinski.NumHAcceptors(mol),
         "rotatableBonds": Lipinski.NumRotatableBonds(mol),
@@ -178,6 +241,8 @@ def record(source, smiles, index, collector):
         "rings": rdMolDescriptors.CalcNumRings(mol),
         "stereocentres": rdMolDescriptors.CalcNumAtomStereoCenters(mol),
     }
+    counts = {name: sum(len(mol.GetSubstructMatches(q)) for q in queries) for name, queries in MOTIF_QUERIES}
+    out["motifs"] = {name: n for name, n in counts.items() if n}
     out["scaffold"] = scaffold(Chem.Mol(mol), generic=False)
     out["generic_scaffold"] = scaffold(Chem.Mol(mol), generic=True)
     if "." in smiles:

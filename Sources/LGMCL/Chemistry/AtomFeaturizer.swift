@@ -41,13 +41,7 @@ struct AtomFeaturizer {
     /// Writes `count` features per atom into `features` (atom-major), which must be zeroed.
     func encode(_ molecule: Molecule, into features: UnsafeMutableBufferPointer<Float>) {
         let atoms = molecule.atomCount
-        var facts = [crdkit_atom_facts](repeating: crdkit_atom_facts(), count: atoms)
-        var message: UnsafeMutablePointer<CChar>?
-        let status = facts.withUnsafeMutableBufferPointer {
-            crdkit_mol_atom_facts(molecule.handle, $0.baseAddress, &message)
-        }
-        // Reading atom properties of a sanitized molecule does not throw in RDKit.
-        precondition(status == 0, takeRDKitMessage(message, otherwise: "RDKit failed to read atoms"))
+        let facts = molecule.atomFacts
 
         var roles = [[UInt8]](repeating: [UInt8](repeating: 0, count: atoms), count: 4)
         for (role, pattern) in Self.pharmacophores.enumerated() {

@@ -22,17 +22,6 @@ struct BondFeaturizer {
     ]
     static let directions: [Int32] = [Int32(CRDKIT_BOND_DIR_ENDUPRIGHT), Int32(CRDKIT_BOND_DIR_ENDDOWNRIGHT)]
 
-    func facts(of molecule: Molecule) -> [crdkit_bond_facts] {
-        var facts = [crdkit_bond_facts](repeating: crdkit_bond_facts(), count: molecule.bondCount)
-        var message: UnsafeMutablePointer<CChar>?
-        let status = facts.withUnsafeMutableBufferPointer {
-            crdkit_mol_bond_facts(molecule.handle, $0.baseAddress, &message)
-        }
-        // Reading bond properties of a sanitized molecule does not throw in RDKit.
-        precondition(status == 0, takeRDKitMessage(message, otherwise: "RDKit failed to read bonds"))
-        return facts
-    }
-
     /// Writes `count` features of one bond into `row`, which must be zeroed.
     func encode(_ fact: crdkit_bond_facts, into row: UnsafeMutableBufferPointer<Float>) {
         if let type = Self.types.firstIndex(of: fact.bond_type) { row[1 + type] = 1 }

@@ -24,7 +24,7 @@ public struct MolGraph: Sendable, Equatable {
         }
 
         let bonds = BondFeaturizer()
-        let facts = bonds.facts(of: molecule)
+        let facts = molecule.bondFacts
         edgeIndex = []
         edgeIndex.reserveCapacity(4 * facts.count)
         for fact in facts {

@@ -17,10 +17,10 @@ struct OracleMolecule: @unchecked Sendable, CustomTestStringConvertible {
 
     /// Dense atomCount × 57 features from the fixture's sparse [slot, value] pairs.
     var atomFeatures: [Double] {
-        let atoms = fields["atoms"] as! [[[NSNumber]]]
+        let atoms = fields["atoms"] as! [[[Any]]]
         var dense = [Double](repeating: 0, count: atoms.count * 57)
         for (atom, pairs) in atoms.enumerated() {
-            for pair in pairs { dense[atom * 57 + pair[0].intValue] = pair[1].doubleValue }
+            for pair in pairs { dense[atom * 57 + (pair[0] as! NSNumber).intValue] = exact(pair[1]) }
         }
         return dense
     }
@@ -29,7 +29,7 @@ struct OracleMolecule: @unchecked Sendable, CustomTestStringConvertible {
     var bonds: [(Int32, Int32, [Double])] {
         (fields["bonds"] as! [[Any]]).map { bond in
             var dense = [Double](repeating: 0, count: 15)
-            for pair in bond[2] as! [[NSNumber]] { dense[pair[0].intValue] = pair[1].doubleValue }
+            for pair in bond[2] as! [[Any]] { dense[(pair[0] as! NSNumber).intValue] = exact(pair[1]) }
             return ((bond[0] as! NSNumber).int32Value, (bond[1] as! NSNumber).int32Value, dense)
         }
     }
@@ -38,16 +38,26 @@ struct OracleMolecule: @unchecked Sendable, CustomTestStringConvertible {
 
     var erg: [Double] {
         var dense = [Double](repeating: 0, count: 441)
-        for pair in fields["erg"] as! [[NSNumber]] { dense[pair[0].intValue] = pair[1].doubleValue }
+        for pair in fields["erg"] as! [[Any]] { dense[(pair[0] as! NSNumber).intValue] = exact(pair[1]) }
         return dense
     }
 
-    var descriptors: [String: NSNumber] { fields["descriptors"] as! [String: NSNumber] }
+    /// Integers as JSON numbers, floats as exact text.
+    var descriptors: [String: Double] {
+        (fields["descriptors"] as! [String: Any]).mapValues { ($0 as? NSNumber)?.doubleValue ?? exact($0) }
+    }
+    var motifs: [String: Int] { (fields["motifs"] as! [String: NSNumber]).mapValues(\.intValue) }
     var scaffold: String? { fields["scaffold"] as? String }
     var genericScaffold: String? { fields["generic_scaffold"] as? String }
     var largestFragment: String? { fields["largest_fragment"] as? String }
     var randomSeed: Int? { (fields["random_seed"] as? NSNumber)?.intValue }
     var randomSMILES: [String]? { fields["random_smiles"] as? [String] }
+}
+
+/// Floats travel as their shortest round-trip text: Foundation's JSON parser on Linux can be one
+/// ulp off, Swift's Double(String) is exact.
+func exact(_ text: Any) -> Double {
+    Double(text as! String)!
 }
 
 enum ChemistryFixtures {
