@@ -1,0 +1,74 @@
+/// Softmax and log-softmax over the last axis of x + mask, where `mask` is an additive constant
+/// that broadcasts to x (0 to keep, −∞ to drop; learnable biases are added with `+` before).
+/// A row whose entries are all −∞ (a fully masked query, a padding row) gives zeros and passes
+/// no gradient, instead of NaN.
+///   y = softmax(z):      dz = y ⊙ (dy − Σ y⊙dy)
+///   y = log_softmax(z):  dz = dy − softmax(z)·Σ dy
+/// One kernel each rather than exp/sum/div: why — attention probabilities are the largest
+/// activations of a transformer (batch × heads × T × T); composing would save several of them
+/// and lose the max shift that keeps exp from overflowing.
+extension Tensor {
+    /// x + mask as a plain buffer (the mask takes no gradient).
+    private func maskedInput(_ mask: Tensor?) -> TensorStorage<Scalar> {
+        guard let mask else { return storage }
+        let plan = Broadcast(shape, mask.shape)
+        precondition(plan.shape == (rank == 0 ? [1] : shape), "mask of shape \(mask.shape) does not broadcast to \(shape)")
+        let out = TensorStorage<Scalar>(uninitializedCount: count)
+        let pa = storage.base, pb = mask.storage.base, po = out.base
+        plan.forEachRow { o, ia, ib, n, sa, sb in stridedLoop(n, pa + ia, sa, pb + ib, sb, po + o) { $0 + $1 } }
+        return out
+    }
+
+    public func softmax(axis: Int = -1, mask: Tensor? = nil) -> Tensor {
+        precondition(self.axis(axis) == rank - 1, "softmax is implemented over the last axis; permute first")
+        let z = maskedInput(mask)
+        let n = shape.last ?? 1, rows = count / Swift.max(n, 1)
+        let out = TensorStorage<Scalar>(uninitializedCount: count)
+        for r in 0..<rows {
+            let x = z.base + r * n, y = out.base + r * n
+            var m = -Scalar.infinity
+            for i in 0..<n { m = Swift.max(m, x[i]) }
+            if m == -Scalar.infinity { y.update(repeating: 0, count: n); continue }
+            var total: Scalar = 0
+            for i in 0..<n { let e = Scalar.exp(x[i] - m); y[i] = e; total += e }
+            let inv = 1 / total
+            for i in 0..<n { y[i] *= inv }
+        }
+        return Tensor.result(shape: shape, storage: out, inputs: [self]) { grad, sink in
+            guard let dx = sink[0]?.baseAddress else { return }
+            for r in 0..<rows {
+                let y = out.base + r * n, g = grad.baseAddress! + r * n, d = dx + r * n
+                var dot: Scalar = 0
+                for i in 0..<n { dot += y[i] * g[i] }
+                for i in 0..<n { d[i] += y[i] * (g[i] - dot) }
+            }
+        }
+    }
+
+    public func logSoftmax(axis: Int = -1, mask: Tensor? = nil) -> Tensor {
+        precondition(self.axis(axis) == rank - 1, "logSoftmax is implemented over the last axis; permute first")
+        let z = maskedInput(mask)
+        let n = shape.last ?? 1, rows = count / Swift.max(n, 1)
+        let out = TensorStorage<Scalar>(uninitializedCount: count)
+        for r in 0..<rows {
+            let x = z.base + r * n, y = out.base + r * n
+            var m = -Scalar.infinity
+            for i in 0..<n { m = Swift.max(m, x[i]) }
+            if m == -Scalar.infinity { y.update(repeating: -Scalar.infinity, count: n); continue }
+            var total: Scalar = 0
+            for i in 0..<n { total += Scalar.exp(x[i] - m) }
+            let logTotal = m + Scalar.log(total)
+            for i in 0..<n { y[i] = x[i] - logTotal }
+        }
+        return Tensor.result(shape: shape, storage: out, inputs: [self]) { grad, sink in
+            guard let dx = sink[0]?.baseAddress else { return }
+            for r in 0..<rows {
+                let y = out.base + r * n, g = grad.baseAddress! + r * n, d = dx + r * n
+                if n > 0 && y[0] == -Scalar.infinity && (0..<n).allSatisfy({ y[$0] == -Scalar.infinity }) { continue }
+                var total: Scalar = 0
+                for i in 0..<n where y[i] != -Scalar.infinity { total += g[i] }
+                for i in 0..<n where y[i] != -Scalar.infinity { d[i] += g[i] - Scalar.exp(y[i]) * total }
+            }
+        }
+    }
+}

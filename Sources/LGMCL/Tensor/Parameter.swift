@@ -1,0 +1,38 @@
+/// A trainable tensor: values updated in place by optimisers and broadcast by the trainer, and a
+/// gradient that `backward()` accumulates into. Both buffers are allocated once and never move,
+/// so a distributed trainer may keep pointers to them (allreduce, broadcast) across steps.
+/// A class: a parameter has identity (the same weight used twice is one parameter).
+public final class Parameter<Scalar: TensorScalar> {
+    public let shape: [Int]
+    public let storage: TensorStorage<Scalar>
+    let node: TapeNode<Scalar>
+
+    public init(_ value: Tensor<Scalar>) {
+        shape = value.shape
+        storage = TensorStorage(value.storage.buffer)
+        node = TapeNode(leafCount: storage.count)
+        node.grad = TensorStorage(zeros: storage.count)
+        node.parameter = self
+    }
+
+    public var count: Int { storage.count }
+
+    /// The value as an input to ops: tracked by the tape unless in no-grad mode.
+    public var value: Tensor<Scalar> {
+        Tensor(shape: shape, storage: storage, node: Tape.isRecording ? node : nil)
+    }
+
+    /// The accumulated gradient (a copy-free view of the buffer).
+    public var gradient: Tensor<Scalar> { Tensor(shape: shape, storage: node.grad!) }
+
+    public var values: UnsafeMutableBufferPointer<Scalar> { storage.buffer }
+    public var gradients: UnsafeMutableBufferPointer<Scalar> { node.grad!.buffer }
+
+    public func zeroGradient() { gradients.update(repeating: 0) }
+
+    /// Overwrites the values (loading weights); the shape must match.
+    public func assign(_ tensor: Tensor<Scalar>) {
+        precondition(tensor.shape == shape, "assigning shape \(tensor.shape) to a parameter of shape \(shape)")
+        _ = values.update(fromContentsOf: tensor.storage.buffer)
+    }
+}
