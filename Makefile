@@ -8,7 +8,7 @@ BIN := .build/release
 NP ?= 2
 
 DEB_PACKAGES := libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools librdkit-dev \
-	libboost1.81-dev zlib1g-dev pkg-config
+	libboost1.81-dev zlib1g-dev libssl-dev pkg-config
 # Only for regenerating oracle fixtures (scripts/); CI never needs them.
 ORACLE_DEB_PACKAGES := python3-rdkit
 

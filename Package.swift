@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "CRDKit",
             cxxSettings: [.unsafeFlags(["-isystem", "/usr/include/rdkit", "-Wno-deprecated-declarations"])],
@@ -40,7 +41,7 @@ let package = Package(
         .target(
             name: "LGMCL",
             dependencies: [
-                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit",
+                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],

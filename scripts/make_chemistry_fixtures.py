@@ -12,6 +12,7 @@ rejects). Every value is computed here from RDKit's Python API and the feature d
 docs/features.md, independently of lgmcl's code.
 """
 import csv
+import re
 import gzip
 import json
 import logging
@@ -43,6 +44,10 @@ EDGE_CASES = [
     "[Te]", "I[At]", "C#N", "O=[N+]([O-])c1ccccc1", "CC(C)(C)(C)(C)C", "C(C)(C)(C)(C)",
     "[C@@]", "C=1CC1", "c1cc", "((((", "C" * 250, "[N+](=O)(O)[O-]",
 ]
+
+
+# The standard SMILES regular expression (Schwaller et al., ACS Cent. Sci. 2019).
+SMILES_REGEX = re.compile(r"(\[[^\]]+]|Br?|Cl?|N|O|S|P|F|I|b|c|n|o|s|p|\(|\)|\.|=|#|-|\+|\\|\/|:|~|@|\?|>|\*|\$|\%[0-9]{2}|[0-9])")
 
 
 class Collector(logging.Handler):
@@ -122,7 +127,7 @@ MOTIFS = [  # name, SMARTS alternatives (counts add up): the table of docs/featu
     ("ester", ['[#6][CX3](=O)[OX2H0][#6]']),
     ("amide", ['[NX3][CX3](=[OX1])[#6]']),
     ("urea", ['[NX3][CX3](=[OX1])[NX3]']),
-    ("carbamate", ['[NX3][CX3](=[OX1])[OX2H0]']),
+    ("carbamate", ['[#7][CX3](=[OX1])[OX2H0][#6]']),
     ("primary amine", ['[NX3;H2;+0;!$(N[C,S,P]=[O,S,N])][#6]']),
     ("secondary amine", ['[NX3;H1;+0;!$(N[C,S,P]=[O,S,N])]([#6])[#6]']),
     ("tertiary amine", ['[NX3;H0;+0;!$(N[C,S,P]=[O,S,N]);!$(N-[#7,#8])]([#6])([#6])[#6]']),
@@ -137,6 +142,7 @@ MOTIFS = [  # name, SMARTS alternatives (counts add up): the table of docs/featu
     ("nitro", ['[NX3+](=O)[O-]']),
     ("sulfonamide", ['[SX4](=O)(=O)[NX3]']),
     ("sulfone", ['[#6][SX4](=O)(=O)[#6]']),
+    ("sulfoxide", ['[#6][SX3](=O)[#6]']),
     ("thiol", ['[SX2H]']),
     ("thioether", ['[SX2H0;!R]([#6])[#6]']),
     ("phosphate", ['[PX4](=O)([OX2])([OX2])[OX2]']),
@@ -221,6 +227,9 @@ def record(source, smiles, index, collector):
     if mol.GetNumAtoms() == 0:
         return out
     out["canonical"] = Chem.MolToSmiles(mol)
+    tokens = SMILES_REGEX.findall(out["canonical"])
+    if "".join(tokens) == out["canonical"]:  # the expression covers every character
+        out["smiles_tokens"] = tokens
     out["atoms"] = [sparse(row) for row in atom_features(mol)]
     out["bonds"] = [[b, e, sparse(row)] for b, e, row in bond_features(mol)]
     maccs = MACCSkeys.GenMACCSKeys(mol)

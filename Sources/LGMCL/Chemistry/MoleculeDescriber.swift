@@ -14,7 +14,11 @@ public struct MoleculeDescriber: Sendable {
     public init() {}
 
     public func describe(_ molecule: Molecule) -> String {
-        let d = Descriptors(molecule)
+        describe(molecule, descriptors: Descriptors(molecule))
+    }
+
+    /// The description with descriptors the caller has already computed for `molecule`.
+    public func describe(_ molecule: Molecule, descriptors d: Descriptors) -> String {
         let atoms = molecule.atomFacts
         let motifs = StructuralMotif.all.compactMap { motif -> (StructuralMotif, Int)? in
             let count = motif.count(in: molecule)
@@ -114,14 +118,14 @@ public struct MoleculeDescriber: Sendable {
         if smiles.isEmpty { return "none, the molecule is acyclic" }
         var parts: [String] = []
         parts.append(rings.isEmpty ? "rings of uncommon types" : list(rings.map(\.0.name)) + (rings.count == 1 ? " ring" : " rings"))
-        if Self.fusedAtom.matchCount(in: molecule) > 0 { parts.append("with fused, bridged or spiro ring junctions") }
-        // A Murcko scaffold keeps ring atoms and the linkers between rings, so atoms outside
-        // rings in the scaffold are linkers.
+        if Self.fusedAtom.matchCount(in: molecule) > 0 { parts.append("with fused, bridged or spiro junctions") }
+        // A Murcko scaffold keeps ring atoms, the linkers between rings and atoms double-bonded
+        // to either; its chain atoms with two or more neighbours are therefore linkers.
         if let core = try? Molecule(smiles: smiles, options: MoleculeOptions(maxAtoms: .max)),
-           core.atomFacts.contains(where: { $0.in_ring == 0 }) {
-            parts.append("joined by linker atoms")
+           core.atomFacts.contains(where: { $0.in_ring == 0 && $0.degree >= 2 }) {
+            parts.append("joined by linkers")
         }
-        return parts.joined(separator: " ")
+        return parts.joined(separator: ", ")
     }
 
     private func substitution(_ molecule: Molecule) -> String? {
@@ -154,14 +158,14 @@ public struct MoleculeDescriber: Sendable {
         if d.logP > 5 { broken.append("logP") }
         if d.hBondDonors > 5 { broken.append("hydrogen bond donors") }
         if d.hBondAcceptors > 10 { broken.append("hydrogen bond acceptors") }
-        return broken.isEmpty ? "satisfies Lipinski's rule of five" : "breaks Lipinski's rule of five on " + list(broken)
+        return broken.isEmpty ? "passes Lipinski's rule of five" : "breaks Lipinski's rule of five on " + list(broken)
     }
 
     private func veber(_ d: Descriptors) -> String {
         var failed: [String] = []
         if d.rotatableBonds > 10 { failed.append("rotatable bonds") }
         if d.tpsa > 140 { failed.append("polar surface area") }
-        return failed.isEmpty ? "meets Veber's criteria for oral bioavailability" : "misses Veber's criteria on " + list(failed)
+        return failed.isEmpty ? "meets Veber's criteria" : "misses Veber's criteria on " + list(failed)
     }
 
     // MARK: Words

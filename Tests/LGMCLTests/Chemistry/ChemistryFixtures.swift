@@ -46,6 +46,7 @@ struct OracleMolecule: @unchecked Sendable, CustomTestStringConvertible {
     var descriptors: [String: Double] {
         (fields["descriptors"] as! [String: Any]).mapValues { ($0 as? NSNumber)?.doubleValue ?? exact($0) }
     }
+    var smilesTokens: [String]? { fields["smiles_tokens"] as? [String] }
     var motifs: [String: Int] { (fields["motifs"] as! [String: NSNumber]).mapValues(\.intValue) }
     var scaffold: String? { fields["scaffold"] as? String }
     var genericScaffold: String? { fields["generic_scaffold"] as? String }

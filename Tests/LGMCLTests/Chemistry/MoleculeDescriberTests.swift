@@ -41,7 +41,7 @@ struct MoleculeDescriberTests {
         #expect(text.contains("ester (1)"))
         #expect(text.contains("13 heavy atoms"))
         #expect(text.contains("molecular weight 180.16 Da"))
-        #expect(text.contains("satisfies Lipinski's rule of five"))
+        #expect(text.contains("passes Lipinski's rule of five"))
         #expect(!text.lowercased().contains("toxic") && !text.lowercased().contains("activity"))
     }
 
