@@ -25,6 +25,7 @@ public final class Parameter<Scalar: TensorScalar> {
     /// The accumulated gradient (a copy-free view of the buffer).
     public var gradient: Tensor<Scalar> { Tensor(shape: shape, storage: node.grad!) }
 
+    /// The buffers themselves (valid as long as the parameter lives), for optimisers and collectives.
     public var values: UnsafeMutableBufferPointer<Scalar> { storage.buffer }
     public var gradients: UnsafeMutableBufferPointer<Scalar> { node.grad!.buffer }
 

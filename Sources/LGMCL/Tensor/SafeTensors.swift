@@ -101,11 +101,14 @@ public struct SafeTensors {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
             try out.write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary) }
-            else { try FileManager.default.moveItem(at: temporary, to: url) }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw SafeTensorsError(file: url.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+        // rename(2) replaces an existing file atomically.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw SafeTensorsError(file: url.path, reason: "cannot rename into place: \(reason)")
         }
     }
 }

@@ -6,12 +6,11 @@
 public func crossEntropy<S>(_ logits: Tensor<S>, targets: [Int], normalizer: Int? = nil) -> Tensor<S> {
     precondition(logits.rank == 2 && logits.shape[0] == targets.count, "crossEntropy: logits \(logits.shape), \(targets.count) targets")
     let classes = logits.shape[1]
-    var oneHot = [S](repeating: 0, count: logits.count)
-    for (i, t) in targets.enumerated() {
+    let flat = targets.enumerated().map { i, t in
         precondition(t >= 0 && t < classes, "crossEntropy: target \(t) at row \(i) outside 0..<\(classes)")
-        oneHot[i * classes + t] = 1
+        return i * classes + t
     }
-    let picked = (logits.logSoftmax() * Tensor(oneHot, shape: logits.shape)).sum()
+    let picked = logits.logSoftmax().reshaped([logits.count]).gathered(rows: flat).sum()
     return -picked / S(normalizer ?? targets.count)
 }
 
@@ -73,13 +72,12 @@ public func ntXentLoss<S>(
     precondition(selfIndex.count == a && positiveIndex.count == a, "ntXentLoss: index lists must have one entry per anchor")
     let za = l2Normalized(anchors), zc = l2Normalized(candidates)
     let logits = matmul(za, zc, transposeB: true) / temperature   // (a, c)
-    var mask = [S](repeating: 0, count: a * c), pick = [S](repeating: 0, count: a * c)
-    for i in 0..<a {
-        mask[i * c + selfIndex[i]] = -S.infinity
-        pick[i * c + positiveIndex[i]] = 1
-    }
-    let logProbabilities = logits.logSoftmax(mask: Tensor(mask, shape: [a, c]))
-    return -(logProbabilities * Tensor(pick, shape: [a, c])).sum() / S(normalizer ?? a)
+    var mask = [S](repeating: 0, count: a * c)
+    for i in 0..<a { mask[i * c + selfIndex[i]] = -S.infinity }
+    // Picked by gathering, not by a one-hot product: the masked entries are −∞ and −∞·0 is NaN.
+    let picked = logits.logSoftmax(mask: Tensor(mask, shape: [a, c])).reshaped([a * c])
+        .gathered(rows: (0..<a).map { $0 * c + positiveIndex[$0] })
+    return -picked.sum() / S(normalizer ?? a)
 }
 
 /// The single-process form: views z1, z2 of the same M molecules.

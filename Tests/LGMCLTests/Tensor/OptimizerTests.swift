@@ -1,0 +1,64 @@
+import Foundation
+@testable import LGMCL
+import Testing
+
+struct OptimizerTests {
+    @Test func schedules() {
+        #expect(ConstantSchedule(0.1)(0) == 0.1 && ConstantSchedule(0.1)(10_000) == 0.1)
+        let s = WarmupCosineSchedule(peak: 1e-3, warmupSteps: 10, totalSteps: 110, minimum: 1e-5)
+        #expect(Swift.abs(s(0) - 1e-4) < 1e-15 && Swift.abs(s(9) - 1e-3) < 1e-15)
+        #expect(Swift.abs(s(10) - 1e-3) < 1e-15)
+        #expect(Swift.abs(s(60) - (1e-5 + (1e-3 - 1e-5) * 0.5)) < 1e-15)
+        #expect(Swift.abs(s(110) - 1e-5) < 1e-15 && Swift.abs(s(500) - 1e-5) < 1e-15)
+    }
+
+    @Test func gradientClipping() {
+        let a = Parameter(Tensor<Double>.zeros([2])), b = Parameter(Tensor<Double>.zeros([1]))
+        a.gradients[0] = 3; a.gradients[1] = 0; b.gradients[0] = 4
+        let norm = clipGradientNorm([a, b], maxNorm: 1)
+        #expect(norm == 5)
+        let f = 1 / (5 + 1e-6)
+        #expect(Swift.abs(a.gradients[0] - 3 * f) < 1e-15 && Swift.abs(b.gradients[0] - 4 * f) < 1e-15)
+        #expect(clipGradientNorm([a, b], maxNorm: 10) < 1.0000001)
+        #expect(Swift.abs(a.gradients[0] - 3 * f) < 1e-15)
+    }
+
+    /// One Adam step from zero state by hand: m̂ = g, v̂ = g², θ −= lr·g/(|g| + ε).
+    @Test func firstAdamStepIsSignTimesLearningRate() {
+        let p = Parameter(Tensor<Double>([1, -2, 0.5], shape: [3]))
+        p.gradients[0] = 0.3; p.gradients[1] = -4; p.gradients[2] = 0
+        let adam = Adam([("p", p)], AdamConfiguration(learningRate: 0.1, eps: 1e-12))
+        adam.step()
+        expectClose(Array(p.values), [0.9, -1.9, 0.5].map { $0 }, atol: 1e-10, rtol: 0, "after one step")
+    }
+
+    /// Saving the state after 3 steps into safetensors and resuming gives the same 5-step result.
+    @Test func stateRoundTripsThroughSafeTensors() throws {
+        func run(steps: Int, resumeAt: Int?) throws -> [Float] {
+            Initialization.seed(5)
+            let layer = Linear<Float>(3, 2)
+            let x = Tensor<Float>([1, 2, 3, -1, 0, 1], shape: [2, 3])
+            var adam = Adam(layer, .adamW(learningRate: 0.05))
+            for step in 0..<steps {
+                if step == resumeAt {
+                    var file = SafeTensors()
+                    let shapes = Dictionary(uniqueKeysWithValues: layer.namedParameters().map { ($0.name, $0.parameter.shape) })
+                    for (name, t) in adam.state.tensors(shapes: shapes) { file.add(name, t) }
+                    file.metadata = ["step": "\(adam.state.step)"]
+                    let url = FileManager.default.temporaryDirectory.appendingPathComponent("adam-\(UUID().uuidString).safetensors")
+                    defer { try? FileManager.default.removeItem(at: url) }
+                    try file.write(to: url)
+                    let back = try SafeTensors.read(url)
+                    adam = Adam(layer, .adamW(learningRate: 0.05))
+                    adam.state = AdamState(step: Int(back.metadata["step"]!)!,
+                                           tensors: try Dictionary(uniqueKeysWithValues: back.names.map { ($0, try back.tensor($0, as: Float.self)) }))
+                }
+                adam.zeroGradients()
+                layer(x).squared().sum().backward()
+                adam.step()
+            }
+            return layer.parameters().flatMap { Array($0.values) }
+        }
+        #expect(try run(steps: 5, resumeAt: nil) == run(steps: 5, resumeAt: 3))
+    }
+}
