@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "lgmcl-dist",
             dependencies: [
-                "LGMCL", "Distributed",
+                "LGMCL", "Distributed", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

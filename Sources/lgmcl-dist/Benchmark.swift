@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure lgmcl's parts on this machine.",
+        subcommands: [BenchmarkFeaturize.self]
+    )
+}
