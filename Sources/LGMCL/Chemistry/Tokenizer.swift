@@ -26,8 +26,10 @@ public struct Tokenizer: Sendable {
         ids.map { vocabulary.tokens[Int($0)] }
     }
 
+    /// Text never produces a special token: a SMILES bracket atom spelled "[CLS]" is [UNK].
     private func id(_ token: String) -> Int32 {
-        vocabulary.ids[token] ?? Vocabulary.unknownID
+        guard let id = vocabulary.ids[token], id >= Vocabulary.specialTokens.count else { return Vocabulary.unknownID }
+        return id
     }
 
     private func framed<S: Sequence>(_ ids: S, maxLength: Int) -> [Int32] where S.Element == Int32 {

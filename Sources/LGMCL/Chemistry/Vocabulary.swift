@@ -53,7 +53,8 @@ public struct Vocabulary: Sendable, Equatable {
         var tokens = specialTokens
         var present = Set(tokens)
         func add(_ token: String) {
-            guard tokens.count < size, present.insert(token).inserted else { return }
+            // A line break would split the token in the stored list (and its sha256 input).
+            guard tokens.count < size, !token.contains("\n"), present.insert(token).inserted else { return }
             tokens.append(token)
         }
         var smilesCounts: [String: Int] = [:]

@@ -38,6 +38,8 @@ struct TokenizerTests {
         #expect(tokenizer.encode(text: "AA abb x", maxLength: 10) == [2, 9, 10, 11, 1, 3])
         #expect(tokenizer.tokens(tokenizer.encode(text: "ab", maxLength: 3)) == ["[CLS]", "ab", "[SEP]"])
         #expect(tokenizer.encode(text: "", maxLength: 2) == [2, 3])
+        #expect(tokenizer.encode(smiles: "[MASK][PAD]", maxLength: 10) == [2, 1, 1, 3])
+        #expect(Vocabulary.build(smiles: ["C\nO"], descriptions: [], size: 50).tokens.contains("\n") == false)
     }
 
     @Test func vocabularyIsAValidatedListWithItsSHA256() throws {
