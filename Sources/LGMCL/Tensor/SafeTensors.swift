@@ -75,8 +75,8 @@ public struct SafeTensors {
         return file
     }
 
-    /// Writes tensors in name order; the file appears atomically (temporary name, then rename).
-    public func write(to url: URL) throws {
+    /// The file's bytes: tensors in name order.
+    public func encoded() -> Data {
         func quoted(_ s: String) -> String {
             String(data: try! JSONEncoder().encode(s), encoding: .utf8)!
         }
@@ -98,6 +98,12 @@ public struct SafeTensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(header)
         for name in names { out.append(entries[name]!.bytes) }
+        return out
+    }
+
+    /// Writes the file; it appears atomically (temporary name, then rename).
+    public func write(to url: URL) throws {
+        let out = encoded()
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
             try out.write(to: temporary)
