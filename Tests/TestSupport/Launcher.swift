@@ -92,7 +92,12 @@ public func start(
     _ executable: String, _ arguments: [String], environment extra: [String: String] = [:],
     currentDirectory: URL? = nil
 ) throws -> LaunchedProcess {
-    var environment = ProcessInfo.processInfo.environment
+    // A test that used MPI in this process (a singleton world) leaves Open MPI's and PMIx's
+    // job variables in the environment; a child mpirun inheriting them believes it runs inside
+    // that job and fails.
+    var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+        !["OMPI_", "PMIX_", "OPAL_", "ORTE_"].contains { key.hasPrefix($0) }
+    }
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     environment["OPENBLAS_NUM_THREADS"] = "1"
