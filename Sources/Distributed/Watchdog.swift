@@ -5,6 +5,8 @@ import Foundation
 /// stopped making progress — without an MPI call, since MPI is what hangs.
 public struct HeartbeatRecord: Codable, Sendable {
     public var rank: Int
+    /// The rank's process id on its host (what an operator would signal or inspect).
+    public var pid: Int32
     public var step: Int
     public var phase: String
     public var time: Double  // seconds since 1970 (comparable across ranks of one host; close across hosts)
@@ -32,7 +34,7 @@ public final class Watchdog: @unchecked Sendable {
         self.rank = rank
         self.size = size
         self.timeout = timeout
-        record = HeartbeatRecord(rank: rank, step: 0, phase: "start", time: Date().timeIntervalSince1970)
+        record = HeartbeatRecord(rank: rank, pid: getpid(), step: 0, phase: "start", time: Date().timeIntervalSince1970)
         lastProgress = monotonicSeconds()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         write(record)
