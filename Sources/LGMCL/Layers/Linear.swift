@@ -16,7 +16,6 @@ public final class Linear<Scalar: TensorScalar>: Module {
 
     public func callAsFunction(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.shape.last == inDims, "Linear(\(inDims), \(outDims)) applied to shape \(x.shape)")
-        let y = matmul(x, weight.value, transposeB: true)
-        return bias.map { y + $0.value } ?? y
+        return linear(x, weight: weight.value, bias: bias?.value)
     }
 }

@@ -7,6 +7,8 @@ public final class Parameter<Scalar: TensorScalar> {
     public let storage: TensorStorage<Scalar>
     let node: TapeNode<Scalar>
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ value: Tensor<Scalar>) {
         shape = value.shape
         storage = TensorStorage(value.storage.buffer)
@@ -29,9 +31,13 @@ public final class Parameter<Scalar: TensorScalar> {
     public var values: UnsafeMutableBufferPointer<Scalar> { storage.buffer }
     public var gradients: UnsafeMutableBufferPointer<Scalar> { node.grad!.buffer }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func zeroGradient() { gradients.update(repeating: 0) }
 
     /// Overwrites the values (loading weights); the shape must match.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func assign(_ tensor: Tensor<Scalar>) {
         precondition(tensor.shape == shape, "assigning shape \(tensor.shape) to a parameter of shape \(shape)")
         _ = values.update(fromContentsOf: tensor.storage.buffer)

@@ -70,6 +70,8 @@ public enum Tape {
 
 extension Tensor {
     /// The result of an op: tracked when recording and any input is tracked.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func result(
         shape: [Int], storage: TensorStorage<Scalar>, inputs: [Tensor],
         backward: @escaping TapeNode<Scalar>.Backward
@@ -85,6 +87,8 @@ extension Tensor {
     /// (parameters' `gradient`, `requiringGradient()` tensors' `gradient`). `gradientReady` is
     /// called once per parameter reached, as soon as its gradient is final. Parameters the loss
     /// does not depend on are not reported.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(gradientReady: ((Parameter<Scalar>) -> Void)? = nil) {
         precondition(count == 1, "backward() from a tensor of shape \(shape); reduce it to a scalar first")
         guard let root = node else { preconditionFailure("backward() on a tensor the tape does not track") }

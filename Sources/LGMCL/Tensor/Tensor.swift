@@ -9,6 +9,8 @@ public struct Tensor<Scalar: TensorScalar> {
     /// Non-nil when gradients flow back through this tensor.
     var node: TapeNode<Scalar>?
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     init(shape: [Int], storage: TensorStorage<Scalar>, node: TapeNode<Scalar>? = nil) {
         precondition(shape.reduce(1, *) == storage.count,
                      "shape \(shape) holds \(shape.reduce(1, *)) elements, storage \(storage.count)")
@@ -18,6 +20,8 @@ public struct Tensor<Scalar: TensorScalar> {
     }
 
     /// A constant tensor from row-major values.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ values: [Scalar], shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         precondition(values.count == shape.reduce(1, *),
@@ -26,6 +30,8 @@ public struct Tensor<Scalar: TensorScalar> {
     }
 
     /// A 0-dimensional (scalar) constant.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ value: Scalar) { self.init([value], shape: []) }
 
     public static func zeros(_ shape: [Int]) -> Tensor {
@@ -48,16 +54,22 @@ public struct Tensor<Scalar: TensorScalar> {
     public var requiresGradient: Bool { node != nil }
 
     /// The value of a one-element tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func item() -> Scalar {
         precondition(count == 1, "item() on a tensor of shape \(shape)")
         return storage.buffer[0]
     }
 
     /// The same values, cut off from the tape.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
 
     /// A leaf whose gradient `backward()` accumulates into `gradient` (for tests and inputs that
     /// need gradients; model weights are `Parameter`s).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func requiringGradient() -> Tensor {
         Tensor(shape: shape, storage: storage, node: TapeNode(leafCount: count))
     }

@@ -7,6 +7,8 @@ final class ThreadState {
     var recording = true
     var pass = 0
     var generator = RandomGenerator(seed: 0)
+    /// Set by `GemmProfile.measure`: every gemm call's shape and time.
+    var gemmProfile: GemmProfile?
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()

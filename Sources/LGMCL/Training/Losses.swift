@@ -3,6 +3,8 @@
 /// over all ranks, and gradients are then SUM-allreduced. The default is the local count.
 
 /// Mean cross-entropy of logits (N, C) against class indices.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func crossEntropy<S>(_ logits: Tensor<S>, targets: [Int], normalizer: Int? = nil) -> Tensor<S> {
     precondition(logits.rank == 2 && logits.shape[0] == targets.count, "crossEntropy: logits \(logits.shape), \(targets.count) targets")
     let classes = logits.shape[1]
@@ -19,6 +21,8 @@ public func crossEntropy<S>(_ logits: Tensor<S>, targets: [Int], normalizer: Int
 ///   dℓ/dx = σ(x) − y
 /// One kernel: why — the stable form needs |x| and max, and the mask would otherwise be a third
 /// tensor; this is the fine-tuning loss, on (batch, tasks) only, so simplicity wins.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func maskedBinaryCrossEntropy<S>(logits: Tensor<S>, targets: Tensor<S>, normalizer: Int? = nil) -> Tensor<S> {
     precondition(logits.shape == targets.shape, "maskedBinaryCrossEntropy: logits \(logits.shape) vs targets \(targets.shape)")
     let x = logits.storage.base, y = targets.storage.base
@@ -46,12 +50,16 @@ public func maskedBinaryCrossEntropy<S>(logits: Tensor<S>, targets: Tensor<S>, n
 }
 
 /// Σ (prediction − target)² / normalizer (default: element count), targets constant.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func meanSquaredError<S>(_ prediction: Tensor<S>, _ target: Tensor<S>, normalizer: Int? = nil) -> Tensor<S> {
     precondition(prediction.shape == target.shape, "meanSquaredError: \(prediction.shape) vs \(target.shape)")
     return (prediction - target.detached()).squared().sum() / S(normalizer ?? prediction.count)
 }
 
 /// Rows scaled to unit length, x / max(‖x‖, ε) (as `torch.nn.functional.normalize`).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func l2Normalized<S>(_ x: Tensor<S>, eps: S = 1e-12) -> Tensor<S> {
     let norms = x.squared().sum(axis: -1, keepDims: true).sqrt()
     let floor = Tensor(norms.storage.buffer.map { $0 < eps ? eps - $0 : 0 }, shape: norms.shape)
@@ -64,6 +72,8 @@ public func l2Normalized<S>(_ x: Tensor<S>, eps: S = 1e-12) -> Tensor<S> {
 /// row `selfIndex[i]` of the candidates (excluded) and its positive at `positiveIndex[i]`.
 /// On one process with views z1, z2 (M each): anchors = candidates = [z1; z2], self i,
 /// positive (i + M) mod 2M, normalizer 2M. Across ranks, candidates are the gathered global batch.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func ntXentLoss<S>(
     anchors: Tensor<S>, candidates: Tensor<S>, selfIndex: [Int], positiveIndex: [Int],
     temperature: S, normalizer: Int? = nil
@@ -81,6 +91,8 @@ public func ntXentLoss<S>(
 }
 
 /// The single-process form: views z1, z2 of the same M molecules.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func ntXentLoss<S>(_ z1: Tensor<S>, _ z2: Tensor<S>, temperature: S) -> Tensor<S> {
     let m = z1.shape[0]
     let z = concatenated([z1, z2], axis: 0)

@@ -57,6 +57,8 @@ public final class Adam<Scalar: TensorScalar> {
     public var configuration: AdamConfiguration
     public var state = AdamState<Scalar>()
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ parameters: [(name: String, parameter: Parameter<Scalar>)], _ configuration: AdamConfiguration) {
         self.parameters = parameters
         self.configuration = configuration
@@ -68,6 +70,8 @@ public final class Adam<Scalar: TensorScalar> {
 
     /// One update from the parameters' current gradients; `learningRate` overrides the
     /// configured one (schedules).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step(learningRate: Double? = nil) {
         state.step += 1
         let c = configuration
@@ -97,12 +101,16 @@ public final class Adam<Scalar: TensorScalar> {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func zeroGradients() { for (_, p) in parameters { p.zeroGradient() } }
 }
 
 /// Scales all gradients so their global L2 norm is at most `maxNorm` (torch.nn.utils.
 /// clip_grad_norm_: factor maxNorm / (norm + 1e-6) when below 1). Returns the norm before clipping.
 @discardableResult
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func clipGradientNorm<S>(_ parameters: [Parameter<S>], maxNorm: Double) -> Double {
     var sum = 0.0
     for p in parameters { for g in p.gradients { sum += Double(g) * Double(g) } }

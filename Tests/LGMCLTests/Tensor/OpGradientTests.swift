@@ -181,3 +181,13 @@ func naiveMatmul(_ a: Tensor<Double>, _ b: Tensor<Double>) -> [Double] {
     for i in 0..<m { for j in 0..<n { for p in 0..<k { c[i * n + j] += a.scalars[i * k + p] * b.scalars[p * n + j] } } }
     return c
 }
+
+extension OpGradientTests {
+    @Test func fusedLinear() {
+        let x = randomTensor([2, 3, 4], seed: 50), w = randomTensor([5, 4], seed: 51), b = randomTensor([5], seed: 52)
+        checkGradients([x, w, b]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        checkGradients([randomTensor([1, 4], seed: 53), w, b]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        let unfused = Tape.withoutGradients { matmul(x, w, transposeB: true) + b }
+        expectClose(linear(x, weight: w, bias: b).scalars, unfused.scalars, atol: 1e-12, rtol: 1e-12, "linear = matmul + bias")
+    }
+}

@@ -6,6 +6,8 @@ enum BinaryOp {
 }
 
 extension Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
         let plan = Broadcast(a.shape, b.shape)
         let outShape = a.rank == 0 && b.rank == 0 ? [] : plan.shape

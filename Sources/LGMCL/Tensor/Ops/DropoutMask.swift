@@ -39,6 +39,8 @@ public struct MoleculeRows: Sendable {
 /// element then draws from Philox(key; coordinates), the last coordinate split as (c / 4, c % 4)
 /// to use all four output words of a block. Up to four coordinates per element.
 enum DropoutMask {
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func scaledMask<S: TensorScalar>(shape: [Int], rate: S, stream: RandomStream, site: UInt32, rows: MoleculeRows) -> TensorStorage<S> {
         precondition(!shape.isEmpty && shape[0] == rows.molecules.count,
                      "dropout: \(rows.molecules.count) molecule rows for a tensor of shape \(shape)")
@@ -97,6 +99,8 @@ private extension Int {
 
 /// Inverted dropout: y = x ⊙ mask / (1 − rate), the mask keyed per element (see `RandomStream`,
 /// `MoleculeRows`). `stream == nil` (evaluation) or rate 0 returns x unchanged.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func dropout<S>(_ x: Tensor<S>, rate: S, stream: RandomStream?, site: UInt32, rows: MoleculeRows) -> Tensor<S> {
     precondition(rate >= 0 && rate < 1, "dropout rate \(rate) outside [0, 1)")
     guard let stream, rate > 0, x.count > 0 else { return x }

@@ -4,6 +4,8 @@
 /// These move node and edge states in message passing (x_j for every edge, messages summed into
 /// their target atom) and look up embeddings.
 extension Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gathered(rows index: [Int]) -> Tensor {
         precondition(rank >= 1, "gathered(rows:) on a scalar")
         let n = shape[0], width = count / Swift.max(n, 1)
@@ -26,6 +28,8 @@ extension Tensor {
     }
 
     /// Sums row i into row `index[i]` of a zero tensor with `rows` rows.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func scatterAdded(rows index: [Int], count rows: Int) -> Tensor {
         precondition(rank >= 1 && shape[0] == index.count,
                      "scatterAdded: \(index.count) indices for \(shape.first ?? 0) rows")

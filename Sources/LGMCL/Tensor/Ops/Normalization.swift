@@ -3,6 +3,8 @@
 /// activation-sized tensors per call, and a transformer calls it twice per layer.
 ///   x: (N, C); mean, rstd: (N); x̂ = (x − mean)·rstd; y = x̂·w + b
 ///   dx = rstd·(dx̂ − mean_C(dx̂) − x̂·mean_C(dx̂·x̂)),  dx̂ = dy·w;  dw = Σ_N dy·x̂;  db = Σ_N dy
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func layerNorm<S>(_ x: Tensor<S>, weight: Tensor<S>?, bias: Tensor<S>?, eps: S = 1e-5) -> Tensor<S> {
     let c = x.shape.last ?? 1
     precondition(weight.map { $0.shape == [c] } ?? true && bias.map { $0.shape == [c] } ?? true,
@@ -51,11 +53,12 @@ public func layerNorm<S>(_ x: Tensor<S>, weight: Tensor<S>?, bias: Tensor<S>?, e
         }
         guard let dx = sink[0]?.baseAddress else { return }
         var dxh = [S](repeating: 0, count: c)
+        let wp = w?.base
         for r in 0..<rows {
             let gr = g + r * c, xh = normalized.base + r * c, d = dx + r * c
             var meanD: S = 0, meanDX: S = 0
             for j in 0..<c {
-                dxh[j] = w.map { gr[j] * $0.base[j] } ?? gr[j]
+                dxh[j] = wp.map { gr[j] * $0[j] } ?? gr[j]
                 meanD += dxh[j]
                 meanDX += dxh[j] * xh[j]
             }

@@ -14,6 +14,8 @@ enum PointwiseFunction<Scalar: TensorScalar> {
 }
 
 extension Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func pointwise(_ f: PointwiseFunction<Scalar>) -> Tensor {
         let n = count
         let out = TensorStorage<Scalar>(uninitializedCount: n)
@@ -72,26 +74,66 @@ extension Tensor {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func exp() -> Tensor { pointwise(.exp) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func log() -> Tensor { pointwise(.log) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sqrt() -> Tensor { pointwise(.sqrt) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squared() -> Tensor { pointwise(.square) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func abs() -> Tensor { pointwise(.abs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func tanh() -> Tensor { pointwise(.tanh) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sigmoid() -> Tensor { pointwise(.sigmoid) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func relu() -> Tensor { pointwise(.relu) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func erf() -> Tensor { pointwise(.erf) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func leakyReLU(slope: Scalar = 0.01) -> Tensor { pointwise(.leakyReLU(slope: slope)) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func elu(alpha: Scalar = 1) -> Tensor { pointwise(.elu(alpha: alpha)) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gelu() -> Tensor { pointwise(.gelu) }
 }
 
 // Free-function spellings, as in mlx-swift and PyTorch's functional API.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func relu<S>(_ x: Tensor<S>) -> Tensor<S> { x.relu() }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func gelu<S>(_ x: Tensor<S>) -> Tensor<S> { x.gelu() }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func sigmoid<S>(_ x: Tensor<S>) -> Tensor<S> { x.sigmoid() }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func tanh<S>(_ x: Tensor<S>) -> Tensor<S> { x.tanh() }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func exp<S>(_ x: Tensor<S>) -> Tensor<S> { x.exp() }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func log<S>(_ x: Tensor<S>) -> Tensor<S> { x.log() }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func elu<S>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> { x.elu(alpha: alpha) }
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func leakyReLU<S>(_ x: Tensor<S>, slope: S = 0.01) -> Tensor<S> { x.leakyReLU(slope: slope) }

@@ -13,6 +13,8 @@ extension Tensor {
         return s
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor {
         let (outer, n, inner) = axisView(axis)
         let out = TensorStorage<Scalar>(zeros: outer * inner)
@@ -36,6 +38,8 @@ extension Tensor {
     }
 
     /// Sum over several axes (in any order).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
         var result = self
         for a in axes.map({ self.axis($0) }).sorted(by: >) { result = result.sum(axis: a, keepDims: keepDims) }
@@ -43,14 +47,22 @@ extension Tensor {
     }
 
     /// Sum of all elements, as a 0-d tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Tensor { reshaped([count]).sum(axis: 0) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor {
         sum(axis: axis, keepDims: keepDims) / Scalar(shape[self.axis(axis)])
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean() -> Tensor { sum() / Scalar(count) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
         let (outer, n, inner) = axisView(axis)
         precondition(n > 0, "max over an empty axis of shape \(shape)")

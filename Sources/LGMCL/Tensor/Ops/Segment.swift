@@ -16,6 +16,8 @@ extension Tensor {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func segmentSum(offsets: [Int]) -> Tensor {
         checkOffsets(offsets, "segmentSum")
         let segments = offsets.count - 1
@@ -45,6 +47,8 @@ extension Tensor {
     }
 
     /// Mean per segment; an empty segment gives 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func segmentMean(offsets: [Int]) -> Tensor {
         let counts = (0..<(offsets.count - 1)).map { Scalar(Swift.max(offsets[$0 + 1] - offsets[$0], 1)) }
         var countShape = [counts.count]
@@ -52,6 +56,8 @@ extension Tensor {
         return segmentSum(offsets: offsets) / Tensor(counts, shape: countShape)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func segmentMax(offsets: [Int]) -> Tensor {
         checkOffsets(offsets, "segmentMax")
         let segments = offsets.count - 1
@@ -82,6 +88,8 @@ extension Tensor {
     }
 
     /// Softmax over the rows of each segment, independently per column (e.g. per head).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func segmentSoftmax(offsets: [Int]) -> Tensor {
         checkOffsets(offsets, "segmentSoftmax")
         let segments = offsets.count - 1

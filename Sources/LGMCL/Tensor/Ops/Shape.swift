@@ -2,6 +2,8 @@
 /// into a contiguous result, and their backward copies the gradient back into place.
 extension Tensor {
     /// The same values in a new shape; one dimension may be -1 (inferred).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var resolved = newShape
         if let unknown = newShape.firstIndex(of: -1) {
@@ -17,6 +19,8 @@ extension Tensor {
     }
 
     /// Reorders the axes: result axis d is input axis `axes[d]`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
         let axes = axes.map { axis($0) }
         precondition(axes.sorted() == Array(0..<rank), "permuted(\(axes)) is not a permutation of \(rank) axes")
@@ -34,6 +38,8 @@ extension Tensor {
     }
 
     /// Swaps two axes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed(_ axis0: Int, _ axis1: Int) -> Tensor {
         var axes = Array(0..<rank)
         axes.swapAt(axis(axis0), axis(axis1))
@@ -42,9 +48,13 @@ extension Tensor {
 
     /// Reverses the axes (the matrix transpose for 2-D). Products should pass
     /// `transposeA/transposeB` to `matmul` instead of materialising a transpose.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed() -> Tensor { permuted(Array((0..<rank).reversed())) }
 
     /// Elements `range` along `axis`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sliced(axis: Int, _ range: Range<Int>) -> Tensor {
         let (outer, n, inner) = axisView(axis)
         precondition(range.lowerBound >= 0 && range.upperBound <= n, "slice \(range) out of bounds for axis \(axis) of \(shape)")
@@ -65,6 +75,8 @@ extension Tensor {
     }
 
     /// Splits `axis` into consecutive pieces of the given sizes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func split(sizes: [Int], axis: Int) -> [Tensor] {
         precondition(sizes.reduce(0, +) == shape[self.axis(axis)], "split sizes \(sizes) do not add up to axis \(axis) of \(shape)")
         var start = 0
@@ -76,6 +88,8 @@ extension Tensor {
 }
 
 /// Joins tensors along an existing axis; the other dimensions must agree.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func concatenated<S>(_ tensors: [Tensor<S>], axis: Int) -> Tensor<S> {
     precondition(!tensors.isEmpty, "concatenated() of no tensors")
     let first = tensors[0]
@@ -109,6 +123,8 @@ public func concatenated<S>(_ tensors: [Tensor<S>], axis: Int) -> Tensor<S> {
 }
 
 /// Joins tensors of equal shape along a new axis.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func stacked<S>(_ tensors: [Tensor<S>], axis: Int = 0) -> Tensor<S> {
     precondition(!tensors.isEmpty, "stacked() of no tensors")
     let rank = tensors[0].rank + 1
@@ -121,6 +137,8 @@ public func stacked<S>(_ tensors: [Tensor<S>], axis: Int = 0) -> Tensor<S> {
 }
 
 /// dst (contiguous, in `shape` order) = src read with per-axis strides.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func stridedCopy<S>(shape: [Int], sourceStrides: [Int], from src: UnsafePointer<S>, to dst: UnsafeMutablePointer<S>) {
     let total = shape.reduce(1, *)
     guard total > 0 else { return }
@@ -145,6 +163,8 @@ func stridedCopy<S>(shape: [Int], sourceStrides: [Int], from src: UnsafePointer<
 }
 
 /// The adjoint of `stridedCopy`: dst[strided] += src (contiguous, in `shape` order).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func stridedScatterAdd<S: TensorScalar>(shape: [Int], targetStrides: [Int], from src: UnsafePointer<S>, to dst: UnsafeMutablePointer<S>) {
     let total = shape.reduce(1, *)
     guard total > 0 else { return }

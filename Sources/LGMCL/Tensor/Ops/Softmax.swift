@@ -19,6 +19,8 @@ extension Tensor {
         return out
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func softmax(axis: Int = -1, mask: Tensor? = nil) -> Tensor {
         precondition(self.axis(axis) == rank - 1, "softmax is implemented over the last axis; permute first")
         let z = maskedInput(mask)
@@ -45,6 +47,8 @@ extension Tensor {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func logSoftmax(axis: Int = -1, mask: Tensor? = nil) -> Tensor {
         precondition(self.axis(axis) == rank - 1, "logSoftmax is implemented over the last axis; permute first")
         let z = maskedInput(mask)
