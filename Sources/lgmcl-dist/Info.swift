@@ -9,9 +9,13 @@ struct Info: ParsableCommand {
         discussion: """
             Use it to check an installation and a launch: under `mpirun -np N` every rank prints
             its rank, the world size and its host, so a wrong hostfile or a Slurm launch without
-            MPI wiring shows at once.
+            MPI wiring shows at once. With --preset, also the parameter counts per component of
+            that model preset.
             """
     )
+
+    @Option(help: "A model preset (tiny, small, paper) whose parameter counts per component to print.")
+    var preset: Preset?
 
     func run() throws {
         Job.run { world in
@@ -23,6 +27,7 @@ struct Info: ParsableCommand {
                     OpenBLAS  \(NativeLibraries.openBLAS) (threads: \(NativeLibraries.openBLASThreads))
                     RDKit     \(NativeLibraries.rdkit)
                     """)
+                if let preset { print(Self.parameterTable(preset)) }
             }
             // Ranks report in rank order, so the output reads the same on every launch.
             let line = "rank \(world.rank)/\(world.size) on \(Environment.processorName) (pid \(getpid()))"
@@ -30,4 +35,28 @@ struct Info: ParsableCommand {
             if world.isRoot { lines.forEach { print($0) } }
         }
     }
+
+    /// One line per component of the preset's model (text embeddings at the preset's default
+    /// vocabulary size; the real one comes from the data).
+    static func parameterTable(_ preset: Preset) -> String {
+        let configuration = preset.configuration
+        let counts = LGMCLModel<Float>(configuration).parameterCounts
+        let width = counts.map(\.component.count).max() ?? 0
+        var lines = ["model preset \(preset.rawValue): parameters per component (vocabulary \(configuration.text.vocabularySize))"]
+        for (component, count) in counts {
+            lines.append("  " + component.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                         + String(repeating: " ", count: max(0, 12 - grouped(count).count)) + grouped(count))
+        }
+        let total = counts.reduce(0) { $0 + $1.count }
+        lines.append("  " + "total".padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                     + String(repeating: " ", count: max(0, 12 - grouped(total).count)) + grouped(total))
+        return lines.joined(separator: "\n")
+    }
+
+    private static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        return String(digits.enumerated().flatMap { i, c in (i > 0 && (digits.count - i) % 3 == 0) ? [",", c] : [c] })
+    }
 }
+
+extension Preset: ExpressibleByArgument {}

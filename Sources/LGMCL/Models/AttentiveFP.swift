@@ -1,0 +1,124 @@
+/// The local encoder: AttentiveFP message passing (Xiong et al., J. Med. Chem. 63, 8749 (2020),
+/// doi:10.1021/acs.jmedchem.9b00959) in the LGM-CL authors' form (`GAT` in graph_model.py).
+///
+/// Layer 1, on atom features x and bond features e:
+///   h⁰ᵢ = LeakyReLU(W₁ xᵢ)
+///   mⱼᵢ = LeakyReLU(W₂ [xⱼ ‖ eⱼᵢ])                     message from neighbour j
+///   αⱼᵢ = softmaxⱼ LeakyReLU(w · [h⁰ᵢ ‖ mⱼᵢ])            over the neighbours of i
+///   cᵢ  = ELU(Σⱼ αⱼᵢ W_a h⁰ⱼ)                            cᵢ = h⁰ᵢ when i has no neighbours
+///   h¹ᵢ = GRUCell(cᵢ, h⁰ᵢ)
+/// Layers l ≥ 2 score [hᵢ ‖ hⱼ] and pass W_a hⱼ; the authors apply one such layer for every l ≥ 2.
+/// Atom output = GELU(Linear(mean over l of hˡ)); molecule vector = mean over its atoms.
+/// Dropout (p = 0.5) on the score input and on the states before W_a, in every layer.
+public final class AttentiveFP<Scalar: TensorScalar>: Module, StateDictNamed {
+    let configuration: AttentiveFPConfiguration
+    let first: FirstAttentiveLayer<Scalar>
+    let later: AttentiveLayer<Scalar>
+    let output: Linear<Scalar>
+
+    static var stateDictNames: [String: String] {
+        ["first": "GATlayerV1", "later": "GATlayerV2", "output": "linear"]
+    }
+
+    public init(_ configuration: AttentiveFPConfiguration) {
+        self.configuration = configuration
+        let h = configuration.hidden
+        first = FirstAttentiveLayer(atomFeatures: configuration.atomFeatures,
+                                    bondFeatures: configuration.bondFeatures, hidden: h)
+        later = AttentiveLayer(hidden: h)
+        output = Linear(h, h)
+    }
+
+    /// Atom vectors (A × H) and molecule vectors (M × H).
+    func callAsFunction(_ graph: PackedGraph<Scalar>, _ stream: RandomStream?)
+        -> (atoms: Tensor<Scalar>, molecules: Tensor<Scalar>) {
+        // Atom embedding
+        var h = first(graph, configuration, stream)
+        var total = h
+        for layer in 1..<configuration.layers {
+            h = later(h, graph, configuration, stream, layer: layer)
+            total = total + h
+        }
+        let atoms = output(total / Scalar(configuration.layers)).gelu()
+        // Molecule embedding
+        return (atoms, atoms.segmentMean(offsets: graph.atomOffsets))
+    }
+}
+
+/// `GATlayerV1`: messages from [neighbour features ‖ bond features].
+final class FirstAttentiveLayer<Scalar: TensorScalar>: Module, StateDictNamed {
+    let atomEmbedding: Linear<Scalar>
+    let message: Linear<Scalar>
+    let score: Linear<Scalar>
+    let neighbourTransform: Linear<Scalar>
+    let update: GRUCell<Scalar>
+
+    static var stateDictNames: [String: String] {
+        ["atomEmbedding": "atom_fc1", "message": "atom_fc2", "score": "W", "neighbourTransform": "attend",
+         "update": "GRUcell"]
+    }
+
+    init(atomFeatures: Int, bondFeatures: Int, hidden: Int) {
+        atomEmbedding = Linear(atomFeatures, hidden)
+        message = Linear(atomFeatures + bondFeatures, hidden)
+        score = Linear(2 * hidden, 1)
+        neighbourTransform = Linear(hidden, hidden)
+        update = GRUCell(hidden, hidden)
+    }
+
+    func callAsFunction(_ graph: PackedGraph<Scalar>, _ c: AttentiveFPConfiguration,
+                        _ stream: RandomStream?) -> Tensor<Scalar> {
+        let slope = Scalar(c.leakySlope)
+        let h0 = atomEmbedding(graph.atoms).leakyReLU(slope: slope)
+        let m = message(concatenated([graph.atoms.gathered(rows: graph.sources), graph.bonds], axis: 1))
+            .leakyReLU(slope: slope)
+        let pairs = concatenated([h0.gathered(rows: graph.targets), m], axis: 1)
+        let s = score(dropout(pairs, c.dropout, stream, DropoutSite(.local, layer: 0, 0), graph.edgeRows))
+            .leakyReLU(slope: slope)
+        let transformed = neighbourTransform(dropout(h0, c.dropout, stream, DropoutSite(.local, layer: 0, 1), graph.atomRows))
+        let contextVector = attend(s, transformed, graph, c) + h0 * graph.isolated
+        return update(contextVector, h0)
+    }
+}
+
+/// `GATlayerV2`: attention over [hᵢ ‖ hⱼ].
+final class AttentiveLayer<Scalar: TensorScalar>: Module, StateDictNamed {
+    let score: Linear<Scalar>
+    let neighbourTransform: Linear<Scalar>
+    let update: GRUCell<Scalar>
+
+    static var stateDictNames: [String: String] {
+        ["score": "atom_fc1", "neighbourTransform": "atom_fc2", "update": "GRUcell"]
+    }
+
+    init(hidden: Int) {
+        score = Linear(2 * hidden, 1)
+        neighbourTransform = Linear(hidden, hidden)
+        update = GRUCell(hidden, hidden)
+    }
+
+    func callAsFunction(_ h: Tensor<Scalar>, _ graph: PackedGraph<Scalar>, _ c: AttentiveFPConfiguration,
+                        _ stream: RandomStream?, layer: Int) -> Tensor<Scalar> {
+        let pairs = concatenated([h.gathered(rows: graph.targets), h.gathered(rows: graph.sources)], axis: 1)
+        let s = score(dropout(pairs, c.dropout, stream, DropoutSite(.local, layer: layer, 0), graph.edgeRows))
+            .leakyReLU(slope: Scalar(c.leakySlope))
+        let transformed = neighbourTransform(dropout(h, c.dropout, stream, DropoutSite(.local, layer: layer, 1), graph.atomRows))
+        let contextVector = attend(s, transformed, graph, c) + h * graph.isolated
+        return update(contextVector, h)
+    }
+}
+
+/// cᵢ = ELU(Σⱼ softmaxⱼ(sⱼᵢ) · tⱼ) over the incoming edges of each atom; 0 for an atom without
+/// any (ELU(0) = 0), where the caller adds the atom's own state instead.
+private func attend<Scalar>(_ scores: Tensor<Scalar>, _ transformed: Tensor<Scalar>, _ graph: PackedGraph<Scalar>,
+                            _ c: AttentiveFPConfiguration) -> Tensor<Scalar> {
+    let alpha = scores.segmentSoftmax(offsets: graph.incomingOffsets)          // E × 1
+    let weighted = transformed.gathered(rows: graph.sources) * alpha            // E × H
+    return weighted.segmentSum(offsets: graph.incomingOffsets).elu(alpha: Scalar(c.eluAlpha))
+}
+
+extension GRUCell: StateDictNamed {
+    static var stateDictNames: [String: String] {
+        ["weightIH": "weight_ih", "weightHH": "weight_hh", "biasIH": "bias_ih", "biasHH": "bias_hh"]
+    }
+}

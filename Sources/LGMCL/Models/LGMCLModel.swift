@@ -1,0 +1,146 @@
+/// LGM-CL: the local (AttentiveFP) and global (graph transformer) graph encoders, the DeBERTa text
+/// encoder shared by SMILES and descriptions, the fingerprint MLP, the contrastive projection
+/// heads and the gated cross-attention fusion, with one entry point per stage:
+///
+///   stage 1  graphEmbeddings:  head(mean local atoms), head(mean global atoms)
+///   stage 2  textEmbeddings:   head(pool DeBERTa(SMILES)), head(pool DeBERTa(description))
+///   stage 3  predictions:      G = CA(local, global), T = CA(SMILES, description),
+///                              GF = CA(G, FP), TF = CA(T, FP), MLP([GF ‖ TF])
+///
+/// Parameter names are the PyTorch state-dict names of the authors' fine-tuning model with HF's
+/// DeBERTa (`AttentiveFP.*`, `GT.*`, `DeBERTa.*`, `FPN.MLP.*`, `CrossAttention1…4.*`, `MLP.*`)
+/// plus the pretraining heads `projection_head.*` and `MLPHead.*` (docs/models.md).
+public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
+    public let configuration: ModelConfiguration
+    let local: AttentiveFP<Scalar>
+    let global: GraphTransformer<Scalar>
+    let text: DeBERTaEncoder<Scalar>
+    let fingerprints: FingerprintMLP<Scalar>
+    let graphFusion: GatedCrossAttention<Scalar>
+    let textFusion: GatedCrossAttention<Scalar>
+    let textFingerprintFusion: GatedCrossAttention<Scalar>
+    let graphFingerprintFusion: GatedCrossAttention<Scalar>
+    let prediction: PredictionHead<Scalar>
+    let graphProjection: ProjectionHead<Scalar>
+    let textProjection: ProjectionHead<Scalar>
+
+    static var stateDictNames: [String: String] {
+        ["local": "AttentiveFP", "global": "GT", "text": "DeBERTa", "fingerprints": "FPN",
+         "graphFusion": "CrossAttention1", "textFusion": "CrossAttention2",
+         "textFingerprintFusion": "CrossAttention3", "graphFingerprintFusion": "CrossAttention4",
+         "prediction": "MLP", "graphProjection": "projection_head", "textProjection": "MLPHead"]
+    }
+
+    /// The components' state-dict prefixes, for loading pretrained parts by name.
+    public enum Component: String, CaseIterable, Sendable {
+        case local = "AttentiveFP", global = "GT", text = "DeBERTa", fingerprints = "FPN"
+        case fusion = "CrossAttention", prediction = "MLP"
+        case graphProjection = "projection_head", textProjection = "MLPHead"
+    }
+
+    public init(_ configuration: ModelConfiguration) {
+        self.configuration = configuration
+        let c = configuration, w = c.fusion.width
+        local = AttentiveFP(c.local)
+        global = GraphTransformer(c.graphTransformer)
+        text = DeBERTaEncoder(c.text)
+        fingerprints = FingerprintMLP(c.fusion)
+        graphFusion = GatedCrossAttention(query: c.local.hidden, keyValue: c.graphTransformer.output, width: w)
+        textFusion = GatedCrossAttention(query: c.text.hidden, keyValue: c.text.hidden, width: w)
+        textFingerprintFusion = GatedCrossAttention(query: w, keyValue: c.fusion.fingerprintOutput, width: w)
+        graphFingerprintFusion = GatedCrossAttention(query: w, keyValue: c.fusion.fingerprintOutput, width: w)
+        prediction = PredictionHead(c.fusion)
+        graphProjection = ProjectionHead(c.graphProjection, activation: .relu, site: .graphProjection)
+        textProjection = ProjectionHead(c.textProjection, activation: .gelu, site: .textProjection)
+    }
+
+    /// Stage 1: the projected local and global molecule vectors (M × graph projection output).
+    public func graphEmbeddings(_ graph: GraphInput, _ stream: RandomStream? = nil) -> GraphEmbeddings<Scalar> {
+        let packed = PackedGraph<Scalar>(graph)
+        let l = local(packed, stream), g = global(packed, stream)
+        return GraphEmbeddings(
+            localAtoms: l.atoms, globalAtoms: g.atoms,
+            local: graphProjection(l.molecules, molecules: graph.moleculeIndices, stream),
+            global: graphProjection(g.molecules, molecules: graph.moleculeIndices, stream))
+    }
+
+    /// Stage 2: the projected SMILES and description vectors (M × text projection output).
+    public func textEmbeddings(smiles: TokenInput, descriptions: TokenInput,
+                               _ stream: RandomStream? = nil) -> TextEmbeddings<Scalar> {
+        let s = text(smiles, stream), d = text(descriptions, stream)
+        return TextEmbeddings(
+            smilesTokens: s.tokens, descriptionTokens: d.tokens, smilesPooled: s.pooled, descriptionPooled: d.pooled,
+            smiles: textProjection(s.pooled, molecules: smiles.moleculeIndices, stream),
+            description: textProjection(d.pooled, molecules: descriptions.moleculeIndices, stream))
+    }
+
+    /// Stage 3: task outputs (M × tasks; logits for classification) and the fused vectors.
+    /// `fingerprints`: M × 1489 values.
+    public func predictions(graph: GraphInput, smiles: TokenInput, descriptions: TokenInput, fingerprints fp: [Float],
+                            _ stream: RandomStream? = nil) -> FusedOutputs<Scalar> {
+        let molecules = graph.moleculeIndices, m = graph.moleculeCount
+        precondition(smiles.rows == m && descriptions.rows == m && fp.count == m * configuration.fusion.fingerprintFeatures,
+                     "predictions: \(m) graphs, \(smiles.rows) SMILES, \(descriptions.rows) descriptions, \(fp.count) fingerprint values")
+        let packed = PackedGraph<Scalar>(graph)
+        let l = local(packed, stream).molecules, g = global(packed, stream).molecules
+        let s = text(smiles, stream).pooled, d = text(descriptions, stream).pooled
+        let f = fingerprints(Tensor(fp.map { Scalar($0) }, shape: [m, configuration.fusion.fingerprintFeatures]),
+                             molecules: molecules, stream)
+        let fusedGraph = graphFusion(l, g), fusedText = textFusion(s, d)
+        let graphWithFingerprints = graphFingerprintFusion(fusedGraph, f)
+        let textWithFingerprints = textFingerprintFusion(fusedText, f)
+        let outputs = prediction(concatenated([graphWithFingerprints, textWithFingerprints], axis: 1),
+                                 molecules: molecules, stream)
+        return FusedOutputs(local: l, global: g, smiles: s, description: d, fingerprints: f, graph: fusedGraph,
+                            text: fusedText, graphWithFingerprints: graphWithFingerprints,
+                            textWithFingerprints: textWithFingerprints, predictions: outputs)
+    }
+}
+
+public struct GraphEmbeddings<Scalar: TensorScalar> {
+    public let localAtoms: Tensor<Scalar>
+    public let globalAtoms: Tensor<Scalar>
+    /// Projected molecule vectors, the inputs of the graph NT-Xent.
+    public let local: Tensor<Scalar>
+    public let global: Tensor<Scalar>
+}
+
+public struct TextEmbeddings<Scalar: TensorScalar> {
+    public let smilesTokens: Tensor<Scalar>
+    public let descriptionTokens: Tensor<Scalar>
+    public let smilesPooled: Tensor<Scalar>
+    public let descriptionPooled: Tensor<Scalar>
+    /// Projected vectors, the inputs of the text NT-Xent.
+    public let smiles: Tensor<Scalar>
+    public let description: Tensor<Scalar>
+}
+
+public struct FusedOutputs<Scalar: TensorScalar> {
+    /// Pooled encoder outputs (M × …).
+    public let local, global, smiles, description, fingerprints: Tensor<Scalar>
+    /// G, T, GF, TF.
+    public let graph, text, graphWithFingerprints, textWithFingerprints: Tensor<Scalar>
+    /// M × tasks.
+    public let predictions: Tensor<Scalar>
+}
+
+/// The authors' prediction `MLP`: Dropout–Linear(2d, 2d)–ReLU–Dropout–Linear(2d, tasks).
+final class PredictionHead<Scalar: TensorScalar>: Module, StateDictNamed {
+    let rate: Double
+    let hidden: Linear<Scalar>
+    let output: Linear<Scalar>
+
+    static var stateDictNames: [String: String] { ["hidden": "1", "output": "4"] }
+
+    init(_ c: FusionConfiguration) {
+        rate = c.predictionDropout
+        hidden = Linear(2 * c.width, 2 * c.width)
+        output = Linear(2 * c.width, c.tasks)
+    }
+
+    func callAsFunction(_ x: Tensor<Scalar>, molecules: [Int], _ stream: RandomStream?) -> Tensor<Scalar> {
+        let rows = MoleculeRows.molecules(molecules)
+        let h = hidden(dropout(x, rate, stream, DropoutSite(.prediction, layer: 0), rows)).relu()
+        return output(dropout(h, rate, stream, DropoutSite(.prediction, layer: 1), rows))
+    }
+}

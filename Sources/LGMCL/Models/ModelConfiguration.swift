@@ -1,0 +1,202 @@
+import Foundation
+
+/// Every dimension and rate of an LGM-CL model. Written as JSON beside the weights
+/// (`config.json`), so a checkpoint rebuilds its model without knowing the preset it came from.
+/// Presets are named starting points (DESIGN.md, Presets); any field can be overridden.
+public struct ModelConfiguration: Codable, Sendable, Equatable {
+    public var preset: String
+    public var local: AttentiveFPConfiguration
+    public var graphTransformer: GraphTransformerConfiguration
+    public var graphProjection: ProjectionHeadConfiguration
+    public var text: TextEncoderConfiguration
+    public var textProjection: ProjectionHeadConfiguration
+    public var fusion: FusionConfiguration
+}
+
+public struct AttentiveFPConfiguration: Codable, Sendable, Equatable {
+    public var atomFeatures = 57
+    public var bondFeatures = 15
+    public var layers: Int
+    public var hidden: Int
+    public var dropout = 0.5
+    public var leakySlope = 0.01
+    public var eluAlpha = 1.0
+}
+
+public struct GraphTransformerConfiguration: Codable, Sendable, Equatable {
+    public var atomFeatures = 57
+    public var layers: Int
+    public var heads: Int
+    public var headDimension: Int
+    /// Width of the atom vectors after the final Linear + GELU (the local encoder's width).
+    public var output: Int
+    public var feedForwardLayers = 2
+    public var attentionDropout = 0.5
+    public var dropout = 0.05
+    public var leakySlope = 0.01
+    /// Initial (λ_att, λ_adj).
+    public var lambdaAttention = 1.0
+    public var layerNormEpsilon = 1e-5
+    public var width: Int { heads * headDimension }
+}
+
+public struct ProjectionHeadConfiguration: Codable, Sendable, Equatable {
+    public var input: Int
+    public var hidden: [Int]
+    public var output: Int
+    public var dropout = 0.05
+}
+
+public struct TextEncoderConfiguration: Codable, Sendable, Equatable {
+    /// Replaced by the dataset's vocabulary size when a model is built for data.
+    public var vocabularySize: Int
+    public var layers: Int
+    public var hidden: Int
+    public var heads: Int
+    public var feedForward: Int
+    public var positionBuckets: Int
+    public var maxRelativePositions: Int
+    /// Absolute positions: the longest sequence the encoder takes.
+    public var maxPositions: Int
+    public var maxSMILESTokens: Int
+    public var maxDescriptionTokens: Int
+    public var convolutionKernel = 3
+    public var dropout = 0.1
+    public var attentionDropout = 0.1
+    public var layerNormEpsilon = 1e-7
+    public var headDimension: Int { hidden / heads }
+}
+
+public struct FusionConfiguration: Codable, Sendable, Equatable {
+    public var width: Int
+    public var fingerprintFeatures = 1489
+    public var fingerprintHidden: Int
+    public var fingerprintOutput: Int
+    public var fingerprintDropout = 0.1
+    public var predictionDropout = 0.05
+    public var tasks = 1
+}
+
+/// The named configurations of DESIGN.md's preset table.
+public enum Preset: String, CaseIterable, Codable, Sendable {
+    /// The authors' dimensions.
+    case paper
+    /// CPU-sized; the default.
+    case small
+    /// Tests and `make demo`.
+    case tiny
+
+    public var configuration: ModelConfiguration {
+        switch self {
+        case .paper:
+            return ModelConfiguration(
+                preset: rawValue,
+                local: AttentiveFPConfiguration(layers: 2, hidden: 110),
+                graphTransformer: GraphTransformerConfiguration(layers: 3, heads: 19, headDimension: 96, output: 110),
+                graphProjection: ProjectionHeadConfiguration(input: 110, hidden: [512, 256], output: 110),
+                text: TextEncoderConfiguration(
+                    vocabularySize: 8000, layers: 4, hidden: 768, heads: 12, feedForward: 3072,
+                    positionBuckets: 256, maxRelativePositions: 512, maxPositions: 512,
+                    maxSMILESTokens: 256, maxDescriptionTokens: 256),
+                textProjection: ProjectionHeadConfiguration(input: 768, hidden: [768], output: 256),
+                fusion: FusionConfiguration(width: 256, fingerprintHidden: 512, fingerprintOutput: 300))
+        case .small:
+            return ModelConfiguration(
+                preset: rawValue,
+                local: AttentiveFPConfiguration(layers: 2, hidden: 110),
+                graphTransformer: GraphTransformerConfiguration(layers: 3, heads: 4, headDimension: 32, output: 110),
+                graphProjection: ProjectionHeadConfiguration(input: 110, hidden: [512, 256], output: 110),
+                text: TextEncoderConfiguration(
+                    vocabularySize: 8000, layers: 4, hidden: 128, heads: 4, feedForward: 512,
+                    positionBuckets: 64, maxRelativePositions: 256, maxPositions: 160,
+                    maxSMILESTokens: 96, maxDescriptionTokens: 160),
+                textProjection: ProjectionHeadConfiguration(input: 128, hidden: [128], output: 128),
+                fusion: FusionConfiguration(width: 128, fingerprintHidden: 256, fingerprintOutput: 128))
+        case .tiny:
+            return ModelConfiguration(
+                preset: rawValue,
+                local: AttentiveFPConfiguration(layers: 2, hidden: 32),
+                graphTransformer: GraphTransformerConfiguration(layers: 2, heads: 2, headDimension: 16, output: 32),
+                graphProjection: ProjectionHeadConfiguration(input: 32, hidden: [64], output: 32),
+                text: TextEncoderConfiguration(
+                    vocabularySize: 512, layers: 2, hidden: 32, heads: 2, feedForward: 64,
+                    positionBuckets: 16, maxRelativePositions: 64, maxPositions: 64,
+                    maxSMILESTokens: 64, maxDescriptionTokens: 64),
+                textProjection: ProjectionHeadConfiguration(input: 32, hidden: [32], output: 32),
+                fusion: FusionConfiguration(width: 32, fingerprintHidden: 64, fingerprintOutput: 32))
+        }
+    }
+}
+
+extension ModelConfiguration {
+    public init(preset: Preset) { self = preset.configuration }
+
+    /// Sets fields by dotted path, e.g. `["graphTransformer.heads": "8", "fusion.tasks": "12",
+    /// "graphProjection.hidden": "[256,128]"]`. Values are JSON literals; an unknown path or a
+    /// value of the wrong type is an error naming it.
+    public func overriding(_ overrides: [String: String]) throws -> ModelConfiguration {
+        guard !overrides.isEmpty else { return self }
+        var tree = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
+        for (path, literal) in overrides.sorted(by: { $0.key < $1.key }) {
+            let keys = path.split(separator: ".").map(String.init)
+            guard let value = try? JSONSerialization.jsonObject(with: Data(literal.utf8), options: .fragmentsAllowed)
+            else { throw ConfigurationError.invalidValue(path: path, value: literal) }
+            try set(&tree, keys[...], value, path: path)
+        }
+        do {
+            return try JSONDecoder().decode(ModelConfiguration.self, from: JSONSerialization.data(withJSONObject: tree))
+        } catch {
+            throw ConfigurationError.invalidValue(path: overrides.keys.sorted().joined(separator: ", "),
+                                                  value: "\(error)")
+        }
+    }
+
+    private func set(_ node: inout [String: Any], _ keys: ArraySlice<String>, _ value: Any, path: String) throws {
+        guard let key = keys.first, node[key] != nil else { throw ConfigurationError.unknownField(path) }
+        if keys.count == 1 {
+            node[key] = value
+            return
+        }
+        guard var child = node[key] as? [String: Any] else { throw ConfigurationError.unknownField(path) }
+        try set(&child, keys.dropFirst(), value, path: path)
+        node[key] = child
+    }
+
+    /// Reads `config.json` (a whole configuration, as written beside weights).
+    public static func load(from url: URL) throws -> ModelConfiguration {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigurationError.unreadable(url.path, "\(error.localizedDescription)")
+        }
+        do { return try JSONDecoder().decode(ModelConfiguration.self, from: data) } catch {
+            throw ConfigurationError.unreadable(url.path, "\(error)")
+        }
+    }
+
+    /// Writes the configuration as pretty JSON (temporary name, then rename).
+    public func save(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try encoder.encode(self).write(to: temporary)
+        if FileManager.default.fileExists(atPath: url.path) {
+            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        } else {
+            try FileManager.default.moveItem(at: temporary, to: url)
+        }
+    }
+}
+
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case unknownField(String)
+    case invalidValue(path: String, value: String)
+    case unreadable(String, String)
+
+    public var description: String {
+        switch self {
+        case .unknownField(let path): return "model configuration has no field '\(path)'"
+        case .invalidValue(let path, let value): return "model configuration '\(path)': invalid value \(value)"
+        case .unreadable(let file, let reason): return "\(file): not a model configuration (\(reason))"
+        }
+    }
+}

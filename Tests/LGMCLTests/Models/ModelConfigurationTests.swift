@@ -1,0 +1,82 @@
+import Foundation
+@testable import LGMCL
+import TestSupport
+import Testing
+
+/// Presets against DESIGN.md's table and the parity fixtures' manifest, parameter counts against
+/// the authors' modules and HF's DeBERTa (counted by scripts/make_model_fixtures.py), overrides,
+/// and the config + weights round trip.
+@Suite struct ModelConfigurationTests {
+    @Test func tinyPresetIsTheFixturesSize() throws {
+        let preset = try ModelParityTests.manifest()["preset"] as! [String: Any]
+        let c = Preset.tiny.configuration
+        #expect(c.local.hidden == preset["local_hidden"] as! Int && c.local.layers == preset["local_layers"] as! Int)
+        #expect(c.graphTransformer.heads == preset["gt_heads"] as! Int)
+        #expect(c.graphTransformer.headDimension == preset["gt_head_dim"] as! Int)
+        #expect(c.graphTransformer.layers == preset["gt_layers"] as! Int)
+        #expect(c.graphProjection.hidden == preset["graph_projection_hidden"] as! [Int])
+        #expect(c.text.hidden == preset["text_hidden"] as! Int && c.text.layers == preset["text_layers"] as! Int)
+        #expect(c.text.positionBuckets == preset["text_buckets"] as! Int)
+        #expect(c.text.maxRelativePositions == preset["text_max_relative"] as! Int)
+        #expect(c.fusion.width == preset["fusion_width"] as! Int)
+        #expect(c.fusion.fingerprintHidden == preset["fingerprint_hidden"] as! Int)
+    }
+
+    /// Per component, the same count as the authors' modules (and HF's DeBERTa outside its word
+    /// and absolute-position embeddings) at the same size: graph transformer ≈ 60 M at `paper`.
+    @Test(arguments: [Preset.small, .paper])
+    func parameterCountsMatchTheAuthorsModules(_ preset: Preset) throws {
+        let manifest = try ModelParityTests.manifest()
+        let expected = (manifest["parameter_counts"] as! [String: [String: Int]])[preset.rawValue]!
+        let model = preset == .paper ? PaperPresetTests.model : LGMCLModel<Float>(preset.configuration)
+        let counts = Dictionary(uniqueKeysWithValues: model.parameterCounts.map { ($0.component, $0.count) })
+        #expect(counts["AttentiveFP"] == expected["AttentiveFP"])
+        #expect(counts["GT"] == expected["GT"])
+        #expect(counts["DeBERTa"] == expected["DeBERTa_without_embeddings"])
+        #expect(counts["FPN"] == expected["FPN"])
+        #expect(counts["CrossAttention1"]! + counts["CrossAttention2"]! + counts["CrossAttention3"]!
+                + counts["CrossAttention4"]! == expected["CrossAttention"])
+        let text = preset.configuration.text
+        #expect(counts["DeBERTa (embeddings)"] == (text.vocabularySize + text.maxPositions) * text.hidden)
+        if preset == .paper { #expect(abs(Double(counts["GT"]!) - 60e6) < 0.5e6) }
+    }
+
+    @Test func overridesSetFieldsByPathAndRejectUnknownOnes() throws {
+        let c = try Preset.small.configuration.overriding([
+            "graphTransformer.heads": "8", "graphProjection.hidden": "[256, 128]", "text.dropout": "0.2",
+        ])
+        #expect(c.graphTransformer.heads == 8 && c.graphTransformer.width == 256)
+        #expect(c.graphProjection.hidden == [256, 128] && c.text.dropout == 0.2)
+        #expect(throws: ConfigurationError.unknownField("graphTransformer.head")) {
+            try Preset.small.configuration.overriding(["graphTransformer.head": "8"])
+        }
+        #expect(throws: ConfigurationError.self) { try Preset.small.configuration.overriding(["text.layers": "\"four\""]) }
+    }
+
+    @Test func configurationAndWeightsRoundTrip() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try ModelParityTests.tinyModel()
+        try model.save(to: directory)
+        let loaded = try LGMCLModel<Float>.load(from: directory)
+        #expect(loaded.configuration == model.configuration)
+        let before = model.stateDict(), after = loaded.stateDict()
+        #expect(before.map(\.name) == after.map(\.name))
+        for (a, b) in zip(before, after) { #expect(a.parameter.value.scalars == b.parameter.value.scalars, "\(a.name)") }
+
+        // Pretrained components load by name and leave the rest alone.
+        let fresh = LGMCLModel<Float>(model.configuration)
+        let untouched = fresh.stateDict().first { $0.name.hasPrefix("CrossAttention1.") }!.parameter.value.scalars
+        try fresh.loadWeights(from: directory.appendingPathComponent("model.safetensors"), components: [.local, .global])
+        #expect(fresh.stateDict().first { $0.name == "GT.linear.weight" }!.parameter.value.scalars
+                == model.stateDict().first { $0.name == "GT.linear.weight" }!.parameter.value.scalars)
+        #expect(fresh.stateDict().first { $0.name.hasPrefix("CrossAttention1.") }!.parameter.value.scalars == untouched)
+
+        // A wrong shape names the tensor.
+        var other = model.configuration
+        other.local.hidden = 16
+        #expect(throws: SafeTensorsError.self) {
+            try LGMCLModel<Float>(other).loadWeights(from: directory.appendingPathComponent("model.safetensors"))
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+@testable import LGMCL
+import TestSupport
+import Testing
+
+/// Parity of the `tiny` model with independent implementations, on five real bbbp.csv molecules:
+/// the LGM-CL authors' PyTorch modules (AttentiveFP, graph transformer, projection head,
+/// fingerprint MLP, gated cross-attention, prediction MLP; their GNN_model and MultiViewModel
+/// forwards) and Hugging Face's DebertaV2Model. Fixtures: scripts/make_model_fixtures.py.
+/// Outputs and dL/dθ for every parameter, L = Σ R ∘ output, in Float32 with dropout off:
+/// |lgmcl − reference| ≤ 1e-5 + 1e-4·|reference|.
+///
+/// The fixture graphs carry the authors' bond-direction slots (their featurizer compares the
+/// bond type with BondDir values); lgmcl's featurizer fixes that (DESIGN.md), which changes the
+/// inputs, not the models checked here.
+@Suite struct ModelParityTests {
+    static let atol = 1e-5, rtol = 1e-4
+
+    static func manifest() throws -> [String: Any] {
+        let url = repositoryRoot.appendingPathComponent("Tests/LGMCLTests/Fixtures/models/manifest.json")
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }
+
+    /// The tiny preset with the fixture's vocabulary and task count, weights from the fixture.
+    static func tinyModel() throws -> LGMCLModel<Float> {
+        let manifest = try manifest()
+        let configuration = try Preset.tiny.configuration.overriding([
+            "text.vocabularySize": "\(manifest["vocab_size"] as! Int)", "fusion.tasks": "\(manifest["tasks"] as! Int)",
+        ])
+        let model = LGMCLModel<Float>(configuration)
+        let weights = try FixtureFile("tiny_weights.safetensors")
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.names.map { ($0, weights.tensor($0)) }))
+        return model
+    }
+
+    static func graph(_ f: FixtureFile) -> GraphInput {
+        GraphInput(atomFeatures: f.floats("atom_features"), edgeIndex: f.integers("edge_index").map(Int32.init),
+                   bondFeatures: f.floats("bond_features"), atomOffsets: f.integers("atom_offsets"))
+    }
+
+    static func tokens(_ f: FixtureFile, _ name: String) -> TokenInput {
+        let shape = f.shape("\(name)_ids")
+        return TokenInput(ids: f.integers("\(name)_ids").map(Int32.init), mask: f.integers("\(name)_mask").map(Float.init),
+                          rows: shape[0], length: shape[1])
+    }
+
+    static func expectMatches(_ actual: Tensor<Float>, _ f: FixtureFile, _ name: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(actual.shape == f.shape(name), "\(name): shape \(actual.shape), expected \(f.shape(name))",
+                sourceLocation: sourceLocation)
+        expectClose(actual.scalars, f.floats(name), atol: atol, rtol: rtol, name, sourceLocation: sourceLocation)
+    }
+
+    /// L = Σ R ∘ output; backward; every `grad.NAME` in the fixture against parameter NAME.
+    static func expectGradients(_ model: LGMCLModel<Float>, _ f: FixtureFile, outputs: [(Tensor<Float>, String)],
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        model.zeroGradients()
+        var loss: Tensor<Float>?
+        for (output, name) in outputs {
+            let term = (output * f.tensor("cotangent.\(name)")).sum()
+            loss = loss.map { $0 + term } ?? term
+        }
+        expectClose([loss!.item()], f.floats("loss"), atol: atol, rtol: rtol, "loss", sourceLocation: sourceLocation)
+        loss!.backward()
+        let parameters = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.parameter) })
+        let expected = f.names.filter { $0.hasPrefix("grad.") }
+        #expect(!expected.isEmpty)
+        for key in expected {
+            let name = String(key.dropFirst("grad.".count))
+            guard let parameter = parameters[name] else {
+                Issue.record("fixture gradient \(name) has no lgmcl parameter", sourceLocation: sourceLocation)
+                continue
+            }
+            expectClose(parameter.gradient.scalars, f.floats(key), atol: atol, rtol: rtol, "dL/d \(name)",
+                        sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func graphPretrainingMatchesTheAuthorsGNNModel() throws {
+        let model = try Self.tinyModel()
+        let f = try FixtureFile("graph_pretrain.safetensors")
+        let out = model.graphEmbeddings(Self.graph(f))
+        Self.expectMatches(out.localAtoms, f, "local_atoms")
+        Self.expectMatches(out.globalAtoms, f, "global_atoms")
+        Self.expectMatches(out.local, f, "local_embedding")
+        Self.expectMatches(out.global, f, "global_embedding")
+        Self.expectGradients(model, f, outputs: [(out.local, "local_embedding"), (out.global, "global_embedding")])
+        // Every parameter of the two graph encoders and the head is checked.
+        let checked = f.names.filter { $0.hasPrefix("grad.") }.count
+        let owned = model.stateDict().filter { ["AttentiveFP.", "GT.", "projection_head."].contains(where: $0.name.hasPrefix) }
+        #expect(checked == owned.count)
+    }
+
+    @Test func textPretrainingMatchesDebertaV2Model() throws {
+        let model = try Self.tinyModel()
+        let f = try FixtureFile("text_pretrain.safetensors")
+        let out = model.textEmbeddings(smiles: Self.tokens(f, "smiles"), descriptions: Self.tokens(f, "description"))
+        Self.expectMatches(out.smilesTokens, f, "smiles_hidden")
+        Self.expectMatches(out.descriptionTokens, f, "description_hidden")
+        Self.expectMatches(out.smilesPooled, f, "smiles_pooled")
+        Self.expectMatches(out.descriptionPooled, f, "description_pooled")
+        Self.expectMatches(out.smiles, f, "smiles_embedding")
+        Self.expectMatches(out.description, f, "description_embedding")
+        Self.expectGradients(model, f, outputs: [(out.smiles, "smiles_embedding"), (out.description, "description_embedding")])
+        let checked = f.names.filter { $0.hasPrefix("grad.") }.count
+        #expect(checked == model.stateDict().filter { $0.name.hasPrefix("DeBERTa.") || $0.name.hasPrefix("MLPHead.") }.count)
+    }
+
+    @Test func fineTuningMatchesTheAuthorsMultiViewModel() throws {
+        let model = try Self.tinyModel()
+        let f = try FixtureFile("finetune.safetensors")
+        let out = model.predictions(graph: Self.graph(f), smiles: Self.tokens(f, "smiles"),
+                                    descriptions: Self.tokens(f, "description"), fingerprints: f.floats("fingerprints"))
+        Self.expectMatches(out.local, f, "local_pooled")
+        Self.expectMatches(out.global, f, "global_pooled")
+        Self.expectMatches(out.smiles, f, "smiles_pooled")
+        Self.expectMatches(out.description, f, "description_pooled")
+        Self.expectMatches(out.fingerprints, f, "fingerprint_embedding")
+        Self.expectMatches(out.graph, f, "G")
+        Self.expectMatches(out.text, f, "T")
+        Self.expectMatches(out.graphWithFingerprints, f, "GF")
+        Self.expectMatches(out.textWithFingerprints, f, "TF")
+        Self.expectMatches(out.predictions, f, "predictions")
+        Self.expectGradients(model, f, outputs: [(out.predictions, "predictions")])
+        let checked = f.names.filter { $0.hasPrefix("grad.") }.count
+        let heads = model.stateDict().filter { $0.name.hasPrefix("projection_head.") || $0.name.hasPrefix("MLPHead.") }
+        #expect(checked == model.stateDict().count - heads.count)
+    }
+
+    /// HF's bucket of every relative distance, for the three presets' (buckets, max relative, length).
+    @Test func relativePositionBucketsMatchHuggingFace() throws {
+        let f = try FixtureFile("relative_buckets.safetensors")
+        for preset in Preset.allCases {
+            let c = preset.configuration.text
+            let length = preset == .small ? 160 : c.maxPositions
+            let expected = f.integers(preset.rawValue)
+            #expect(expected.count == 2 * length - 1)
+            let actual = (-(length - 1)..<length).map {
+                RelativePositions.bucket($0, buckets: c.positionBuckets, maxRelative: c.maxRelativePositions)
+            }
+            #expect(actual == expected, "\(preset): first difference at distance \(zip(actual, expected).enumerated().first { $1.0 != $1.1 }.map { $0.offset - (length - 1) } ?? 0)")
+        }
+    }
+}
