@@ -57,6 +57,8 @@ let package = Package(
         ),
         // Launched under mpirun by the multi-rank tests: one case per collective and failure mode.
         .executableTarget(name: "mpi-checks", dependencies: ["Distributed"]),
+        // Timing of the models for scripts/bench_models.py (docs/benchmarks-models.md).
+        .executableTarget(name: "model-bench", dependencies: ["LGMCL"]),
         // Launching build products (under mpirun, with deadlines) and finding shared data.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(

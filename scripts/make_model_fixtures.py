@@ -97,7 +97,7 @@ def featurize(authors_dir, scratch):
     return dict(np.load(out))
 
 
-def tokenize(smiles):
+def tokenize(smiles, max_smiles=None, max_description=None):
     """Token ids for the text fixtures. Any ids would do for the encoder; these come from the
     molecules' SMILES (regex tokens) and their LLM descriptions (words) so lengths are realistic.
     Id 0 is padding, 1 and 2 open and close a sequence."""
@@ -115,12 +115,12 @@ def tokenize(smiles):
 
     smiles_ids, description_ids = [], []
     for i, s in enumerate(smiles):
-        smiles_ids.append(ids(smiles_pattern.findall(s), TINY["text_max_positions"]))
+        smiles_ids.append(ids(smiles_pattern.findall(s), max_smiles or TINY["text_max_positions"]))
         # Molecules the authors dropped from their text set borrow the i-th description.
         text = descriptions.get(s, llm_rows[i]["description"])
         words = re.findall(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]", text.lower())
         # Different lengths per molecule exercise padding and masking.
-        description_ids.append(ids(words, 24 + 9 * i))
+        description_ids.append(ids(words, max_description or 24 + 9 * i))
     return smiles_ids, description_ids, len(vocab)
 
 
@@ -174,7 +174,12 @@ def text_config(vocab_size):
 def relative_buckets(buckets, max_relative, length):
     """HF's bucket of every relative distance −(length−1)…length−1."""
     distances = torch.arange(-(length - 1), length)
-    return make_log_bucket_position(distances, buckets, max_relative).to(torch.int32).numpy()
+    saved = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)  # HF's default: the bucket formula runs in float32
+    try:
+        return make_log_bucket_position(distances, buckets, max_relative).to(torch.int32).numpy()
+    finally:
+        torch.set_default_dtype(saved)
 
 
 def parameter_counts(graph_model, authors_model):
@@ -231,19 +236,23 @@ def main():
         features = featurize(scratch, scratch)
         sys.path.insert(0, f"{scratch}/Molecular_Graph")
         sys.path.insert(0, scratch)
-        # model.py imports RDKit and the PubChem code for FPN.forward (SMILES → fingerprints);
-        # the fixtures pass precomputed fingerprints instead, so the venv needs no RDKit.
-        for name in ("rdkit", "rdkit.Chem", "PubChemFP", "pandas"):
-            stub = types.ModuleType(name)
-            stub.__spec__ = importlib.machinery.ModuleSpec(name, None)
-            sys.modules.setdefault(name, stub)
-        sys.modules["rdkit"].Chem = sys.modules["rdkit.Chem"]
-        sys.modules["rdkit.Chem"].AllChem = sys.modules["rdkit.Chem"].MACCSkeys = None
-        sys.modules["PubChemFP"].GetPubChemFPs = None
+        stub_rdkit()
         import graph_model
         import model_gnn_pre
         import model as authors_model
         build(features, commit, graph_model, model_gnn_pre, authors_model)
+
+
+def stub_rdkit():
+    """model.py imports RDKit and the PubChem code for FPN.forward (SMILES → fingerprints), and
+    graph.py pandas; fingerprints are passed precomputed, so empty stand-ins satisfy the imports."""
+    for name in ("rdkit", "rdkit.Chem", "PubChemFP", "pandas"):
+        stub = types.ModuleType(name)
+        stub.__spec__ = importlib.machinery.ModuleSpec(name, None)
+        sys.modules.setdefault(name, stub)
+    sys.modules["rdkit"].Chem = sys.modules["rdkit.Chem"]
+    sys.modules["rdkit.Chem"].AllChem = sys.modules["rdkit.Chem"].MACCSkeys = None
+    sys.modules["PubChemFP"].GetPubChemFPs = None
 
 
 def build(features, commit, graph_model, model_gnn_pre, authors_model):

@@ -54,6 +54,20 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         textProjection = ProjectionHead(c.textProjection, activation: .gelu, site: .textProjection)
     }
 
+    /// Pooled encoder outputs before any head (the `embed` views): local and global molecule
+    /// vectors (M × H), SMILES or description vectors (M × d).
+    public func localVectors(_ graph: GraphInput, _ stream: RandomStream? = nil) -> Tensor<Scalar> {
+        local(PackedGraph(graph), stream).molecules
+    }
+
+    public func globalVectors(_ graph: GraphInput, _ stream: RandomStream? = nil) -> Tensor<Scalar> {
+        global(PackedGraph(graph), stream).molecules
+    }
+
+    public func textVectors(_ tokens: TokenInput, _ stream: RandomStream? = nil) -> Tensor<Scalar> {
+        text(tokens, stream).pooled
+    }
+
     /// Stage 1: the projected local and global molecule vectors (M × graph projection output).
     public func graphEmbeddings(_ graph: GraphInput, _ stream: RandomStream? = nil) -> GraphEmbeddings<Scalar> {
         let packed = PackedGraph<Scalar>(graph)
