@@ -14,7 +14,6 @@ else {
     FileHandle.standardError.write(Data("usage: model-bench --preset tiny|small|paper --batch F.safetensors [--repeats N]\n".utf8))
     exit(2)
 }
-let repeats = Int(argument("--repeats") ?? "3") ?? 3
 
 do {
     let file = try SafeTensors.read(URL(fileURLWithPath: path))
@@ -30,34 +29,15 @@ do {
         return TokenInput(ids: integers("\(name)_ids").map(Int32.init), mask: integers("\(name)_mask").map(Float.init),
                           rows: shape[0], length: shape[1])
     }
-    let graph = GraphInput(atomFeatures: try floats("atom_features"), edgeIndex: integers("edge_index").map(Int32.init),
-                           bondFeatures: try floats("bond_features"), atomOffsets: integers("atom_offsets"))
-    let smiles = tokens("smiles"), descriptions = tokens("description")
-    let fingerprints = try floats("fingerprints")
     var configuration = preset.configuration
     configuration.text.vocabularySize = integers("vocab_size")[0]
-    let model = LGMCLModel<Float>(configuration)
-
-    let steps: [(String, () -> Void)] = [
-        ("local", { model.localVectors(graph).sum().backward() }),
-        ("global", { model.globalVectors(graph).sum().backward() }),
-        ("text", { (model.textVectors(smiles).sum() + model.textVectors(descriptions).sum()).backward() }),
-        ("finetune", {
-            model.predictions(graph: graph, smiles: smiles, descriptions: descriptions, fingerprints: fingerprints)
-                .predictions.sum().backward()
-        }),
-    ]
-    for (component, step) in steps {
-        step()
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        print("{\"component\": \"\(component)\", \"seconds\": \(times.sorted()[times.count / 2])}")
-        fflush(stdout)
-    }
+    let results = ModelTiming.forwardBackward(
+        configuration: configuration,
+        graph: GraphInput(atomFeatures: try floats("atom_features"), edgeIndex: integers("edge_index").map(Int32.init),
+                          bondFeatures: try floats("bond_features"), atomOffsets: integers("atom_offsets")),
+        smiles: tokens("smiles"), descriptions: tokens("description"), fingerprints: try floats("fingerprints"),
+        repeats: Int(argument("--repeats") ?? "3") ?? 3)
+    for (component, seconds) in results { print("{\"component\": \"\(component)\", \"seconds\": \(seconds)}") }
 } catch {
     FileHandle.standardError.write(Data("model-bench: \(error)\n".utf8))
     exit(1)
