@@ -44,9 +44,9 @@ def timed(step, repeats):
     step()  # warm-up
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: the machine is shared, wall time measures waiting
         step()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return float(np.median(times))
 
 
@@ -56,10 +56,19 @@ def flops(step):
     return counter.get_total_flops()
 
 
+def subset(features, count):
+    """The first `count` molecules of a featurized batch."""
+    a, e = features["atom_offsets"], features["edge_offsets"]
+    return dict(features, atom_features=features["atom_features"][:a[count]],
+                edge_index=features["edge_index"][:e[count]], bond_features=features["bond_features"][:e[count]],
+                atom_offsets=a[:count + 1], edge_offsets=e[:count + 1], fingerprints=features["fingerprints"][:count],
+                smiles=features["smiles"][:count])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--presets", default="small,paper")
-    parser.add_argument("--molecules", type=int, default=32)
+    parser.add_argument("--molecules", default="small:32,paper:8", help="molecules per preset")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--authors-repo", default=os.environ.get("LGMCL_AUTHORS_REPO"))
     args = parser.parse_args()
@@ -67,8 +76,9 @@ def main():
     results = []
     with tempfile.TemporaryDirectory(prefix="lgmcl-bench-") as scratch:
         commit = fixtures.fetch_authors(args.authors_repo, scratch)
-        fixtures.ROWS[:] = list(range(args.molecules))
-        features = fixtures.featurize(scratch, scratch)
+        counts = dict((k, int(v)) for k, v in (item.split(":") for item in args.molecules.split(",")))
+        fixtures.ROWS[:] = list(range(max(counts.values())))
+        all_features = fixtures.featurize(scratch, scratch)
         sys.path.insert(0, f"{scratch}/Molecular_Graph")
         sys.path.insert(0, scratch)
         fixtures.stub_rdkit()
@@ -76,6 +86,7 @@ def main():
         import model as authors_model
 
         for preset in args.presets.split(","):
+            features = subset(all_features, counts[preset])
             z = SIZES[preset]
             d, layers, heads, ffn, buckets, max_rel, positions, max_smiles, max_desc = z["text"]
             smiles_ids, description_ids, vocab = fixtures.tokenize(list(features["smiles"]), max_smiles, max_desc)
@@ -170,29 +181,31 @@ def write_report(results, commit, args):
     lines = [
         "# Model benchmark: lgmcl vs PyTorch",
         "",
-        f"Forward + backward of one batch of {results[0]['molecules']} bbbp.csv molecules (rows 0…, featurized by the",
+        "Forward + backward of one batch of bbbp.csv molecules (the first rows; 32 at `small`, 8 at `paper`; featurized by the",
         "authors' featurizer; SMILES and LLM-description token lengths capped at the preset's limits), dropout",
         "off, Float32, **one thread each** (`OPENBLAS_NUM_THREADS=1`, `torch.set_num_threads(1)`), median of",
-        f"{args.repeats} runs after a warm-up (one run for the authors' AttentiveFP, whose Python loops make it slow).",
+        f"{args.repeats} runs after a warm-up (one run for the authors' AttentiveFP, whose Python loops make it slow),",
+        "timed as **process CPU time** (user + system) on both sides, because the machine was shared.",
         "Peers: the LGM-CL authors' modules (AttentiveFP, graph transformer with its batch-wide masked",
         "attention, FPN, CrossAttention; lhb0189/LGM-CL " + commit[:10] + ") and HF `DebertaV2Model`",
-        f"(transformers {fixtures.__dict__.get('transformers_version', '')}), torch {torch.__version__}. FLOPs are PyTorch's",
+        f"(transformers {__import__('transformers').__version__}), torch {torch.__version__}. FLOPs are PyTorch's",
         "count (torch.utils.flop_counter) of the PyTorch run; lgmcl's GFLOP/s divides the same count",
         "by lgmcl's time (the graph transformer's count includes the cross-molecule attention lgmcl skips).",
         "",
         f"Machine: {cpu}, {os.cpu_count()} cores; date {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; load average",
-        f"during the run {load[0]:.1f} (the machine was shared with other builds: absolute numbers are low",
-        "and noisy, the ratio compares runs made side by side). Reproduce: `make build && .venv/bin/python",
-        "scripts/bench_models.py`.",
+        f"at the end of the run {load[0]:.1f} on {os.cpu_count()} cores (shared with other builds; CPU time",
+        "keeps the comparison fair, caches and memory bandwidth were still shared). Reproduce: `make build &&",
+        ".venv/bin/python scripts/bench_models.py`.",
         "",
-        "| preset | component | GFLOP (fwd+bwd) | PyTorch s | lgmcl s | lgmcl molecules/s | lgmcl GFLOP/s | speed-up |",
-        "|---|---|---|---|---|---|---|---|",
+        "| preset | component | molecules | GFLOP (fwd+bwd) | PyTorch s | lgmcl s | lgmcl molecules/s per core | PyTorch GFLOP/s | lgmcl GFLOP/s | speed-up |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         gflop = r["flops"] / 1e9
-        lines.append(f"| {r['preset']} | {r['component']} | {gflop:.2f} | {r['torch_seconds']:.3f} | "
+        lines.append(f"| {r['preset']} | {r['component']} | {r['molecules']} | {gflop:.2f} | {r['torch_seconds']:.3f} | "
                      f"{r['lgmcl_seconds']:.3f} | {r['molecules'] / r['lgmcl_seconds']:.1f} | "
-                     f"{gflop / r['lgmcl_seconds']:.1f} | {r['torch_seconds'] / r['lgmcl_seconds']:.2f}× |")
+                     f"{gflop / r['torch_seconds']:.1f} | {gflop / r['lgmcl_seconds']:.1f} | "
+                     f"{r['torch_seconds'] / r['lgmcl_seconds']:.2f}× |")
     (ROOT / "docs" / "benchmarks-models.md").write_text("\n".join(lines) + "\n")
     print("wrote docs/benchmarks-models.md")
 
