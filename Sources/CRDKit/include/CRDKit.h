@@ -153,4 +153,7 @@ char *crdkit_mol_murcko_scaffold(const crdkit_mol *mol, int generic, char **erro
 #ifdef __cplusplus
 }
 #endif
+
+// CRDKit.h is the module's umbrella header: the other public headers are included from here.
+#include "CRDKitPubChem.h"
 #endif

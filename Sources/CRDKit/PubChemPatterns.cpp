@@ -1,0 +1,203 @@
+// Sections 6 and 7 of the PubChem fingerprint: SMARTS patterns. The tables hold the
+// specification's own text; `toSmarts` applies its reading rules:
+//   section 6 "bond orders are specific and bond aromaticity matches both single and double
+//   bonds": "-" becomes "-,:", "=" becomes "=,:", "#" and ":" stay;
+//   section 7 (ring patterns) is kept as written: lowercase atoms are aromatic, and a bond left
+//   unwritten is SMARTS's default, single or aromatic.
+// In both, an uppercase element symbol matches the element whatever its aromaticity ("C" → [#6]).
+// Patterns are parsed once per process and only read afterwards, so matching is thread-safe.
+#include "PubChemSections.hpp"
+
+#include <array>
+#include <cctype>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <GraphMol/Atom.h>
+#include <GraphMol/SmilesParse/SmilesParse.h>
+#include <GraphMol/Substruct/SubstructMatch.h>
+
+namespace lgmcl::pubchem {
+namespace {
+
+// Section 6: simple SMARTS patterns, bits 460–712.
+const char *const section6[] = {
+    "C-C-C#C", "O-C-C=N", "O-C-C=O", "N:C-S-[#1]", "N-C-C=C", "O=S-C-C", "N#C-C=C", "C=N-N-C",
+    "O=S-C-N", "S-S-C:C", "C:C-C=C", "S:C:C:C", "C:N:C-C", "S-C:N:C", "S:C:C:N", "S-C=N-C",
+    "C-O-C=C", "N-N-C:C", "S-C=N-[#1]", "S-C-S-C", "C:S:C-C", "O-S-C:C", "C:N-C:C", "N-S-C:C",
+    "N-C:N:C", "N:C:C:N", "N-C:N:N", "N-C=N-C", "N-C=N-[#1]", "N-C-S-C", "C-C-C=C", "C-N:C-[#1]",
+    "N-C:O:C", "O=C-C:C", "O=C-C:N", "C-N-C:C", "N:N-C-[#1]", "O-C:C:N", "O-C=C-C", "N-C:C:N",
+    "C-S-C:C", "Cl-C:C-C", "N-C=C-[#1]", "Cl-C:C-[#1]", "N:C:N-C", "Cl-C:C-O", "C-C:N:C", "C-C-S-C",
+    "S=C-N-C", "Br-C:C-C", "[#1]-N-N-[#1]", "S=C-N-[#1]", "C-[As]-O-[#1]", "S:C:C-[#1]", "O-N-C-C",
+    "N-N-C-C", "[#1]-C=C-[#1]", "N-N-C-N", "O=C-N-N", "N=C-N-C", "C=C-C:C", "C:N-C-[#1]",
+    "C-N-N-[#1]", "N:C:C-C", "C-C=C-C", "[As]-C:C-[#1]", "Cl-C:C-Cl", "C:C:N-[#1]", "[#1]-N-C-[#1]",
+    "Cl-C-C-Cl", "N:C-C:C", "S-C:C-C", "S-C:C-[#1]", "S-C:C-N", "S-C:C-O", "O=C-C-C", "O=C-C-N",
+    "O=C-C-O", "N=C-C-C", "N=C-C-[#1]", "C-N-C-[#1]", "O-C:C-C", "O-C:C-[#1]", "O-C:C-N", "O-C:C-O",
+    "N-C:C-C", "N-C:C-[#1]", "N-C:C-N", "O-C-C:C", "N-C-C:C", "Cl-C-C-C", "Cl-C-C-O", "C:C-C:C",
+    "O=C-C=C", "Br-C-C-C", "N=C-C=C", "C=C-C-C", "N:C-O-[#1]", "O=N-C:C", "O-C-N-[#1]", "N-C-N-C",
+    "Cl-C-C=O", "Br-C-C=O", "O-C-O-C", "C=C-C=C", "C:C-O-C", "O-C-C-N", "O-C-C-O", "N#C-C-C",
+    "N-C-C-N", "C:C-C-C", "[#1]-C-O-[#1]", "N:C:N:C", "O-C-C=C", "O-C-C:C-C", "O-C-C:C-O",
+    "N=C-C:C-[#1]", "C:C-N-C:C", "C-C:C-C:C", "O=C-C-C-C", "O=C-C-C-N", "O=C-C-C-O", "C-C-C-C-C",
+    "Cl-C:C-O-C", "C:C-C=C-C", "C-C:C-N-C", "C-S-C-C-C", "N-C:C-O-[#1]", "O=C-C-C=O", "C-C:C-O-C",
+    "C-C:C-O-[#1]", "Cl-C-C-C-C", "N-C-C-C-C", "N-C-C-C-N", "C-O-C-C=C", "C:C-C-C-C", "N=C-N-C-C",
+    "O=C-C-C:C", "Cl-C:C:C-C", "[#1]-C-C=C-[#1]", "N-C:C:C-C", "N-C:C:C-N", "O=C-C-N-C",
+    "C-C:C:C-C", "C-O-C-C:C", "O=C-C-O-C", "O-C:C-C-C", "N-C-C-C:C", "C-C-C-C:C", "Cl-C-C-N-C",
+    "C-O-C-O-C", "N-C-C-N-C", "N-C-O-C-C", "C-N-C-C-C", "C-C-O-C-C", "N-C-C-O-C", "C:C:N:N:C",
+    "C-C-C-O-[#1]", "C:C-C-C:C", "O-C-C=C-C", "C:C-O-C-C", "N-C:C:C:N", "O=C-O-C:C", "O=C-C:C-C",
+    "O=C-C:C-N", "O=C-C:C-O", "C-O-C:C-C", "O=[As]-C:C:C", "C-N-C-C:C", "S-C:C:C-N", "O-C:C-O-C",
+    "O-C:C-O-[#1]", "C-C-O-C:C", "N-C-C:C-C", "C-C-C:C-C", "N-N-C-N-[#1]", "C-N-C-N-C", "O-C-C-C-C",
+    "O-C-C-C-N", "O-C-C-C-O", "C=C-C-C-C", "O-C-C-C=C", "O-C-C-C=O", "[#1]-C-C-N-[#1]", "C-C=N-N-C",
+    "O=C-N-C-C", "O=C-N-C-[#1]", "O=C-N-C-N", "O=N-C:C-N", "O=N-C:C-O", "O=C-N-C=O", "O-C:C:C-C",
+    "O-C:C:C-N", "O-C:C:C-O", "N-C-N-C-C", "O-C-C-C:C", "C-C-N-C-C", "C-N-C:C-C", "C-C-S-C-C",
+    "O-C-C-N-C", "C-C=C-C-C", "O-C-O-C-C", "O-C-C-O-C", "O-C-C-O-[#1]", "C-C=C-C=C", "N-C:C-C-C",
+    "C=C-C-O-C", "C=C-C-O-[#1]", "C-C:C-C-C", "Cl-C:C-C=O", "Br-C:C:C-C", "O=C-C=C-C",
+    "O=C-C=C-[#1]", "O=C-C=C-N", "N-C-N-C:C", "Br-C-C-C:C", "N#C-C-C-C", "C-C=C-C:C", "C-C-C=C-C",
+    "C-C-C-C-C-C", "O-C-C-C-C-C", "O-C-C-C-C-O", "O-C-C-C-C-N", "N-C-C-C-C-C", "O=C-C-C-C-C",
+    "O=C-C-C-C-N", "O=C-C-C-C-O", "O=C-C-C-C=O", "C-C-C-C-C-C-C", "O-C-C-C-C-C-C", "O-C-C-C-C-C-O",
+    "O-C-C-C-C-C-N", "O=C-C-C-C-C-C", "O=C-C-C-C-C-O", "O=C-C-C-C-C=O", "O=C-C-C-C-C-N",
+    "C-C-C-C-C-C-C-C", "C-C-C-C-C-C(C)-C", "O-C-C-C-C-C-C-C", "O-C-C-C-C-C(C)-C", "O-C-C-C-C-C-O-C",
+    "O-C-C-C-C-C(O)-C", "O-C-C-C-C-C-N-C", "O-C-C-C-C-C(N)-C", "O=C-C-C-C-C-C-C",
+    "O=C-C-C-C-C(O)-C", "O=C-C-C-C-C(=O)-C", "O=C-C-C-C-C(N)-C", "C-C(C)-C-C", "C-C(C)-C-C-C",
+    "C-C-C(C)-C-C", "C-C(C)(C)-C-C", "C-C(C)-C(C)-C",
+};
+
+// Section 7: complex SMARTS patterns, bits 713–880. Bit 876 reads "NC1C(Cl)CC1" (a 4-ring, where
+// its neighbours are 5-rings) in the specification; PubChem's own fingerprints are the
+// reference, so it is kept as written.
+const char *const section7[] = {
+    "Cc1ccc(C)cc1", "Cc1ccc(O)cc1", "Cc1ccc(S)cc1", "Cc1ccc(N)cc1", "Cc1ccc(Cl)cc1",
+    "Cc1ccc(Br)cc1", "Oc1ccc(O)cc1", "Oc1ccc(S)cc1", "Oc1ccc(N)cc1", "Oc1ccc(Cl)cc1",
+    "Oc1ccc(Br)cc1", "Sc1ccc(S)cc1", "Sc1ccc(N)cc1", "Sc1ccc(Cl)cc1", "Sc1ccc(Br)cc1",
+    "Nc1ccc(N)cc1", "Nc1ccc(Cl)cc1", "Nc1ccc(Br)cc1", "Clc1ccc(Cl)cc1", "Clc1ccc(Br)cc1",
+    "Brc1ccc(Br)cc1", "Cc1cc(C)ccc1", "Cc1cc(O)ccc1", "Cc1cc(S)ccc1", "Cc1cc(N)ccc1",
+    "Cc1cc(Cl)ccc1", "Cc1cc(Br)ccc1", "Oc1cc(O)ccc1", "Oc1cc(S)ccc1", "Oc1cc(N)ccc1",
+    "Oc1cc(Cl)ccc1", "Oc1cc(Br)ccc1", "Sc1cc(S)ccc1", "Sc1cc(N)ccc1", "Sc1cc(Cl)ccc1",
+    "Sc1cc(Br)ccc1", "Nc1cc(N)ccc1", "Nc1cc(Cl)ccc1", "Nc1cc(Br)ccc1", "Clc1cc(Cl)ccc1",
+    "Clc1cc(Br)ccc1", "Brc1cc(Br)ccc1", "Cc1c(C)cccc1", "Cc1c(O)cccc1", "Cc1c(S)cccc1",
+    "Cc1c(N)cccc1", "Cc1c(Cl)cccc1", "Cc1c(Br)cccc1", "Oc1c(O)cccc1", "Oc1c(S)cccc1",
+    "Oc1c(N)cccc1", "Oc1c(Cl)cccc1", "Oc1c(Br)cccc1", "Sc1c(S)cccc1", "Sc1c(N)cccc1",
+    "Sc1c(Cl)cccc1", "Sc1c(Br)cccc1", "Nc1c(N)cccc1", "Nc1c(Cl)cccc1", "Nc1c(Br)cccc1",
+    "Clc1c(Cl)cccc1", "Clc1c(Br)cccc1", "Brc1c(Br)cccc1", "CC1CCC(C)CC1", "CC1CCC(O)CC1",
+    "CC1CCC(S)CC1", "CC1CCC(N)CC1", "CC1CCC(Cl)CC1", "CC1CCC(Br)CC1", "OC1CCC(O)CC1",
+    "OC1CCC(S)CC1", "OC1CCC(N)CC1", "OC1CCC(Cl)CC1", "OC1CCC(Br)CC1", "SC1CCC(S)CC1",
+    "SC1CCC(N)CC1", "SC1CCC(Cl)CC1", "SC1CCC(Br)CC1", "NC1CCC(N)CC1", "NC1CCC(Cl)CC1",
+    "NC1CCC(Br)CC1", "ClC1CCC(Cl)CC1", "ClC1CCC(Br)CC1", "BrC1CCC(Br)CC1", "CC1CC(C)CCC1",
+    "CC1CC(O)CCC1", "CC1CC(S)CCC1", "CC1CC(N)CCC1", "CC1CC(Cl)CCC1", "CC1CC(Br)CCC1",
+    "OC1CC(O)CCC1", "OC1CC(S)CCC1", "OC1CC(N)CCC1", "OC1CC(Cl)CCC1", "OC1CC(Br)CCC1",
+    "SC1CC(S)CCC1", "SC1CC(N)CCC1", "SC1CC(Cl)CCC1", "SC1CC(Br)CCC1", "NC1CC(N)CCC1",
+    "NC1CC(Cl)CCC1", "NC1CC(Br)CCC1", "ClC1CC(Cl)CCC1", "ClC1CC(Br)CCC1", "BrC1CC(Br)CCC1",
+    "CC1C(C)CCCC1", "CC1C(O)CCCC1", "CC1C(S)CCCC1", "CC1C(N)CCCC1", "CC1C(Cl)CCCC1",
+    "CC1C(Br)CCCC1", "OC1C(O)CCCC1", "OC1C(S)CCCC1", "OC1C(N)CCCC1", "OC1C(Cl)CCCC1",
+    "OC1C(Br)CCCC1", "SC1C(S)CCCC1", "SC1C(N)CCCC1", "SC1C(Cl)CCCC1", "SC1C(Br)CCCC1",
+    "NC1C(N)CCCC1", "NC1C(Cl)CCCC1", "NC1C(Br)CCCC1", "ClC1C(Cl)CCCC1", "ClC1C(Br)CCCC1",
+    "BrC1C(Br)CCCC1", "CC1CC(C)CC1", "CC1CC(O)CC1", "CC1CC(S)CC1", "CC1CC(N)CC1", "CC1CC(Cl)CC1",
+    "CC1CC(Br)CC1", "OC1CC(O)CC1", "OC1CC(S)CC1", "OC1CC(N)CC1", "OC1CC(Cl)CC1", "OC1CC(Br)CC1",
+    "SC1CC(S)CC1", "SC1CC(N)CC1", "SC1CC(Cl)CC1", "SC1CC(Br)CC1", "NC1CC(N)CC1", "NC1CC(Cl)CC1",
+    "NC1CC(Br)CC1", "ClC1CC(Cl)CC1", "ClC1CC(Br)CC1", "BrC1CC(Br)CC1", "CC1C(C)CCC1", "CC1C(O)CCC1",
+    "CC1C(S)CCC1", "CC1C(N)CCC1", "CC1C(Cl)CCC1", "CC1C(Br)CCC1", "OC1C(O)CCC1", "OC1C(S)CCC1",
+    "OC1C(N)CCC1", "OC1C(Cl)CCC1", "OC1C(Br)CCC1", "SC1C(S)CCC1", "SC1C(N)CCC1", "SC1C(Cl)CCC1",
+    "SC1C(Br)CCC1", "NC1C(N)CCC1", "NC1C(Cl)CC1", "NC1C(Br)CCC1", "ClC1C(Cl)CCC1", "ClC1C(Br)CCC1",
+    "BrC1C(Br)CCC1",
+};
+
+constexpr int section6FirstBit = 460;
+constexpr int section7FirstBit = 713;
+constexpr int maxAtomicNumber = 119;
+
+static_assert(std::size(section6) == 253 && std::size(section7) == 168);
+
+struct Pattern {
+  int bit;
+  bool needsHydrogens;  // has [#1] atoms: matched on the molecule with explicit hydrogens
+  std::array<uint8_t, maxAtomicNumber> elementCounts{};
+  std::vector<std::pair<int, int>> required;  // (atomic number, count): a cheap necessary test
+  std::unique_ptr<RDKit::ROMol> query;
+};
+
+std::string toSmarts(const std::string &text, bool section6Bonds, Pattern &pattern) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '[') {  // bracket atoms are written in SMARTS already: [#1], [As]
+      const size_t close = text.find(']', i);
+      const std::string inside = text.substr(i + 1, close - i - 1);
+      const int z = inside[0] == '#' ? std::stoi(inside.substr(1)) : atomicNumber(inside.c_str());
+      ++pattern.elementCounts[z];
+      pattern.needsHydrogens = pattern.needsHydrogens || z == 1;
+      out += "[#" + std::to_string(z) + "]";
+      i = close + 1;
+    } else if (std::isupper(static_cast<unsigned char>(c))) {
+      // The only two-letter symbols outside brackets are Cl and Br ("Cc1…" is C then c).
+      const bool twoLetters = i + 1 < text.size() && ((c == 'C' && text[i + 1] == 'l') ||
+                                                      (c == 'B' && text[i + 1] == 'r'));
+      const std::string symbol = text.substr(i, twoLetters ? 2 : 1);
+      const int z = atomicNumber(symbol.c_str());
+      ++pattern.elementCounts[z];
+      out += "[#" + std::to_string(z) + "]";
+      i += symbol.size();
+    } else if (std::islower(static_cast<unsigned char>(c))) {
+      const char upper[2] = {static_cast<char>(std::toupper(static_cast<unsigned char>(c))), 0};
+      ++pattern.elementCounts[atomicNumber(upper)];
+      out += c;
+      ++i;
+    } else {
+      if (section6Bonds && c == '-') out += "-,:";
+      else if (section6Bonds && c == '=') out += "=,:";
+      else out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+void addPatterns(const char *const *texts, size_t count, int firstBit, bool section6Bonds,
+                 std::vector<Pattern> &patterns) {
+  for (size_t k = 0; k < count; ++k) {
+    Pattern p;
+    p.bit = firstBit + static_cast<int>(k);
+    p.needsHydrogens = false;
+    const std::string smarts = toSmarts(texts[k], section6Bonds, p);
+    p.query.reset(RDKit::SmartsToMol(smarts));
+    if (!p.query) throw std::logic_error("PubChem pattern does not parse: " + smarts);
+    for (int z = 0; z < maxAtomicNumber; ++z) {
+      if (p.elementCounts[z]) p.required.emplace_back(z, p.elementCounts[z]);
+    }
+    patterns.push_back(std::move(p));
+  }
+}
+
+std::vector<Pattern> makePatterns() {
+  std::vector<Pattern> patterns;
+  addPatterns(section6, std::size(section6), section6FirstBit, true, patterns);
+  addPatterns(section7, std::size(section7), section7FirstBit, false, patterns);
+  return patterns;
+}
+
+}  // namespace
+
+void setPatternBits(const RDKit::ROMol &mol, const RDKit::ROMol &withHs, uint8_t *bits) {
+  static const std::vector<Pattern> patterns = makePatterns();
+
+  std::array<int, maxAtomicNumber> counts{};
+  for (const auto *atom : withHs.atoms()) {
+    const unsigned z = atom->getAtomicNum();
+    if (z < maxAtomicNumber) ++counts[z];
+  }
+
+  RDKit::SubstructMatchParameters params;
+  params.maxMatches = 1;
+  params.uniquify = false;
+  params.recursionPossible = false;
+  for (const auto &p : patterns) {
+    bool possible = true;
+    for (const auto &[z, count] : p.required) possible = possible && counts[z] >= count;
+    if (!possible) continue;
+    const auto &target = p.needsHydrogens ? withHs : mol;
+    bits[p.bit] = !RDKit::SubstructMatch(target, *p.query, params).empty();
+  }
+}
+
+}  // namespace lgmcl::pubchem
