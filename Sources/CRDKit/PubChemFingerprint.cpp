@@ -35,8 +35,9 @@ extern "C" int crdkit_pubchem_fingerprint(const crdkit_mol *mol, uint8_t *out881
     setElementCountBits(*withHs, out881);
     setRingBits(heavy, out881);
     setAtomPairBits(*withHs, out881);
-    setNeighbourhoodBits(*withHs, out881);
-    setPatternBits(heavy, *withHs, out881);
+    const AtomEnvironments environments(*withHs);
+    setNeighbourhoodBits(environments, out881);
+    setPatternBits(heavy, *withHs, environments, out881);
     return 0;
   } catch (const std::exception &e) {
     setError(error, std::string("PubChem fingerprint: ") + e.what());

@@ -2,11 +2,11 @@
 // reached by a bond of a given class. Written in the specification's own notation and matched
 // by a walk over each atom's neighbours, far faster than one SMARTS search per bit.
 //
-// Bond classes (specification, sections 4 and 5): "~" any bond, ":" aromatic bond, "-" single
-// or aromatic, "=" double or aromatic, "#" triple. Element symbols match any aromaticity.
+// Bond classes: see BondClass. Element symbols match any aromaticity.
 #include "PubChemSections.hpp"
 
 #include <cctype>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,30 +47,13 @@ const char *const neighbourhoodTable[] = {
 };
 
 constexpr int neighbourhoodFirstBit = 327;
-
-enum class BondClass { any, aromatic, singleOrAromatic, doubleOrAromatic, triple };
-
-struct Neighbour {
-  BondClass bond;
-  int element;
-};
+static_assert(std::size(neighbourhoodTable) == 416 - 327 + 460 - 416);
 
 struct Neighbourhood {
   int bit;
   int centre;
-  std::vector<Neighbour> neighbours;
+  std::vector<WantedNeighbour> neighbours;
 };
-
-BondClass bondClass(char c) {
-  switch (c) {
-    case '~': return BondClass::any;
-    case ':': return BondClass::aromatic;
-    case '-': return BondClass::singleOrAromatic;
-    case '=': return BondClass::doubleOrAromatic;
-    case '#': return BondClass::triple;
-  }
-  throw std::invalid_argument(std::string("PubChem neighbourhood: unknown bond '") + c + "'");
-}
 
 // Reads an element symbol (one capital, optional lowercase letter) at text[i].
 int readElement(const std::string &text, size_t &i) {
@@ -94,68 +77,76 @@ Neighbourhood parse(const std::string &text, int bit) {
   return n;
 }
 
-bool bondMatches(BondClass wanted, const RDKit::Bond &bond) {
-  const bool aromatic = bond.getIsAromatic();
-  switch (wanted) {
-    case BondClass::any: return true;
-    case BondClass::aromatic: return aromatic;
-    case BondClass::singleOrAromatic: return aromatic || bond.getBondType() == RDKit::Bond::SINGLE;
-    case BondClass::doubleOrAromatic: return aromatic || bond.getBondType() == RDKit::Bond::DOUBLE;
-    case BondClass::triple: return bond.getBondType() == RDKit::Bond::TRIPLE;
-  }
-  return false;
-}
-
-struct AtomNeighbour {
-  int element;
-  const RDKit::Bond *bond;
-};
-
-// Assigns the wanted neighbours, from `next` on, to distinct atom neighbours (backtracking; at
-// most four wanted neighbours and a handful of atom neighbours).
-bool assign(const std::vector<Neighbour> &wanted, size_t next,
-            const std::vector<AtomNeighbour> &have, uint32_t used) {
-  if (next == wanted.size()) return true;
-  for (size_t k = 0; k < have.size(); ++k) {
-    if (used & (1u << k)) continue;
-    if (have[k].element != wanted[next].element || !bondMatches(wanted[next].bond, *have[k].bond))
-      continue;
-    if (assign(wanted, next + 1, have, used | (1u << k))) return true;
-  }
-  return false;
-}
-
 struct NeighbourhoodTable {
-  std::vector<std::vector<Neighbourhood>> byCentre;  // indexed by the centre's atomic number
+  std::vector<Neighbourhood> all;
 
   NeighbourhoodTable() {
     int bit = neighbourhoodFirstBit;
-    for (const char *text : neighbourhoodTable) {
-      Neighbourhood n = parse(text, bit++);
-      if (static_cast<size_t>(n.centre) >= byCentre.size()) byCentre.resize(n.centre + 1);
-      byCentre[n.centre].push_back(std::move(n));
-    }
+    for (const char *text : neighbourhoodTable) all.push_back(parse(text, bit++));
   }
 };
 
 }  // namespace
 
-void setNeighbourhoodBits(const RDKit::ROMol &withHs, uint8_t *bits) {
-  static const NeighbourhoodTable table;
-  std::vector<AtomNeighbour> have;
-  for (const auto *atom : withHs.atoms()) {
+BondClass bondClass(char symbol) {
+  switch (symbol) {
+    case '~': return BondClass::any;
+    case ':': return BondClass::aromatic;
+    case '-': return BondClass::singleOrAromatic;
+    case '=': return BondClass::doubleOrAromatic;
+    case '#': return BondClass::triple;
+  }
+  throw std::invalid_argument(std::string("PubChem notation: unknown bond '") + symbol + "'");
+}
+
+AtomEnvironments::AtomEnvironments(const RDKit::ROMol &mol) : neighbours_(mol.getNumAtoms()) {
+  for (const auto *atom : mol.atoms()) {
     const size_t z = atom->getAtomicNum();
-    if (z >= table.byCentre.size() || table.byCentre[z].empty()) continue;
-    // 32 neighbours fit the `used` mask; no real atom has more.
-    if (atom->getDegree() > 32) continue;
-    have.clear();
-    for (const auto *bond : withHs.atomBonds(atom)) {
-      have.push_back({bond->getOtherAtom(atom)->getAtomicNum(), bond});
-    }
-    for (const auto &n : table.byCentre[z]) {
-      if (!bits[n.bit] && assign(n.neighbours, 0, have, 0)) bits[n.bit] = 1;
+    if (z >= atomsByElement_.size()) atomsByElement_.resize(z + 1);
+    atomsByElement_[z].push_back(atom->getIdx());
+    auto &have = neighbours_[atom->getIdx()];
+    for (const auto *bond : mol.atomBonds(atom)) {
+      have.push_back({static_cast<int>(bond->getOtherAtom(atom)->getAtomicNum()), bond->getIsAromatic(),
+                      bond->getBondType()});
     }
   }
+}
+
+bool AtomEnvironments::contains(int centre, const std::vector<WantedNeighbour> &wanted) const {
+  if (centre < 0 || static_cast<size_t>(centre) >= atomsByElement_.size()) return false;
+  for (int atom : atomsByElement_[centre]) {
+    const auto &have = neighbours_[atom];
+    // 64 neighbours fit the `used` mask; no real atom has more.
+    if (have.size() >= wanted.size() && have.size() <= 64 && assign(wanted, 0, have, 0)) return true;
+  }
+  return false;
+}
+
+// Assigns the wanted neighbours, from `next` on, to distinct neighbours of one atom (backtracking
+// over a handful of candidates).
+bool AtomEnvironments::assign(const std::vector<WantedNeighbour> &wanted, size_t next,
+                              const std::vector<Neighbour> &have, uint64_t used) const {
+  if (next == wanted.size()) return true;
+  const WantedNeighbour &w = wanted[next];
+  for (size_t k = 0; k < have.size(); ++k) {
+    const Neighbour &n = have[k];
+    if ((used >> k) & 1 || n.element != w.element) continue;
+    bool bondFits = false;
+    switch (w.bond) {
+      case BondClass::any: bondFits = true; break;
+      case BondClass::aromatic: bondFits = n.aromatic; break;
+      case BondClass::singleOrAromatic: bondFits = n.aromatic || n.type == RDKit::Bond::SINGLE; break;
+      case BondClass::doubleOrAromatic: bondFits = n.aromatic || n.type == RDKit::Bond::DOUBLE; break;
+      case BondClass::triple: bondFits = n.type == RDKit::Bond::TRIPLE; break;
+    }
+    if (bondFits && assign(wanted, next + 1, have, used | (uint64_t{1} << k))) return true;
+  }
+  return false;
+}
+
+void setNeighbourhoodBits(const AtomEnvironments &environments, uint8_t *bits) {
+  static const NeighbourhoodTable table;
+  for (const auto &n : table.all) bits[n.bit] = environments.contains(n.centre, n.neighbours);
 }
 
 }  // namespace lgmcl::pubchem

@@ -8,10 +8,13 @@
 // Patterns are parsed once per process and only read afterwards, so matching is thread-safe.
 #include "PubChemSections.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <iterator>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -112,22 +115,56 @@ static_assert(std::size(section6) == 253 && std::size(section7) == 168);
 struct Pattern {
   int bit;
   bool needsHydrogens;  // has [#1] atoms: matched on the molecule with explicit hydrogens
-  std::array<uint8_t, maxAtomicNumber> elementCounts{};
-  std::vector<std::pair<int, int>> required;  // (atomic number, count): a cheap necessary test
+  // Cheap necessary conditions tried before the SMARTS search: (atomic number, count) pairs,
+  // and one environment per pattern atom (index into PatternTable::environments).
+  std::vector<std::pair<int, int>> required;
+  std::vector<size_t> environments;
   std::unique_ptr<RDKit::ROMol> query;
 };
 
-std::string toSmarts(const std::string &text, bool section6Bonds, Pattern &pattern) {
+struct Environment {
+  int centre;
+  std::vector<WantedNeighbour> neighbours;
+  bool operator<(const Environment &o) const {
+    if (centre != o.centre) return centre < o.centre;
+    return std::lexicographical_compare(
+        neighbours.begin(), neighbours.end(), o.neighbours.begin(), o.neighbours.end(),
+        [](const WantedNeighbour &a, const WantedNeighbour &b) {
+          return std::make_pair(a.bond, a.element) < std::make_pair(b.bond, b.element);
+        });
+  }
+};
+
+// The pattern's atoms (atomic numbers) and bonds in the specification's notation, read like
+// SMILES: bonds "-", "=", "#", ":" (unwritten: single or aromatic), branches, ring closures.
+struct PatternGraph {
+  std::vector<int> atoms;
+  std::vector<std::tuple<int, int, BondClass>> bonds;
+};
+
+// Translates the specification's notation into SMARTS (see the reading rules at the top) and
+// reads its graph.
+std::string toSmarts(const std::string &text, bool section6Bonds, PatternGraph &graph) {
   std::string out;
+  int previous = -1;
+  std::vector<int> branches;
+  std::map<char, std::pair<int, BondClass>> openRings;
+  BondClass pending = BondClass::singleOrAromatic;
+  auto addAtom = [&](int z) {
+    const int index = static_cast<int>(graph.atoms.size());
+    graph.atoms.push_back(z);
+    if (previous >= 0) graph.bonds.emplace_back(previous, index, pending);
+    previous = index;
+    pending = BondClass::singleOrAromatic;
+  };
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
     if (c == '[') {  // bracket atoms are written in SMARTS already: [#1], [As]
       const size_t close = text.find(']', i);
       const std::string inside = text.substr(i + 1, close - i - 1);
       const int z = inside[0] == '#' ? std::stoi(inside.substr(1)) : atomicNumber(inside.c_str());
-      ++pattern.elementCounts[z];
-      pattern.needsHydrogens = pattern.needsHydrogens || z == 1;
       out += "[#" + std::to_string(z) + "]";
+      addAtom(z);
       i = close + 1;
     } else if (std::isupper(static_cast<unsigned char>(c))) {
       // The only two-letter symbols outside brackets are Cl and Br ("Cc1…" is C then c).
@@ -135,15 +172,35 @@ std::string toSmarts(const std::string &text, bool section6Bonds, Pattern &patte
                                                       (c == 'B' && text[i + 1] == 'r'));
       const std::string symbol = text.substr(i, twoLetters ? 2 : 1);
       const int z = atomicNumber(symbol.c_str());
-      ++pattern.elementCounts[z];
       out += "[#" + std::to_string(z) + "]";
+      addAtom(z);
       i += symbol.size();
     } else if (std::islower(static_cast<unsigned char>(c))) {
       const char upper[2] = {static_cast<char>(std::toupper(static_cast<unsigned char>(c))), 0};
-      ++pattern.elementCounts[atomicNumber(upper)];
       out += c;
+      addAtom(atomicNumber(upper));
+      ++i;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      out += c;
+      if (auto open = openRings.find(c); open != openRings.end()) {
+        graph.bonds.emplace_back(open->second.first, previous, open->second.second);
+        openRings.erase(open);
+      } else {
+        openRings[c] = {previous, pending};
+      }
+      pending = BondClass::singleOrAromatic;
+      ++i;
+    } else if (c == '(') {
+      out += c;
+      branches.push_back(previous);
+      ++i;
+    } else if (c == ')') {
+      out += c;
+      previous = branches.back();
+      branches.pop_back();
       ++i;
     } else {
+      pending = bondClass(c);
       if (section6Bonds && c == '-') out += "-,:";
       else if (section6Bonds && c == '=') out += "=,:";
       else out += c;
@@ -153,47 +210,80 @@ std::string toSmarts(const std::string &text, bool section6Bonds, Pattern &patte
   return out;
 }
 
-void addPatterns(const char *const *texts, size_t count, int firstBit, bool section6Bonds,
-                 std::vector<Pattern> &patterns) {
-  for (size_t k = 0; k < count; ++k) {
-    Pattern p;
-    p.bit = firstBit + static_cast<int>(k);
-    p.needsHydrogens = false;
-    const std::string smarts = toSmarts(texts[k], section6Bonds, p);
-    p.query.reset(RDKit::SmartsToMol(smarts));
-    if (!p.query) throw std::logic_error("PubChem pattern does not parse: " + smarts);
-    for (int z = 0; z < maxAtomicNumber; ++z) {
-      if (p.elementCounts[z]) p.required.emplace_back(z, p.elementCounts[z]);
-    }
-    patterns.push_back(std::move(p));
-  }
-}
-
-std::vector<Pattern> makePatterns() {
+struct PatternTable {
   std::vector<Pattern> patterns;
-  addPatterns(section6, std::size(section6), section6FirstBit, true, patterns);
-  addPatterns(section7, std::size(section7), section7FirstBit, false, patterns);
-  return patterns;
-}
+  std::vector<Environment> environments;
+
+  PatternTable() {
+    std::map<Environment, size_t> known;
+    add(section6, std::size(section6), section6FirstBit, true, known);
+    add(section7, std::size(section7), section7FirstBit, false, known);
+    environments.resize(known.size());
+    for (const auto &[environment, index] : known) environments[index] = environment;
+  }
+
+  void add(const char *const *texts, size_t count, int firstBit, bool section6Bonds,
+           std::map<Environment, size_t> &known) {
+    for (size_t k = 0; k < count; ++k) {
+      Pattern p;
+      p.bit = firstBit + static_cast<int>(k);
+      PatternGraph graph;
+      const std::string smarts = toSmarts(texts[k], section6Bonds, graph);
+      p.query.reset(RDKit::SmartsToMol(smarts));
+      if (!p.query) throw std::logic_error("PubChem pattern does not parse: " + smarts);
+      if (p.query->getNumAtoms() != graph.atoms.size() || p.query->getNumBonds() != graph.bonds.size()) {
+        throw std::logic_error("PubChem pattern read differently from RDKit: " + smarts);
+      }
+      p.needsHydrogens = std::count(graph.atoms.begin(), graph.atoms.end(), 1) > 0;
+      std::map<int, int> counts;
+      for (int z : graph.atoms) ++counts[z];
+      p.required.assign(counts.begin(), counts.end());
+      for (size_t a = 0; a < graph.atoms.size(); ++a) {
+        Environment e{graph.atoms[a], {}};
+        for (const auto &[x, y, bond] : graph.bonds) {
+          if (x == static_cast<int>(a)) e.neighbours.push_back({bond, graph.atoms[y]});
+          if (y == static_cast<int>(a)) e.neighbours.push_back({bond, graph.atoms[x]});
+        }
+        std::sort(e.neighbours.begin(), e.neighbours.end(), [](const auto &u, const auto &v) {
+          return std::make_pair(u.bond, u.element) < std::make_pair(v.bond, v.element);
+        });
+        const auto [it, inserted] = known.emplace(std::move(e), known.size());
+        p.environments.push_back(it->second);
+      }
+      patterns.push_back(std::move(p));
+    }
+  }
+};
 
 }  // namespace
 
-void setPatternBits(const RDKit::ROMol &mol, const RDKit::ROMol &withHs, uint8_t *bits) {
-  static const std::vector<Pattern> patterns = makePatterns();
+void setPatternBits(const RDKit::ROMol &mol, const RDKit::ROMol &withHs,
+                    const AtomEnvironments &environments, uint8_t *bits) {
+  static const PatternTable table;
 
   std::array<int, maxAtomicNumber> counts{};
   for (const auto *atom : withHs.atoms()) {
     const unsigned z = atom->getAtomicNum();
     if (z < maxAtomicNumber) ++counts[z];
   }
+  // Environment presence, decided on first use: -1 unknown, 0 absent, 1 present.
+  std::vector<int8_t> present(table.environments.size(), -1);
+  auto has = [&](size_t e) {
+    if (present[e] < 0) {
+      const Environment &environment = table.environments[e];
+      present[e] = environments.contains(environment.centre, environment.neighbours);
+    }
+    return present[e] == 1;
+  };
 
   RDKit::SubstructMatchParameters params;
   params.maxMatches = 1;
   params.uniquify = false;
   params.recursionPossible = false;
-  for (const auto &p : patterns) {
+  for (const auto &p : table.patterns) {
     bool possible = true;
     for (const auto &[z, count] : p.required) possible = possible && counts[z] >= count;
+    for (size_t e : p.environments) possible = possible && has(e);
     if (!possible) continue;
     const auto &target = p.needsHydrogens ? withHs : mol;
     bits[p.bit] = !RDKit::SubstructMatch(target, *p.query, params).empty();

@@ -6,11 +6,45 @@
 #include <cstdint>
 #include <vector>
 
+#include <GraphMol/Bond.h>
 #include <GraphMol/ROMol.h>
 
 namespace lgmcl::pubchem {
 
 constexpr int bitCount = 881;
+
+/// Bond classes of the specification's notation: "~" any bond, ":" aromatic, "-" single or
+/// aromatic, "=" double or aromatic, "#" triple.
+enum class BondClass { any, aromatic, singleOrAromatic, doubleOrAromatic, triple };
+
+BondClass bondClass(char symbol);
+
+struct WantedNeighbour {
+  BondClass bond;
+  int element;
+};
+
+/// Each atom's element and bonded neighbours, indexed by element, so that "is there an atom X
+/// with distinct neighbours Y, Z … over bonds of these classes" is a short walk. Sections 4 and
+/// 5 are such questions; for sections 6 and 7 they are a cheap necessary test before SMARTS.
+class AtomEnvironments {
+ public:
+  explicit AtomEnvironments(const RDKit::ROMol &mol);
+
+  bool contains(int centre, const std::vector<WantedNeighbour> &wanted) const;
+
+ private:
+  struct Neighbour {
+    int element;
+    bool aromatic;
+    RDKit::Bond::BondType type;
+  };
+  bool assign(const std::vector<WantedNeighbour> &wanted, size_t next,
+              const std::vector<Neighbour> &have, uint64_t used) const;
+
+  std::vector<std::vector<Neighbour>> neighbours_;  // per atom
+  std::vector<std::vector<int>> atomsByElement_;
+};
 
 /// Section 1 (bits 0–114): element counts, hydrogens included.
 void setElementCountBits(const RDKit::ROMol &withHs, uint8_t *bits);
@@ -27,10 +61,12 @@ std::vector<std::vector<int>> extendedSmallestRings(const RDKit::ROMol &mol);
 void setAtomPairBits(const RDKit::ROMol &withHs, uint8_t *bits);
 
 /// Sections 4 and 5 (bits 327–459): an atom and some of its neighbours with bond classes.
-void setNeighbourhoodBits(const RDKit::ROMol &withHs, uint8_t *bits);
+void setNeighbourhoodBits(const AtomEnvironments &environments, uint8_t *bits);
 
 /// Sections 6 and 7 (bits 460–880): SMARTS patterns, parsed once per process.
-void setPatternBits(const RDKit::ROMol &mol, const RDKit::ROMol &withHs, uint8_t *bits);
+/// `environments` are those of `withHs`.
+void setPatternBits(const RDKit::ROMol &mol, const RDKit::ROMol &withHs,
+                    const AtomEnvironments &environments, uint8_t *bits);
 
 /// Atomic number of an element symbol ("Cl" → 17), from RDKit's periodic table.
 int atomicNumber(const char *symbol);

@@ -1,5 +1,5 @@
-import CRDKit
 import Foundation
+import LGMCL
 
 /// The specification's sections as bit ranges (PubChem Substructure Fingerprint V1.3).
 let pubchemSections: [(name: String, bits: Range<Int>)] = [
@@ -12,24 +12,9 @@ let pubchemSections: [(name: String, bits: Range<Int>)] = [
     ("7 complex SMARTS", 713..<881),
 ]
 
-struct PubChemTestError: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// The 881 PubChem bits of a SMILES, through the C API (RDKit parse, then the fingerprint).
+/// The 881 PubChem bits of a SMILES, parsed by `Molecule` as every caller does.
 func pubchemBits(_ smiles: String) throws -> [UInt8] {
-    var error: UnsafeMutablePointer<CChar>?
-    guard let mol = crdkit_mol_from_smiles(smiles, &error) else {
-        defer { crdkit_free_string(error) }
-        throw PubChemTestError(description: "\(smiles): \(error.map { String(cString: $0) } ?? "?")")
-    }
-    defer { crdkit_mol_free(mol) }
-    var bits = [UInt8](repeating: 0, count: Int(CRDKIT_PUBCHEM_BITS))
-    guard crdkit_pubchem_fingerprint(mol, &bits, &error) == 0 else {
-        defer { crdkit_free_string(error) }
-        throw PubChemTestError(description: "\(smiles): \(error.map { String(cString: $0) } ?? "?")")
-    }
-    return bits
+    Fingerprint.pubchem(try Molecule(smiles: smiles))
 }
 
 /// Positions of the set bits within `range`.
