@@ -40,7 +40,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Module {
             x.reshaped([b, t, heads, dh]).permuted([0, 2, 1, 3])   // (B, H, T, dh)
         }
         let qh = split(query(q), tq), kh = split(key(k), tk), vh = split(value(v), tk)
-        var scores = matmul(qh, kh, transposeB: true) * (1 / Scalar(dh).squareRoot())   // (B, H, Tq, Tk)
+        var scores = matmul(qh, kh, transposeB: true, scale: 1 / Scalar(dh).squareRoot())   // (B, H, Tq, Tk)
         if let bias { scores = scores + bias }
         let probabilities = scores.softmax(mask: mask)
         let context = matmul(probabilities, vh).permuted([0, 2, 1, 3]).reshaped([b, tq, d])

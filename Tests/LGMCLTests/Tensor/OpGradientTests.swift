@@ -77,6 +77,10 @@ struct OpGradientTests {
         checkGradients([a, b2]) { LGMCL.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
         let a2 = randomTensor(ta ? [4, 2] : [2, 4], seed: 11)
         checkGradients([a2, b]) { LGMCL.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
+        checkGradients([a, b]) { LGMCL.matmul($0[0], $0[1], transposeA: ta, transposeB: tb, scale: 0.3) }
+        let scaled = LGMCL.matmul(a, b, transposeA: ta, transposeB: tb, scale: 0.3).scalars
+        let unscaled = LGMCL.matmul(a, b, transposeA: ta, transposeB: tb).scalars.map { $0 * 0.3 }
+        expectClose(scaled, unscaled, atol: 1e-14, rtol: 1e-12, "scaled matmul")
     }
 
     @Test func reductions() {

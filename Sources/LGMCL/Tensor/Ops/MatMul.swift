@@ -5,10 +5,11 @@
 ///   dB += op(A)ᵀ·dC        (or dCᵀ·op(A) when B is read transposed)
 /// Shapes: a (…, m, k), b (k, n) or (…, k, n) with the same leading (batch) dimensions; a 2-D
 /// operand is shared by every batch entry. When b is 2-D and a is not transposed, a's leading
-/// dimensions fold into m and the whole product is one gemm.
+/// dimensions fold into m and the whole product is one gemm. `scale` multiplies the product inside
+/// gemm (α), e.g. attention's 1/√d_k, saving a pass over the scores in both directions.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
-public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, transposeB: Bool = false) -> Tensor<S> {
+public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, transposeB: Bool = false, scale: S = 1) -> Tensor<S> {
     precondition(a.rank >= 2 && b.rank >= 2, "matmul needs matrices, got \(a.shape) and \(b.shape)")
     let aRows = a.shape[a.rank - 2], aCols = a.shape[a.rank - 1]
     let bRows = b.shape[b.rank - 2], bCols = b.shape[b.rank - 1]
@@ -37,7 +38,7 @@ public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, 
         out.buffer.update(repeating: 0)
     } else if m > 0 && n > 0 {
         for i in 0..<bb {
-            profiledGemm(S.self, transposeA: transposeA, transposeB: transposeB, m: mm, n: n, k: k, alpha: 1,
+            profiledGemm(S.self, transposeA: transposeA, transposeB: transposeB, m: mm, n: n, k: k, alpha: scale,
                    a: storageA.base + i * sA, lda: lda, b: storageB.base + i * strideB, ldb: ldb,
                    beta: 0, c: out.base + i * mm * n, ldc: n)
         }
@@ -50,11 +51,11 @@ public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, 
                 let g = dC + i * mm * n, pb = storageB.base + i * strideB, da = dA + i * sA
                 if !transposeA {
                     // dA (m×k) += dC (m×n) · op(B)ᵀ
-                    profiledGemm(S.self, transposeA: false, transposeB: !transposeB, m: mm, n: k, k: n, alpha: 1,
+                    profiledGemm(S.self, transposeA: false, transposeB: !transposeB, m: mm, n: k, k: n, alpha: scale,
                            a: g, lda: n, b: pb, ldb: ldb, beta: 1, c: da, ldc: lda)
                 } else {
                     // dA (k×m) += op(B) (k×n) · dCᵀ
-                    profiledGemm(S.self, transposeA: transposeB, transposeB: true, m: k, n: mm, k: n, alpha: 1,
+                    profiledGemm(S.self, transposeA: transposeB, transposeB: true, m: k, n: mm, k: n, alpha: scale,
                            a: pb, lda: ldb, b: g, ldb: n, beta: 1, c: da, ldc: lda)
                 }
             }
@@ -64,11 +65,11 @@ public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, 
                 let g = dC + i * mm * n, pa = storageA.base + i * sA, db = dB + i * strideB
                 if !transposeB {
                     // dB (k×n) += op(A)ᵀ (k×m) · dC (m×n)
-                    profiledGemm(S.self, transposeA: !transposeA, transposeB: false, m: k, n: n, k: mm, alpha: 1,
+                    profiledGemm(S.self, transposeA: !transposeA, transposeB: false, m: k, n: n, k: mm, alpha: scale,
                            a: pa, lda: lda, b: g, ldb: n, beta: 1, c: db, ldc: ldb)
                 } else {
                     // dB (n×k) += dCᵀ (n×m) · op(A) (m×k)
-                    profiledGemm(S.self, transposeA: true, transposeB: transposeA, m: n, n: k, k: mm, alpha: 1,
+                    profiledGemm(S.self, transposeA: true, transposeB: transposeA, m: n, n: k, k: mm, alpha: scale,
                            a: g, lda: n, b: pa, ldb: lda, beta: 1, c: db, ldc: ldb)
                 }
             }
