@@ -29,6 +29,10 @@ public final class Molecule {
         if smiles.utf8.contains(0) {
             throw MoleculeError(reason: "SMILES contains a NUL character")
         }
+        let written = SMILESTokens.atomCount(smiles)
+        if written > options.maxAtoms {
+            throw MoleculeError(reason: "molecule has \(written) atoms, more than the limit of \(options.maxAtoms)")
+        }
         var message: UnsafeMutablePointer<CChar>?
         guard var parsed = crdkit_mol_from_smiles(smiles, &message) else {
             throw MoleculeError(reason: takeRDKitMessage(message, otherwise: "RDKit could not parse the SMILES"))

@@ -1,5 +1,5 @@
 import Foundation
-import LGMCL
+@testable import LGMCL
 import TestSupport
 import Testing
 
@@ -53,16 +53,32 @@ struct MoleculeTests {
         }
     }
 
+    /// The atoms counted in the text before parsing are RDKit's atoms, for every fixture molecule.
+    @Test func writtenAtomCountIsRDKits() {
+        for oracle in ChemistryFixtures.molecules where oracle.error == nil {
+            #expect(SMILESTokens.atomCount(oracle.smiles) == oracle.atomCount, "\(oracle.testDescription)")
+        }
+        #expect(SMILESTokens.atomCount("[13CH4] junk C") == 1)
+        #expect(SMILESTokens.atomCount("BrCC(Cl)[N+](=O)[O-]") == 7)
+    }
+
     @Test func emptyAndHostileInputIsRejectedWithReasons() throws {
         #expect(throws: MoleculeError(reason: "SMILES has no atoms")) { try Molecule(smiles: "") }
         #expect(throws: MoleculeError(reason: "SMILES contains a NUL character")) { try Molecule(smiles: "CC\u{0}O") }
         #expect(throws: MoleculeError(reason: "Explicit valence for atom # 1 N, 5, is greater than permitted")) {
             try Molecule(smiles: "CN(C)(C)(C)C")
         }
-        var generator = SystemRandomNumberGenerator()
+        // 10,000 characters: a valid chain (rejected by size) and fixed pseudo-random junk.
+        #expect(throws: MoleculeError(reason: "molecule has 10000 atoms, more than the limit of 200")) {
+            try Molecule(smiles: String(repeating: "C", count: 10_000))
+        }
         let alphabet = Array("CNOSPFIBrcl()[]=#@+-1234567890%/\\.*Hx~ \t{}")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         for _ in 0..<5 {
-            let junk = String((0..<10_000).map { _ in alphabet.randomElement(using: &generator)! })
+            let junk = String((0..<10_000).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return alphabet[Int(state >> 33) % alphabet.count]
+            })
             do {
                 _ = try Molecule(smiles: junk)
             } catch let error as MoleculeError {
