@@ -1,0 +1,46 @@
+import Foundation
+
+/// Per seed and epoch: the training loss and the validation metric, for the learning-curve CSV
+/// and plot of a fine-tuning run.
+public struct LearningCurves: Codable, Equatable, Sendable {
+    public struct Point: Codable, Equatable, Sendable {
+        public let seed: UInt64
+        public let epoch: Int
+        public let trainLoss: Double
+        /// nil when the split had no task that could be scored.
+        public let validation: Double?
+
+        public init(seed: UInt64, epoch: Int, trainLoss: Double, validation: Double?) {
+            self.seed = seed
+            self.epoch = epoch
+            self.trainLoss = trainLoss
+            self.validation = validation
+        }
+    }
+
+    public let metric: Metric
+    public private(set) var points: [Point] = []
+
+    public init(metric: Metric) { self.metric = metric }
+
+    public mutating func append(_ point: Point) { points.append(point) }
+
+    public var seeds: [UInt64] {
+        var seen = Set<UInt64>()
+        return points.map(\.seed).filter { seen.insert($0).inserted }
+    }
+
+    /// Columns seed, epoch, train_loss, val_<metric>; an unscored epoch has an empty cell.
+    public func csvData() throws -> Data {
+        try CSVText.render(
+            header: ["seed", "epoch", "train_loss", "val_\(metric.rawValue)"],
+            rows: points.map { [String($0.seed), String($0.epoch), String($0.trainLoss), $0.validation.map { String($0) } ?? ""] })
+    }
+
+    /// Writes `learning_curves.csv` and `learning_curves.svg` into `directory`, each through a
+    /// temporary file and a rename.
+    public func write(to directory: URL) throws {
+        try CSVText.write(csvData(), to: directory.appendingPathComponent("learning_curves.csv"))
+        try CSVText.write(Data(LearningCurvePlot(self).svg().utf8), to: directory.appendingPathComponent("learning_curves.svg"))
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// What `predict` writes: the input table with every column kept, one output row per input row
+/// in the same order, the prediction columns, and an error column with the reason for rows that
+/// could not be predicted (their prediction cells empty). Rows are never dropped, so the output
+/// lines up with the input row for row.
+public struct PredictionTable {
+    public let input: CSVTable
+    /// `<task>_probability` (classification) or `<task>_prediction` (regression), one per task.
+    public let predictionColumns: [String]
+    public let errorColumn: String
+    private var predictions: [[Double]?]
+    private var errors: [String?]
+
+    public init(input: CSVTable, taskNames: [String], kind: TaskKind) {
+        self.input = input
+        let suffix = kind == .classification ? "_probability" : "_prediction"
+        var taken = Set(input.header)
+        // A name the input already uses gets "_lgmcl" appended, so no input column is shadowed.
+        func fresh(_ name: String) -> String {
+            var candidate = name
+            while taken.contains(candidate) { candidate += "_lgmcl" }
+            taken.insert(candidate)
+            return candidate
+        }
+        predictionColumns = taskNames.map { fresh($0 + suffix) }
+        errorColumn = fresh("error")
+        predictions = Array(repeating: nil, count: input.rows.count)
+        errors = Array(repeating: nil, count: input.rows.count)
+    }
+
+    /// Probabilities, or values in the targets' units (de-standardized), of data row `row`.
+    public mutating func setPrediction(row: Int, values: [Double]) {
+        precondition(values.count == predictionColumns.count, "PredictionTable: \(values.count) values for \(predictionColumns.count) tasks")
+        predictions[row] = values
+    }
+
+    /// Why data row `row` has no prediction (e.g. RDKit's reason for rejecting its SMILES).
+    public mutating func setError(row: Int, reason: String) {
+        errors[row] = reason
+    }
+
+    public var failedRows: Int { errors.lazy.filter { $0 != nil }.count }
+
+    public func csvData() throws -> Data {
+        var rows: [[String]] = []
+        rows.reserveCapacity(input.rows.count)
+        for (index, cells) in input.rows.enumerated() {
+            if let error = errors[index] {
+                rows.append(cells + Array(repeating: "", count: predictionColumns.count) + [error])
+            } else if let values = predictions[index] {
+                rows.append(cells + values.map(CSVText.number) + [""])
+            } else {
+                throw CSVTableError(description: "\(input.describeRow(index)): neither a prediction nor an error was recorded")
+            }
+        }
+        return try CSVText.render(header: input.header + predictionColumns + [errorColumn], rows: rows)
+    }
+
+    /// Writes the table to `url` through a temporary file and a rename.
+    public func write(to url: URL) throws {
+        try CSVText.write(csvData(), to: url)
+    }
+}
