@@ -75,6 +75,25 @@ struct SplitTests {
         #expect(DatasetSplit.balancedScaffold(scaffolds: scaffolds, seed: 1) != split)
     }
 
+    @Test func scaffoldSplitOfBBBPIsBalancedAndSeeded() throws {
+        let table = try CSVTable(contentsOf: sharedData.appendingPathComponent("moleculenet/bbbp.csv"))
+        let parsed = try ParsedSMILES(table, column: "smiles")
+        let scaffolds = parsed.molecules.map { Scaffold.murcko($0) }
+        let n = Double(scaffolds.count)
+        var splits: [DatasetSplit] = []
+        for seed: UInt64 in [0, 1, 2] {
+            let split = DatasetSplit.balancedScaffold(scaffolds: scaffolds, seed: seed)
+            Self.checkScaffoldSplit(split, scaffolds: scaffolds)
+            #expect(abs(Double(split.train.count) - 0.8 * n) <= 3, "seed \(seed): train \(split.train.count) of \(Int(n))")
+            #expect(abs(Double(split.val.count) - 0.1 * n) <= 3, "seed \(seed): val \(split.val.count)")
+            #expect(abs(Double(split.test.count) - 0.1 * n) <= 3, "seed \(seed): test \(split.test.count)")
+            splits.append(split)
+        }
+        #expect(DatasetSplit.balancedScaffold(scaffolds: scaffolds, seed: 0) == splits[0])
+        #expect(SplitProtocol.scaffold.split(parsed.molecules, seed: 2) == splits[2])
+        #expect(Set(splits.map(\.test)).count == 3)
+    }
+
     @Test func fixedSplitColumnReadsCellsAndNamesBadRows() throws {
         let split = try DatasetSplit.fixed(cells: ["train", " Val", "test", "TRAIN"], column: "split")
         #expect(split == DatasetSplit(train: [0, 3], val: [1], test: [2]))

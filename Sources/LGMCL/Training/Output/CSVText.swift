@@ -26,6 +26,15 @@ enum CSVText {
         }
     }
 
+    /// `name`, or `name` with "_lgmcl" appended until it clashes with no column in `taken`, so an
+    /// added column never shadows an input column.
+    static func freshColumn(_ name: String, taken: inout Set<String>) -> String {
+        var candidate = name
+        while taken.contains(candidate) { candidate += "_lgmcl" }
+        taken.insert(candidate)
+        return candidate
+    }
+
     /// Shortest text that reads back as the same Float32: model outputs are Float32, and more
     /// digits than that would only be noise.
     static func number(_ value: Double) -> String {

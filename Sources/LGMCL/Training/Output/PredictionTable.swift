@@ -16,15 +16,8 @@ public struct PredictionTable {
         self.input = input
         let suffix = kind == .classification ? "_probability" : "_prediction"
         var taken = Set(input.header)
-        // A name the input already uses gets "_lgmcl" appended, so no input column is shadowed.
-        func fresh(_ name: String) -> String {
-            var candidate = name
-            while taken.contains(candidate) { candidate += "_lgmcl" }
-            taken.insert(candidate)
-            return candidate
-        }
-        predictionColumns = taskNames.map { fresh($0 + suffix) }
-        errorColumn = fresh("error")
+        predictionColumns = taskNames.map { CSVText.freshColumn($0 + suffix, taken: &taken) }
+        errorColumn = CSVText.freshColumn("error", taken: &taken)
         predictions = Array(repeating: nil, count: input.rows.count)
         errors = Array(repeating: nil, count: input.rows.count)
     }
