@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""chemprop on exactly the splits lgmcl uses: the comparison column of docs/results.md.
+
+For every dataset, protocol and seed, `lgmcl-dist split` writes the dataset with the `split`
+column lgmcl's `finetune --split P --seeds S` uses (rows RDKit rejects get none and are left out,
+as lgmcl leaves them out); chemprop (PyPI, v2 CLI) trains on the train rows with `--splits-column`,
+chooses its epoch on val, and predicts the test rows; the test metric is computed here the way
+lgmcl computes it (ROC-AUC per task over labelled molecules, tasks with one class skipped, mean
+over tasks; RMSE per task, mean over tasks), with scikit-learn.
+
+Run in the worktree's venv (`make venv`), after `make build`:
+
+    .venv/bin/python scripts/run_chemprop.py --datasets bbbp --protocols scaffold --seeds 0 --epochs 5
+
+Writes one row per (dataset, protocol, seed) to --output (default docs/benchmarks/chemprop.csv),
+appending to what is there so that long suites can run piecewise; a finished combination is
+skipped unless --force.
+"""
+import argparse
+import csv
+import math
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from sklearn.metrics import mean_squared_error, roc_auc_score
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DATASETS = {  # name -> label columns (None: every column but smiles)
+    "bbbp": ["p_np"],
+    "bace": ["Class"],
+    "tox21": None,
+    "esol": ["logSolubility"],
+    "freesolv": ["freesolv"],
+}
+FIELDS = ["dataset", "protocol", "seed", "task_type", "metric", "test_value", "per_task",
+          "skipped_tasks", "train", "val", "test", "rejected_rows", "epochs", "seconds",
+          "chemprop_version", "split_sha"]
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, list(reader)
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def label(cell):
+    cell = cell.strip()
+    return math.nan if cell == "" or cell.lower() == "nan" else float(cell)
+
+
+def evaluate(task_type, truth, predicted, tasks):
+    """lgmcl's convention (docs/finetune.md, Metrics)."""
+    scores, skipped = {}, []
+    for t, name in enumerate(tasks):
+        present = ~np.isnan(truth[:, t])
+        y, p = truth[present, t], predicted[present, t]
+        if task_type == "classification":
+            if len(set(y.tolist())) < 2:
+                skipped.append(name)
+                continue
+            scores[name] = roc_auc_score(y, p)
+        else:
+            if not present.any():
+                skipped.append(name)
+                continue
+            scores[name] = math.sqrt(mean_squared_error(y, p))
+    mean = sum(scores.values()) / len(scores) if scores else math.nan
+    return mean, scores, skipped
+
+
+def find_test_predictions(run_dir):
+    found = sorted(pathlib.Path(run_dir).rglob("test_predictions.csv"))
+    if not found:
+        sys.exit(f"chemprop wrote no test_predictions.csv under {run_dir}")
+    return found[0]
+
+
+def run_one(args, dataset, protocol, seed, work):
+    source = pathlib.Path(args.data_dir) / f"{dataset}.csv"
+    split_csv = work / f"{dataset}_{protocol}_{seed}_split.csv"
+    subprocess.run([args.lgmcl, "split", "--input", str(source), "--output", str(split_csv),
+                    "--split", protocol, "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    header, rows = read_csv(split_csv)
+    tasks = DATASETS[dataset] or [c for c in header if c not in ("smiles", "split", "error")]
+    kept = [r for r in rows if r["split"]]
+    values = np.array([[label(r[t]) for t in tasks] for r in kept])
+    present = values[~np.isnan(values)]
+    task_type = "classification" if np.isin(present, [0, 1]).all() else "regression"
+    chemprop_input = work / f"{dataset}_{protocol}_{seed}_chemprop.csv"
+    write_csv(chemprop_input, ["smiles"] + tasks + ["split"], kept)
+
+    run_dir = work / f"{dataset}_{protocol}_{seed}_run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    command = [args.chemprop, "train", "--data-path", str(chemprop_input), "--smiles-columns", "smiles",
+               "--target-columns", *tasks, "--splits-column", "split", "--task-type", task_type,
+               "--epochs", str(args.epochs), "--pytorch-seed", str(seed), "--data-seed", str(seed),
+               "--accelerator", "cpu", "--devices", "1", "--num-workers", "0", "--save-dir", str(run_dir)]
+    started = time.time()
+    completed = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.time() - started
+    if completed.returncode != 0:
+        sys.exit(f"chemprop failed on {dataset}/{protocol}/{seed}:\n{completed.stderr[-4000:]}")
+
+    test_rows = [r for r in kept if r["split"] == "test"]
+    _, predictions = read_csv(find_test_predictions(run_dir))
+    if len(predictions) != len(test_rows):
+        sys.exit(f"{dataset}/{protocol}/{seed}: {len(predictions)} test predictions for {len(test_rows)} test rows")
+    for mine, theirs in zip(test_rows, predictions):
+        if mine["smiles"] != theirs["smiles"]:
+            sys.exit(f"{dataset}/{protocol}/{seed}: test rows out of order ({mine['smiles']} vs {theirs['smiles']})")
+    truth = np.array([[label(r[t]) for t in tasks] for r in test_rows])
+    predicted = np.array([[float(r[t]) for t in tasks] for r in predictions])
+    mean, per_task, skipped = evaluate(task_type, truth, predicted, tasks)
+    import chemprop
+    import hashlib
+    split_sha = hashlib.sha256("".join(r["split"] for r in rows).encode()).hexdigest()[:12]
+    return {
+        "dataset": dataset, "protocol": protocol, "seed": seed, "task_type": task_type,
+        "metric": "roc_auc" if task_type == "classification" else "rmse", "test_value": f"{mean:.6f}",
+        "per_task": ";".join(f"{k}={v:.6f}" for k, v in per_task.items()), "skipped_tasks": ";".join(skipped),
+        "train": sum(r["split"] == "train" for r in kept), "val": sum(r["split"] == "val" for r in kept),
+        "test": len(test_rows), "rejected_rows": len(rows) - len(kept), "epochs": args.epochs,
+        "seconds": f"{seconds:.1f}", "chemprop_version": chemprop.__version__, "split_sha": split_sha,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--protocols", default="scaffold,random")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared/data/moleculenet"))
+    parser.add_argument("--lgmcl", default=str(ROOT / ".build/release/lgmcl-dist"))
+    parser.add_argument("--chemprop", default=str(pathlib.Path(sys.executable).parent / "chemprop"))
+    parser.add_argument("--output", default=str(ROOT / "docs/benchmarks/chemprop.csv"))
+    parser.add_argument("--work", default=None, help="keep intermediate files here (default: a temporary directory)")
+    parser.add_argument("--force", action="store_true", help="rerun combinations already in --output")
+    args = parser.parse_args()
+
+    output = pathlib.Path(args.output)
+    done = []
+    if output.exists():
+        _, done = read_csv(output)
+    finished = {(r["dataset"], r["protocol"], r["seed"], r["epochs"]) for r in done}
+    work = pathlib.Path(args.work) if args.work else pathlib.Path(tempfile.mkdtemp(prefix="run_chemprop-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for dataset in args.datasets.split(","):
+        if dataset not in DATASETS:
+            sys.exit(f"unknown dataset '{dataset}' (known: {', '.join(DATASETS)})")
+        for protocol in args.protocols.split(","):
+            for seed in (int(s) for s in args.seeds.split(",")):
+                key = (dataset, protocol, str(seed), str(args.epochs))
+                if key in finished and not args.force:
+                    print(f"{dataset} {protocol} seed {seed}: already in {output}, skipped")
+                    continue
+                row = run_one(args, dataset, protocol, seed, work)
+                print(f"{dataset} {protocol} seed {seed}: test {row['metric']} {row['test_value']} "
+                      f"(train/val/test {row['train']}/{row['val']}/{row['test']}, {row['seconds']} s)", flush=True)
+                done = [r for r in done if (r["dataset"], r["protocol"], r["seed"], r["epochs"]) != key] + [row]
+                output.parent.mkdir(parents=True, exist_ok=True)
+                temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+                write_csv(temporary, FIELDS, done)
+                os.replace(temporary, output)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
