@@ -20,8 +20,10 @@ public final class HDF5File {
     /// Creates (or truncates) a file for writing.
     public static func create(_ path: String) throws -> HDF5File {
         try HDF5.call {
+            let access = try accessList(path)
+            defer { H5Pclose(access) }
             let id = try HDF5.check(
-                H5Fcreate(path, lgmcl_h5f_acc_trunc(), lgmcl_h5p_default(), lgmcl_h5p_default()),
+                H5Fcreate(path, lgmcl_h5f_acc_trunc(), lgmcl_h5p_default(), access),
                 file: path, object: "", "creating the file")
             return HDF5File(path: path, id: id, writable: true)
         }
@@ -38,9 +40,21 @@ public final class HDF5File {
                 throw HDF5Error(file: path, object: "", operation: "opening", reasons: ["not an HDF5 file"])
             }
             let flags = writable ? lgmcl_h5f_acc_rdwr() : lgmcl_h5f_acc_rdonly()
-            let id = try HDF5.check(H5Fopen(path, flags, lgmcl_h5p_default()), file: path, object: "", "opening")
+            let access = try accessList(path)
+            defer { H5Pclose(access) }
+            let id = try HDF5.check(H5Fopen(path, flags, access), file: path, object: "", "opening")
             return HDF5File(path: path, id: id, writable: writable)
         }
+    }
+
+    /// File access without HDF5's file locks. They would protect nothing here (lgmcl writes
+    /// under a temporary name and renames), and they outlive the file: a process launched while
+    /// a file is open inherits its descriptor (HDF5 does not set close-on-exec), and with it the
+    /// lock, so reopening the finished file fails "unable to lock the file".
+    private static func accessList(_ path: String) throws -> hid_t {
+        let access = try HDF5.check(H5Pcreate(lgmcl_h5p_file_access()), file: path, object: "", "H5Pcreate")
+        try HDF5.check(H5Pset_file_locking(access, false, true), file: path, object: "", "H5Pset_file_locking")
+        return access
     }
 
     var id: hid_t {
