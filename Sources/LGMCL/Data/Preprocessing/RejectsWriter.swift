@@ -22,11 +22,14 @@ final class RejectsWriter {
         self.handle = handle
     }
 
-    deinit {
-        if !finished {
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporaryPath)
-        }
+    deinit { discard() }
+
+    /// Abandons the file: nothing is left on disk.
+    func discard() {
+        guard !finished else { return }
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: temporaryPath)
+        finished = true
     }
 
     func append(row: Int, smiles: String, reason: String) throws {

@@ -1,0 +1,199 @@
+import Distributed
+import Foundation
+
+/// CSV → schema-v1 dataset, with the rows split across the ranks of `world`.
+///
+/// The input is cut into rounds of `rowsPerRound × ranks` consecutive rows; in each round rank r
+/// featurizes the r-th run of `rowsPerRound` rows, and rank 0 gathers the round's results in rank
+/// order and appends them to the file. The file therefore holds the rows in input order whatever
+/// the rank count. The vocabulary is built on rank 0 from a sample fixed by the row count alone
+/// (every k-th row) and broadcast before the main pass, so tokens do not depend on ranks either.
+///
+/// Rows RDKit cannot parse (and rows with unusable labels or splits) are skipped and listed in
+/// the rejects CSV; a malformed file (missing column, ragged row, broken gzip) ends the run with
+/// an error before anything is written.
+public struct Preprocessor {
+    public let options: PreprocessOptions
+    public let world: Communicator
+    /// Where rank 0's progress and summary lines go.
+    public var report: (String) -> Void = { print($0) }
+
+    public init(options: PreprocessOptions, world: Communicator) {
+        self.options = options
+        self.world = world
+    }
+
+    struct Columns {
+        var smiles: Int
+        var labels: [Int]
+        var description: Int?
+        var split: Int?
+    }
+
+    public func run() throws -> PreprocessSummary {
+        let start = Date()
+        // Rank 0 checks the whole input first (header, columns, row shapes, compression); the
+        // others wait in the broadcast, so a bad file fails once, with one message.
+        var rowCount = [Int64(0)]
+        if world.isRoot { rowCount[0] = Int64(try scanInput()) }
+        try world.broadcast(&rowCount)
+        let rows = Int(rowCount[0])
+
+        let vocabulary = try agreeOnVocabulary(rows: rows)
+        let featurizer = try RowFeaturizer(options: options, vocabulary: vocabulary)
+
+        var writer: DatasetWriter?
+        var rejects: RejectsWriter?
+        if world.isRoot {
+            writer = try DatasetWriter(path: options.output, metadata: DatasetMetadata(
+                taskNames: options.labelColumns, hasSplit: options.splitColumn != nil,
+                vocabulary: vocabulary.tokens, vocabularySHA256: vocabulary.sha256,
+                rdkitVersion: NativeLibraries.rdkit, createdBy: "\(options.createdBy) (lgmcl \(LGMCLVersion.string))",
+                maxSMILESTokens: options.maxSMILESTokens, maxDescriptionTokens: options.maxDescriptionTokens))
+            rejects = try RejectsWriter(path: options.rejectsPath)
+        }
+
+        do {
+            try featurizeRounds(rows: rows, featurizer: featurizer, writer: writer, rejects: rejects, start: start)
+        } catch {
+            // The job ends at once on an error (no deinit runs): leave nothing half-written.
+            writer?.discard()
+            rejects?.discard()
+            throw error
+        }
+
+        var summary = PreprocessSummary(
+            rows: rows, molecules: 0, rejected: 0, ranks: world.size, seconds: 0,
+            vocabularySize: vocabulary.tokens.count, vocabularySHA256: vocabulary.sha256, outputBytes: 0)
+        if let writer, let rejects {
+            summary.molecules = writer.count
+            summary.rejected = rejects.count
+            try writer.finish()
+            try rejects.finish()
+            summary.outputBytes = ((try? FileManager.default.attributesOfItem(atPath: options.output))?[.size] as? Int) ?? 0
+        }
+        summary.seconds = Date().timeIntervalSince(start)
+        // Every rank leaves only once the file is complete.
+        try world.barrier()
+        return summary
+    }
+
+    /// The main pass: rounds of rows featurized on every rank, gathered and written by rank 0.
+    func featurizeRounds(rows: Int, featurizer: RowFeaturizer, writer: DatasetWriter?, rejects: RejectsWriter?, start: Date) throws {
+        let input = try CSVInput(path: options.input)
+        let columns = try resolveColumns(input)
+        let perRound = options.rowsPerRound * world.size
+        let rounds = (rows + perRound - 1) / perRound
+        var progress = Progress(total: rows, interval: options.progressInterval, start: start)
+        for round in 0 ..< rounds {
+            // This rank's rows of the round, as row numbers counted from 1.
+            let first = round * perRound + world.rank * options.rowsPerRound + 1
+            let mine = first ..< max(first, min(first + options.rowsPerRound, rows + 1))
+            var coded = RecordCoding()
+            while input.rowNumber < mine.upperBound - 1 {
+                guard let row = try input.next() else { break }
+                guard mine.contains(input.rowNumber) else { continue }
+                coded.append(featurizer.outcome(row: row, number: input.rowNumber, columns: columns))
+            }
+            let (gathered, _) = try world.allgatherVariable(coded.bytes)
+            if let writer, let rejects {
+                var reader = RecordCoding.Reader(gathered)
+                while !reader.isAtEnd {
+                    switch reader.outcome() {
+                    case .molecule(let record): try writer.append(record)
+                    case .rejected(let row, let smiles, let reason): try rejects.append(row: row, smiles: smiles, reason: reason)
+                    }
+                }
+                let done = min(rows, (round + 1) * perRound)
+                if let line = progress.update(done: done, written: writer.count, rejected: rejects.count) { report(line) }
+            }
+        }
+    }
+
+    // MARK: Input
+
+    func resolveColumns(_ input: CSVInput) throws -> Columns {
+        let smiles: Int
+        if let name = options.smilesColumn {
+            smiles = try input.column(name, role: "SMILES")
+        } else if let index = input.header.firstIndex(where: { $0.lowercased() == "smiles" }) {
+            smiles = index
+        } else {
+            _ = try input.column("smiles", role: "SMILES")
+            smiles = -1
+        }
+        return Columns(
+            smiles: smiles,
+            labels: try options.labelColumns.map { try input.column($0, role: "label") },
+            description: try options.descriptionColumn.map { try input.column($0, role: "description") },
+            split: try options.splitColumn.map { try input.column($0, role: "split") })
+    }
+
+    /// Reads the whole input once: checks it and counts its rows.
+    func scanInput() throws -> Int {
+        let input = try CSVInput(path: options.input)
+        _ = try resolveColumns(input)
+        while try input.next() != nil {}
+        if input.rowNumber == 0 {
+            throw DatasetError(file: options.input, reason: "no data rows after the header")
+        }
+        return input.rowNumber
+    }
+
+    // MARK: Vocabulary
+
+    /// The vocabulary every rank tokenizes with: loaded (`--vocab`) or built on rank 0 from
+    /// every k-th row's canonical SMILES and description, then broadcast.
+    func agreeOnVocabulary(rows: Int) throws -> Vocabulary {
+        var tokens: [String] = []
+        if let source = options.vocabulary {
+            if world.isRoot { tokens = try Self.loadVocabulary(source) }
+        } else {
+            let stride = max(1, (rows + options.vocabularySample - 1) / options.vocabularySample)
+            let sample = Array(Swift.stride(from: 1, through: rows, by: stride))
+            let share = sample[world.rank * sample.count / world.size ..< (world.rank + 1) * sample.count / world.size]
+            let texts = try sampleTexts(Set(share))
+            let smiles = try world.allgather(string: texts.smiles.joined(separator: "\n"))
+            let descriptions = try world.allgather(string: texts.descriptions.joined(separator: "\u{1E}"))
+            if world.isRoot {
+                let allSMILES = smiles.filter { !$0.isEmpty }.flatMap { $0.split(separator: "\n").map(String.init) }
+                let allDescriptions = descriptions.filter { !$0.isEmpty }
+                    .flatMap { $0.split(separator: "\u{1E}", omittingEmptySubsequences: false).map(String.init) }
+                tokens = Vocabulary.build(smiles: allSMILES, descriptions: allDescriptions, size: options.vocabularySize).tokens
+            }
+        }
+        let joined = try world.broadcast(string: tokens.joined(separator: "\n"))
+        return try Vocabulary(tokens: joined.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+    }
+
+    /// Canonical SMILES and descriptions of the sampled rows this rank holds, in row order.
+    func sampleTexts(_ rowNumbers: Set<Int>) throws -> (smiles: [String], descriptions: [String]) {
+        var smiles: [String] = [], descriptions: [String] = []
+        guard let last = rowNumbers.max() else { return ([], []) }
+        let input = try CSVInput(path: options.input)
+        let columns = try resolveColumns(input)
+        let featurizer = try RowFeaturizer(options: options, vocabulary: nil)
+        while input.rowNumber < last, let row = try input.next() {
+            guard rowNumbers.contains(input.rowNumber), let texts = featurizer.texts(row: row, columns: columns) else { continue }
+            smiles.append(texts.smiles)
+            descriptions.append(texts.description)
+        }
+        return (smiles, descriptions)
+    }
+
+    /// Tokens of an lgmcl dataset's /text/vocab, or of DIR/vocab.txt (one token per line).
+    static func loadVocabulary(_ source: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+            throw DatasetError(file: source, reason: "no such vocabulary file or directory")
+        }
+        if isDirectory.boolValue {
+            let path = URL(fileURLWithPath: source).appendingPathComponent("vocab.txt").path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw DatasetError(file: path, reason: "cannot read the vocabulary (one token per line)")
+            }
+            return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        }
+        return try MoleculeDataset(path: source).vocabulary
+    }
+}
