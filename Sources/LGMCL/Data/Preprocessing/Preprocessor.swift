@@ -39,7 +39,7 @@ public struct Preprocessor {
         try world.broadcast(&rowCount)
         let rows = Int(rowCount[0])
 
-        let vocabulary = try agreeOnVocabulary(rows: rows)
+        let (vocabulary, descriptions) = try agreeOnVocabulary(rows: rows)
         let featurizer = try RowFeaturizer(options: options, vocabulary: vocabulary)
 
         var writer: DatasetWriter?
@@ -54,7 +54,7 @@ public struct Preprocessor {
         }
 
         do {
-            try featurizeRounds(rows: rows, featurizer: featurizer, writer: writer, rejects: rejects, start: start)
+            try featurizeRounds(rows: rows, featurizer: featurizer, descriptions: descriptions, writer: writer, rejects: rejects)
         } catch {
             // The job ends at once on an error (no deinit runs): leave nothing half-written.
             writer?.discard()
@@ -79,12 +79,14 @@ public struct Preprocessor {
     }
 
     /// The main pass: rounds of rows featurized on every rank, gathered and written by rank 0.
-    func featurizeRounds(rows: Int, featurizer: RowFeaturizer, writer: DatasetWriter?, rejects: RejectsWriter?, start: Date) throws {
+    func featurizeRounds(
+        rows: Int, featurizer: RowFeaturizer, descriptions: [Int: String], writer: DatasetWriter?, rejects: RejectsWriter?
+    ) throws {
         let input = try CSVInput(path: options.input)
         let columns = try resolveColumns(input)
         let perRound = options.rowsPerRound * world.size
         let rounds = (rows + perRound - 1) / perRound
-        var progress = Progress(total: rows, interval: options.progressInterval, start: start)
+        var progress = Progress(total: rows, interval: options.progressInterval, start: Date())
         for round in 0 ..< rounds {
             // This rank's rows of the round, as row numbers counted from 1.
             let first = round * perRound + world.rank * options.rowsPerRound + 1
@@ -93,7 +95,8 @@ public struct Preprocessor {
             while input.rowNumber < mine.upperBound - 1 {
                 guard let row = try input.next() else { break }
                 guard mine.contains(input.rowNumber) else { continue }
-                coded.append(featurizer.outcome(row: row, number: input.rowNumber, columns: columns))
+                coded.append(featurizer.outcome(row: row, number: input.rowNumber, columns: columns,
+                                                description: descriptions[input.rowNumber]))
             }
             let (gathered, _) = try world.allgatherVariable(coded.bytes)
             if let writer, let rejects {
@@ -142,43 +145,59 @@ public struct Preprocessor {
 
     // MARK: Vocabulary
 
+    /// The rank that featurizes row `number` (counted from 1) in the main pass.
+    func owner(ofRow number: Int) -> Int {
+        ((number - 1) / options.rowsPerRound) % world.size
+    }
+
     /// The vocabulary every rank tokenizes with: loaded (`--vocab`) or built on rank 0 from
-    /// every k-th row's canonical SMILES and description, then broadcast.
-    func agreeOnVocabulary(rows: Int) throws -> Vocabulary {
+    /// every k-th row's canonical SMILES and description, then broadcast. Each rank describes
+    /// the sampled rows it will featurize later, and keeps those descriptions for then.
+    func agreeOnVocabulary(rows: Int) throws -> (vocabulary: Vocabulary, descriptions: [Int: String]) {
         var tokens: [String] = []
+        var descriptions: [Int: String] = [:]
         if let source = options.vocabulary {
             if world.isRoot { tokens = try Self.loadVocabulary(source) }
         } else {
-            let stride = max(1, (rows + options.vocabularySample - 1) / options.vocabularySample)
-            let sample = Array(Swift.stride(from: 1, through: rows, by: stride))
-            let share = sample[world.rank * sample.count / world.size ..< (world.rank + 1) * sample.count / world.size]
-            let texts = try sampleTexts(Set(share))
-            let smiles = try world.allgather(string: texts.smiles.joined(separator: "\n"))
-            let descriptions = try world.allgather(string: texts.descriptions.joined(separator: "\u{1E}"))
+            let every = max(1, (rows + options.vocabularySample - 1) / options.vocabularySample)
+            let sample = Array(stride(from: 1, through: rows, by: every))
+            if world.isRoot { report("preprocess: \(rows) rows; building the vocabulary from \(sample.count) of them") }
+            let texts = try sampleTexts(Set(sample.filter { owner(ofRow: $0) == world.rank }))
+            var coding = RecordCoding()
+            for text in texts {
+                coding.append(Int64(text.row))
+                coding.append(string: text.smiles)
+                coding.append(string: text.description)
+                if options.descriptionColumn == nil { descriptions[text.row] = text.description }
+            }
+            let (gathered, _) = try world.allgatherVariable(coding.bytes)
             if world.isRoot {
-                let allSMILES = smiles.filter { !$0.isEmpty }.flatMap { $0.split(separator: "\n").map(String.init) }
-                let allDescriptions = descriptions.filter { !$0.isEmpty }
-                    .flatMap { $0.split(separator: "\u{1E}", omittingEmptySubsequences: false).map(String.init) }
-                tokens = Vocabulary.build(smiles: allSMILES, descriptions: allDescriptions, size: options.vocabularySize).tokens
+                var reader = RecordCoding.Reader(gathered)
+                var all: [(row: Int64, smiles: String, description: String)] = []
+                while !reader.isAtEnd { all.append((reader.integer(Int64.self), reader.string(), reader.string())) }
+                // Row order, whatever the ranks: the builder sees the same list on any rank count.
+                all.sort { $0.row < $1.row }
+                tokens = Vocabulary.build(smiles: all.map(\.smiles), descriptions: all.map(\.description),
+                                          size: options.vocabularySize).tokens
             }
         }
         let joined = try world.broadcast(string: tokens.joined(separator: "\n"))
-        return try Vocabulary(tokens: joined.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        let vocabulary = try Vocabulary(tokens: joined.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        return (vocabulary, descriptions)
     }
 
-    /// Canonical SMILES and descriptions of the sampled rows this rank holds, in row order.
-    func sampleTexts(_ rowNumbers: Set<Int>) throws -> (smiles: [String], descriptions: [String]) {
-        var smiles: [String] = [], descriptions: [String] = []
-        guard let last = rowNumbers.max() else { return ([], []) }
+    /// Canonical SMILES and descriptions of the listed rows that would not be rejected.
+    func sampleTexts(_ rowNumbers: Set<Int>) throws -> [(row: Int, smiles: String, description: String)] {
+        var texts: [(row: Int, smiles: String, description: String)] = []
+        guard let last = rowNumbers.max() else { return [] }
         let input = try CSVInput(path: options.input)
         let columns = try resolveColumns(input)
         let featurizer = try RowFeaturizer(options: options, vocabulary: nil)
         while input.rowNumber < last, let row = try input.next() {
-            guard rowNumbers.contains(input.rowNumber), let texts = featurizer.texts(row: row, columns: columns) else { continue }
-            smiles.append(texts.smiles)
-            descriptions.append(texts.description)
+            guard rowNumbers.contains(input.rowNumber), let text = featurizer.texts(row: row, columns: columns) else { continue }
+            texts.append((input.rowNumber, text.smiles, text.description))
         }
-        return (smiles, descriptions)
+        return texts
     }
 
     /// Tokens of an lgmcl dataset's /text/vocab, or of DIR/vocab.txt (one token per line).

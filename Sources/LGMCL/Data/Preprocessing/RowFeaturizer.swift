@@ -14,14 +14,15 @@ struct RowFeaturizer {
 
     /// The canonical SMILES and description of a row, nil when the row would be rejected.
     func texts(row: [String], columns: Preprocessor.Columns) -> (smiles: String, description: String)? {
-        guard case .success(let parsed) = parse(row: row, columns: columns, ergFirst: false) else { return nil }
+        guard case .success(let parsed) = parse(row: row, columns: columns, ergFirst: false, description: nil) else { return nil }
         return (parsed.molecule.canonicalSMILES, parsed.description)
     }
 
-    func outcome(row: [String], number: Int, columns: Preprocessor.Columns) -> RowOutcome {
+    /// - Parameter description: the row's generated description when already known.
+    func outcome(row: [String], number: Int, columns: Preprocessor.Columns, description known: String? = nil) -> RowOutcome {
         let smiles = row[columns.smiles]
         let parsed: Parsed
-        switch parse(row: row, columns: columns, ergFirst: true) {
+        switch parse(row: row, columns: columns, ergFirst: true, description: known) {
         case .failure(let reason): return .rejected(row: number, smiles: smiles, reason: reason.text)
         case .success(let p): parsed = p
         }
@@ -63,7 +64,7 @@ struct RowFeaturizer {
         let split: String?
     }
 
-    private func parse(row: [String], columns: Preprocessor.Columns, ergFirst: Bool) -> Result<Parsed, Reason> {
+    private func parse(row: [String], columns: Preprocessor.Columns, ergFirst: Bool, description known: String?) -> Result<Parsed, Reason> {
         let molecule: Molecule
         do {
             molecule = try Molecule(smiles: row[columns.smiles].trimmingCharacters(in: .whitespaces))
@@ -86,7 +87,7 @@ struct RowFeaturizer {
             description = row[column].trimmingCharacters(in: .whitespacesAndNewlines)
             if description.isEmpty { return .failure(Reason(text: "empty description")) }
         } else {
-            description = describer.describe(molecule)
+            description = known ?? describer.describe(molecule)
         }
         return .success(Parsed(molecule: molecule, erg: erg, description: description, split: split))
     }
