@@ -1,0 +1,488 @@
+import Distributed
+import Foundation
+
+/// Which contrastive objective pretraining optimises.
+public enum PretrainStage: String, Codable, CaseIterable, Sendable {
+    /// Local (AttentiveFP) against global (graph transformer) views of each molecule.
+    case graph
+    /// SMILES against description, through the shared DeBERTa encoder.
+    case text
+    /// Both losses, weighted, in one pass (beyond the paper).
+    case joint
+
+    /// The model components this stage trains.
+    var components: [LGMCLModel<Float>.Component] {
+        switch self {
+        case .graph: return [.local, .global, .graphProjection]
+        case .text: return [.text, .textProjection]
+        case .joint: return [.local, .global, .graphProjection, .text, .textProjection]
+        }
+    }
+}
+
+/// Everything a pretraining run is, as written into its run directory.
+public struct PretrainSettings: Codable, Sendable {
+    public var stage: PretrainStage = .graph
+    public var data: String
+    public var output: String
+    public var model: ModelConfiguration
+    /// Stop after this many epochs, or after `maxSteps` steps, whichever comes first.
+    public var epochs: Int?
+    public var maxSteps: Int?
+    /// Molecules per step over all ranks (each rank takes globalBatchSize / ranks).
+    public var globalBatchSize = 128
+    public var learningRate = 1e-4
+    /// PyTorch Adam's weight_decay: L2 added to the gradient (the authors' setting).
+    public var weightDecay = 1e-3
+    public var temperature = 0.1
+    /// (graph, text) loss weights of the joint stage.
+    public var lossWeights = [1.0, 1.0]
+    public var seed: UInt64 = 0
+    public var checkpointEvery = 500
+    public var resume = false
+    public var saveGradients: String?
+    public var collectiveTimeout = 600.0
+    public var deterministic = false
+    public var bucketMiB = 4.0
+    /// Molecules at the end of the file kept out of training for the retrieval metric.
+    public var heldOut = 256
+    public var logInterval = 10.0
+    /// Off for throughput benchmarks.
+    public var writesCheckpoints = true
+    public var maxSMILESTokens: Int?
+    public var maxDescriptionTokens: Int?
+
+    public init(data: String, output: String, model: ModelConfiguration) {
+        self.data = data
+        self.output = output
+        self.model = model
+    }
+}
+
+public struct PretrainError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// What a finished run reports (rank 0 prints it; `benchmark throughput` prints it as JSON).
+public struct PretrainSummary: Codable, Sendable {
+    public var steps: Int
+    public var molecules: Int
+    public var seconds: Double
+    public var finalLoss: Double
+    public var ranks: Int
+    public var globalBatchSize: Int
+    public var stoppedBySignal: Bool
+    /// Seconds per phase, averaged over ranks.
+    public var phaseSeconds: [String: Double]
+    public var moleculesPerSecond: Double { seconds > 0 ? Double(molecules) / seconds : 0 }
+    public var stepSeconds: Double { steps > 0 ? seconds / Double(steps) : 0 }
+}
+
+/// Data-parallel contrastive pretraining (DESIGN.md, Stages 1–2; issue: distributed pretraining).
+///
+/// Every rank holds a replica. Per step: this rank's share of the global batch → embeddings →
+/// NT-Xent over the gathered global batch (its own anchors, all 2M candidates) → backward, whose
+/// parameter gradients stream into buckets that are allreduced (SUM) while backward goes on →
+/// Adam. N ranks compute the same loss and gradients as one rank with the whole batch.
+public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
+    let settings: PretrainSettings
+    let world: Communicator
+    let dataset: MoleculeDataset
+    let model: LGMCLModel<Scalar>
+    let trained: [(name: String, parameter: Parameter<Scalar>)]
+    let optimizer: Adam<Scalar>
+    let buckets: GradientBuckets<Scalar>
+    let index: [ObjectIdentifier: Int]
+    let fault: Fault?
+    let runDirectory: URL
+    let store: CheckpointStore
+    var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
+    var times = PhaseTimes()
+    var log: (String) -> Void
+
+    public init(settings: PretrainSettings, world: Communicator, log: @escaping (String) -> Void = { _ in }) throws {
+        var settings = settings
+        self.world = world
+        self.log = log
+        let n = world.size
+        guard settings.globalBatchSize % n == 0 else {
+            throw PretrainError(description: "--batch-size \(settings.globalBatchSize) is not divisible by \(n) ranks; use a multiple of \(n) (or --batch-size-per-rank)")
+        }
+        guard settings.globalBatchSize >= 2 else {
+            throw PretrainError(description: "--batch-size must be at least 2: NT-Xent needs negatives")
+        }
+        dataset = try MoleculeDataset(path: settings.data)
+        // The vocabulary belongs to the data: the token embedding is sized by it.
+        if !dataset.vocabulary.isEmpty { settings.model.text.vocabularySize = dataset.vocabulary.count }
+        self.settings = settings
+        let trainable = dataset.count - min(settings.heldOut, dataset.count / 5)
+        guard trainable >= settings.globalBatchSize else {
+            throw PretrainError(description: "\(settings.data): \(trainable) training molecules, fewer than one global batch of \(settings.globalBatchSize)")
+        }
+        runDirectory = URL(fileURLWithPath: settings.output)
+        store = CheckpointStore(runDirectory: runDirectory.appendingPathComponent("runs/\(settings.stage.rawValue)"))
+        fault = try Fault.fromEnvironment()
+
+        Initialization.seed(settings.seed)
+        model = LGMCLModel<Scalar>(settings.model)
+        let prefixes = settings.stage.components.map { $0.rawValue + "." }
+        trained = model.stateDict().filter { entry in prefixes.contains { entry.name.hasPrefix($0) } }
+        optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay))
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, entry) in trained.enumerated() { index[ObjectIdentifier(entry.parameter)] = i }
+        self.index = index
+        let capacity = max(1, Int(settings.bucketMiB * 1_048_576) / MemoryLayout<Scalar>.stride)
+        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count), capacity: capacity,
+                                  reduction: settings.deterministic ? .deterministic : .overlapped)
+        try agreeOnParameters()
+    }
+
+    /// Every rank must hold the same parameters in the same order, or the bucketed allreduce
+    /// would sum unrelated numbers: compare a hash of names and shapes, then start from rank 0's
+    /// weights.
+    func agreeOnParameters() throws {
+        var hasher = FNV1a()
+        for entry in model.stateDict() {
+            hasher.add(entry.name)
+            for d in entry.parameter.shape { hasher.add(String(d)) }
+        }
+        let hashes = try world.allgather([Int(bitPattern: UInt(hasher.value))])
+        if let bad = hashes.firstIndex(where: { $0 != hashes[0] }) {
+            throw PretrainError(description: "rank \(bad) built a model with different parameters than rank 0 (names/shapes hash differs): all ranks must use the same preset and configuration")
+        }
+        for entry in model.stateDict() { try world.broadcast(entry.parameter.values) }
+    }
+
+    // MARK: Running
+
+    public func run() throws -> PretrainSummary {
+        let fm = FileManager.default
+        if world.isRoot { try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true) }
+        try world.barrier()
+        if settings.resume { try resume() }
+
+        let watchdog = try Watchdog(directory: runDirectory.appendingPathComponent("heartbeats"), rank: world.rank,
+                                    size: world.size, timeout: settings.collectiveTimeout)
+        watchdog.start()
+        defer { watchdog.stop() }
+        StopRequest.install()
+
+        let metrics = world.isRoot ? try MetricsLog(url: runDirectory.appendingPathComponent("metrics-\(settings.stage.rawValue).jsonl"), append: settings.resume) : nil
+        let order = EpochOrder(count: dataset.count)
+        let heldOutCount = min(settings.heldOut, dataset.count / 5)
+        let training = Array(0 ..< dataset.count - heldOutCount)
+        let heldOut = Array(dataset.count - heldOutCount ..< dataset.count)
+        let stepsPerEpoch = (dataset.count - heldOutCount) / settings.globalBatchSize
+        let lastStep = min(settings.maxSteps ?? Int.max, settings.epochs.map { $0 * stepsPerEpoch } ?? Int.max)
+        guard lastStep < Int.max else { throw PretrainError(description: "give --epochs or --max-steps") }
+        var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval)
+        let options = batchOptions()
+
+        let started = monotonicSeconds()
+        let startStep = position.step
+        var lastLoss = Double.nan
+        var stoppedBySignal = false
+        training: while position.step < lastStep {
+            let plan = try ShardPlan.training(order, subset: training, seed: settings.seed, epoch: position.epoch,
+                                              globalBatchSize: settings.globalBatchSize, rank: world.rank, rankCount: world.size)
+            let reader = BatchReader(dataset: dataset, plan: plan, options: options, firstBatch: position.batchInEpoch)
+            while position.step < lastStep {
+                watchdog.enter("data", step: position.step + 1)
+                guard let batch = try times.measure(.data, { try reader.next() }) else { break }
+                let losses = try step(batch, watchdog: watchdog)
+                lastLoss = losses.total
+                position.step += 1
+                position.batchInEpoch += 1
+                watchdog.stepCompleted(position.step)
+                let elapsed = monotonicSeconds() - started
+                let rate = Double((position.step - startStep) * settings.globalBatchSize) / max(elapsed, 1e-9)
+                if let metrics {
+                    var fields = ["step": Double(position.step), "epoch": Double(position.epoch), "loss": losses.total,
+                                  "molecules_per_second": rate, "seconds": elapsed]
+                    if let g = losses.graph { fields["graph_loss"] = g }
+                    if let t = losses.text { fields["text_loss"] = t }
+                    metrics.write(fields, event: "step")
+                }
+                if world.isRoot {
+                    progress.update(position.step, unit: "steps",
+                                    detail: String(format: "epoch %d loss %.4f %.1f mol/s", position.epoch, losses.total, rate))
+                }
+                let stop = try StopRequest.shouldStop(world: world)
+                if settings.writesCheckpoints, stop || position.step % settings.checkpointEvery == 0 {
+                    try times.measure(.checkpoint) { try saveCheckpoint() }
+                }
+                if stop {
+                    stoppedBySignal = true
+                    if world.isRoot { log("stop signal received: checkpoint written at step \(position.step); resume with --resume") }
+                    break training
+                }
+            }
+            if position.batchInEpoch >= plan.batchCount {
+                let accuracy = try times.measure(.evaluation) { try retrieval(heldOut) }
+                if let metrics, let accuracy {
+                    metrics.write(["epoch": Double(position.epoch), "step": Double(position.step),
+                                   "retrieval_top1": accuracy.top1, "retrieval_top5": accuracy.top5,
+                                   "retrieval_count": Double(accuracy.count)], event: "epoch")
+                }
+                if world.isRoot, let accuracy {
+                    log(String(format: "epoch %d done: held-out retrieval top-1 %.3f, top-5 %.3f (%d molecules; chance %.3f / %.3f)",
+                               position.epoch, accuracy.top1, accuracy.top5, accuracy.count,
+                               1 / Double(accuracy.count), min(1, 5 / Double(accuracy.count))))
+                }
+                position.epoch += 1
+                position.batchInEpoch = 0
+            }
+        }
+        if settings.writesCheckpoints, !stoppedBySignal {
+            try times.measure(.checkpoint) { try saveCheckpoint() }
+            try saveFinalWeights()
+        }
+        times.add(.allreduceWait, 0)
+        let seconds = monotonicSeconds() - started
+        let gathered = try world.allgather(times.vector)
+        let phases = PhaseTimes.Phase.allCases
+        var phaseSeconds: [String: Double] = [:]
+        for (i, phase) in phases.enumerated() {
+            phaseSeconds[phase.rawValue] = (0 ..< world.size).map { gathered[$0 * phases.count + i] }.reduce(0, +) / Double(world.size)
+        }
+        if world.isRoot {
+            log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: gathered, ranks: world.size))
+        }
+        return PretrainSummary(steps: position.step - startStep, molecules: (position.step - startStep) * settings.globalBatchSize,
+                               seconds: seconds, finalLoss: lastLoss, ranks: world.size,
+                               globalBatchSize: settings.globalBatchSize, stoppedBySignal: stoppedBySignal,
+                               phaseSeconds: phaseSeconds)
+    }
+
+    struct StepLosses {
+        var total: Double
+        var graph: Double?
+        var text: Double?
+    }
+
+    /// One optimisation step on this rank's share of a global batch.
+    func step(_ batch: MoleculeBatch, watchdog: Watchdog) throws -> StepLosses {
+        let stepNumber = position.step + 1
+        let stream = RandomStream(seed: settings.seed, step: UInt64(stepNumber))
+        watchdog.enter("forward", step: stepNumber)
+        var poisoned = false
+        if let fault { poisoned = fault.fire(rank: world.rank, size: world.size, step: stepNumber, phase: "step") }
+        let (loss, shares) = try times.measure(.forward) { () throws -> (Tensor<Scalar>, [Scalar]) in
+            var terms: [Tensor<Scalar>] = []
+            var shares: [Scalar] = []
+            let weights = settings.stage == .joint ? settings.lossWeights : [1, 1]
+            if settings.stage != .text {
+                let g = model.graphEmbeddings(GraphInput(batch), stream)
+                let l = try globalBatchNTXent(g.local, g.global, temperature: Scalar(settings.temperature), world: world)
+                terms.append(l * Scalar(weights[0]))
+                shares.append(l.item())
+            }
+            if settings.stage != .graph {
+                let t = model.textEmbeddings(smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
+                                             descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
+                                             stream)
+                let l = try globalBatchNTXent(t.smiles, t.description, temperature: Scalar(settings.temperature), world: world)
+                terms.append(l * Scalar(weights[1]))
+                shares.append(l.item())
+            }
+            var total = terms.count == 1 ? terms[0] : terms[0] + terms[1]
+            if poisoned { total = total * Scalar.nan }
+            return (total, shares + [total.item()])
+        }
+
+        watchdog.enter("backward", step: stepNumber)
+        var failure: Error?
+        times.measure(.backward) {
+            loss.backward { parameter in
+                guard failure == nil, let i = self.index[ObjectIdentifier(parameter)] else { return }
+                do {
+                    try self.buckets.gradientReady(i, UnsafeBufferPointer(parameter.gradients))
+                    try self.buckets.progress()
+                } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+
+        watchdog.enter("allreduce", step: stepNumber)
+        let waitedBefore = buckets.exposedWaitSeconds
+        try buckets.finish { i, sums in
+            _ = self.trained[i].parameter.gradients.update(fromContentsOf: sums)
+        }
+        times.add(.allreduceWait, buckets.exposedWaitSeconds - waitedBefore)
+        // Losses are reported as the global value: the sum of every rank's share.
+        var totals = shares.map { Double($0) }
+        try world.allreduce(&totals)
+        guard totals.allSatisfy(\.isFinite) else {
+            throw PretrainError(description: "the loss became \(totals.last!) at step \(stepNumber) (epoch \(position.epoch)); stopping. The last good checkpoint is kept in \(store.directory.path); lower --lr or check the data")
+        }
+        if stepNumber == 1, let path = settings.saveGradients {
+            try saveGradients(to: path)
+        }
+
+        watchdog.enter("optimizer", step: stepNumber)
+        times.measure(.optimizer) {
+            optimizer.step()
+            optimizer.zeroGradients()
+        }
+        var losses = StepLosses(total: totals.last!)
+        switch settings.stage {
+        case .graph: losses.graph = totals[0]
+        case .text: losses.text = totals[0]
+        case .joint:
+            losses.graph = totals[0]
+            losses.text = totals[1]
+        }
+        return losses
+    }
+
+    func batchOptions() -> BatchOptions {
+        BatchOptions(maxSMILESTokens: settings.maxSMILESTokens ?? settings.model.text.maxSMILESTokens,
+                     maxDescriptionTokens: settings.maxDescriptionTokens ?? settings.model.text.maxDescriptionTokens)
+    }
+
+    // MARK: Evaluation
+
+    /// Cross-view retrieval on the held-out molecules (no dropout, no gradients), computed by
+    /// rank 0 from every rank's share.
+    func retrieval(_ heldOut: [Int]) throws -> RetrievalAccuracy? {
+        guard heldOut.count >= 2 else { return nil }
+        let batch = max(world.size, min(settings.globalBatchSize, heldOut.count) / world.size * world.size)
+        let plan = try ShardPlan.sequential(heldOut, globalBatchSize: batch, rank: world.rank, rankCount: world.size)
+        let reader = BatchReader(dataset: dataset, plan: plan, options: batchOptions())
+        var a: [Scalar] = [], b: [Scalar] = []
+        var dimension = 0
+        try Tape.withoutGradients {
+            while let molecules = try reader.next() {
+                guard molecules.count > 0 else { continue }
+                let views: (Tensor<Scalar>, Tensor<Scalar>)
+                if settings.stage == .text {
+                    let t = model.textEmbeddings(smiles: TokenInput(molecules.smilesTokens, molecules: molecules.moleculeIndices),
+                                                 descriptions: TokenInput(molecules.descriptionTokens, molecules: molecules.moleculeIndices))
+                    views = (t.smiles, t.description)
+                } else {
+                    let g = model.graphEmbeddings(GraphInput(molecules))
+                    views = (g.local, g.global)
+                }
+                dimension = views.0.shape[1]
+                a += views.0.scalars
+                b += views.1.scalars
+            }
+        }
+        let allA = try world.allgatherVariable(a).values
+        let allB = try world.allgatherVariable(b).values
+        dimension = try world.allreduce(dimension, op: .max)
+        guard world.isRoot, dimension > 0 else { return nil }
+        return RetrievalAccuracy(a: allA.map { Float($0) }, b: allB.map { Float($0) },
+                                 count: allA.count / dimension, dimension: dimension)
+    }
+
+    // MARK: Checkpoints
+
+    func manifest() -> CheckpointManifest {
+        CheckpointManifest(stage: settings.stage.rawValue, preset: settings.model.preset,
+                           vocabularySHA256: dataset.vocabularySHA256.isEmpty ? nil : dataset.vocabularySHA256,
+                           ranks: world.size, globalBatch: settings.globalBatchSize, seed: settings.seed, position: position)
+    }
+
+    func saveCheckpoint() throws {
+        guard world.isRoot else { return }
+        var weights = SafeTensors()
+        weights.metadata = ["format": "pt", "preset": settings.model.preset]
+        for (name, parameter) in model.stateDict() { weights.add(name, parameter.value.detached()) }
+        var moments = SafeTensors()
+        moments.metadata = ["step": String(optimizer.state.step)]
+        let shapes = Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) })
+        for (name, tensor) in optimizer.state.tensors(shapes: shapes) { moments.add(name, tensor) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let files: [(name: String, contents: Data)] = [
+            ("model.safetensors", weights.encoded()),
+            ("optimizer.safetensors", moments.encoded()),
+            ("config.json", try encoder.encode(settings.model)),
+            ("settings.json", try encoder.encode(settings)),
+        ]
+        let fault = self.fault
+        let step = position.step
+        try store.save(files, manifest: manifest()) {
+            _ = fault?.fire(rank: 0, size: world.size, step: step, phase: "checkpoint")
+        }
+    }
+
+    func resume() throws {
+        var skipped: [String] = []
+        guard let checkpoint = store.newest(skipped: { skipped.append($0) }) else {
+            if world.isRoot { log("--resume: no checkpoint in \(store.directory.path) yet; starting from step 0") }
+            return
+        }
+        if world.isRoot {
+            for reason in skipped { log("--resume: skipping damaged checkpoint \(reason)") }
+        }
+        let m = checkpoint.manifest
+        guard m.stage == settings.stage.rawValue else {
+            throw PretrainError(description: "\(checkpoint.directory.path) is a '\(m.stage)' checkpoint, not '\(settings.stage.rawValue)'")
+        }
+        guard m.globalBatch == settings.globalBatchSize else {
+            throw PretrainError(description: "\(checkpoint.directory.path) was trained with global batch \(m.globalBatch); resume with --batch-size \(m.globalBatch) (the data order depends on it)")
+        }
+        let weights = try SafeTensors.read(checkpoint.directory.appendingPathComponent("model.safetensors"))
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: try weights.names.map { ($0, try weights.tensor($0, as: Scalar.self)) }))
+        let moments = try SafeTensors.read(checkpoint.directory.appendingPathComponent("optimizer.safetensors"))
+        var tensors: [String: Tensor<Scalar>] = [:]
+        for name in moments.names { tensors[name] = try moments.tensor(name, as: Scalar.self) }
+        optimizer.state = AdamState(step: Int(moments.metadata["step"] ?? "0") ?? 0, tensors: tensors)
+        position = m.position
+        if world.isRoot {
+            log("resumed from \(checkpoint.directory.lastPathComponent): step \(m.position.step), epoch \(m.position.epoch), batch \(m.position.batchInEpoch) (written by \(m.ranks) ranks, now \(world.size))")
+        }
+    }
+
+    /// The encoders this stage trained, where fine-tuning's `--pretrained DIR` finds them.
+    func saveFinalWeights() throws {
+        guard world.isRoot else { return }
+        var weights = SafeTensors()
+        weights.metadata = ["format": "pt", "preset": settings.model.preset, "stage": settings.stage.rawValue]
+        for (name, parameter) in trained { weights.add(name, parameter.value.detached()) }
+        try AtomicDirectory.replaceFile(runDirectory.appendingPathComponent("\(settings.stage.rawValue).safetensors"), with: weights.encoded())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicDirectory.replaceFile(runDirectory.appendingPathComponent("config.json"), with: try encoder.encode(settings.model))
+        if settings.stage != .graph {
+            try AtomicDirectory.replaceFile(runDirectory.appendingPathComponent("vocab.txt"),
+                                            with: Data((dataset.vocabulary.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+
+    /// The reduced (global) gradients of the first step, for equivalence checks across rank counts.
+    func saveGradients(to path: String) throws {
+        guard world.isRoot else { return }
+        var file = SafeTensors()
+        file.metadata = ["ranks": String(world.size), "global_batch": String(settings.globalBatchSize)]
+        for (name, parameter) in trained { file.add(name, parameter.gradient.detached()) }
+        try AtomicDirectory.replaceFile(URL(fileURLWithPath: path), with: file.encoded())
+    }
+}
+
+/// 64-bit FNV-1a, for comparing parameter layouts across ranks.
+struct FNV1a {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ text: String) {
+        for byte in text.utf8 + [0] {
+            value ^= UInt64(byte)
+            value = value &* 0x100_0000_01b3
+        }
+    }
+}
+
+extension GraphInput {
+    /// The packed graph of a data batch.
+    public init(_ batch: MoleculeBatch) {
+        self.init(atomFeatures: batch.atomFeatures, edgeIndex: batch.edgeIndex, bondFeatures: batch.bondFeatures,
+                  atomOffsets: batch.atomOffsets.map(Int.init), moleculeIndices: batch.moleculeIndices)
+    }
+}
+
+extension TokenInput {
+    public init(_ tokens: TokenMatrix, molecules: [Int]) {
+        self.init(ids: tokens.ids, mask: tokens.mask, rows: tokens.rows, length: tokens.length, moleculeIndices: molecules)
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Distributed
+import Foundation
+import LGMCL
+
+/// Options shared by `pretrain` and `benchmark throughput`.
+struct PretrainOptions: ParsableArguments {
+    @Option(help: "Dataset written by `lgmcl-dist preprocess` (HDF5, schema v1).")
+    var data: String
+
+    @Option(help: "Contrastive objective: graph (local vs global encoder), text (SMILES vs description), or joint (both, weighted).")
+    var stage: PretrainStage = .graph
+
+    @Option(help: "Model size: tiny (tests, demo), small (CPU-sized, default) or paper (the authors' dimensions).")
+    var preset: Preset = .small
+
+    @Option(help: "A model configuration JSON (as written beside weights) to start from instead of the preset.")
+    var config: String?
+
+    @Option(name: .customLong("set"), parsing: .upToNextOption,
+            help: "Per-dimension overrides of the configuration, e.g. --set graphTransformer.heads=8 text.layers=2.")
+    var overrides: [String] = []
+
+    @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks).")
+    var batchSize: Int?
+
+    @Option(help: "Molecules per step on each rank (the global batch is this times the rank count).")
+    var batchSizePerRank: Int?
+
+    @Option(name: .customLong("lr"), help: "Adam learning rate.")
+    var learningRate = 1e-4
+
+    @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
+    var weightDecay = 1e-3
+
+    @Option(help: "NT-Xent temperature τ.")
+    var temperature = 0.1
+
+    @Option(help: "Weights of the graph and text losses in the joint stage, e.g. 1,0.5.")
+    var lossWeights = "1,1"
+
+    @Option(help: "Seed of weight initialisation, data order and dropout.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Molecules at the end of the dataset held out of training for the retrieval metric.")
+    var heldOut = 256
+
+    @Option(help: "Gradient bucket size in MiB (allreduced while backward goes on).")
+    var bucketMib = 4.0
+
+    @Flag(help: "Sum gradients in rank order (bit-identical across hosts and launches; slower, no overlap).")
+    var deterministic = false
+
+    @Option(help: "Seconds without a completed step before the watchdog ends the job.")
+    var collectiveTimeout = 600.0
+
+    @Option(help: "Arithmetic: float32 (training) or float64 (equivalence checks).")
+    var precision: Precision = .float32
+
+    enum Precision: String, ExpressibleByArgument { case float32, float64 }
+
+    func validate() throws {
+        if batchSize != nil, batchSizePerRank != nil {
+            throw ValidationError("give --batch-size (global) or --batch-size-per-rank, not both")
+        }
+        if let b = batchSize ?? batchSizePerRank, b < 1 { throw ValidationError("batch sizes must be positive") }
+        if parsedLossWeights == nil { throw ValidationError("--loss-weights takes two numbers, e.g. 1,0.5") }
+        if temperature <= 0 { throw ValidationError("--temperature must be positive") }
+    }
+
+    var parsedLossWeights: [Double]? {
+        let values = lossWeights.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        return values.count == 2 ? values : nil
+    }
+
+    func modelConfiguration() throws -> ModelConfiguration {
+        let base = try config.map { try ModelConfiguration.load(from: URL(fileURLWithPath: $0)) } ?? ModelConfiguration(preset: preset)
+        var pairs: [String: String] = [:]
+        for item in overrides {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--set \(item): expected path=value") }
+            pairs[parts[0]] = parts[1]
+        }
+        return try base.overriding(pairs)
+    }
+
+    func settings(output: String, ranks: Int) throws -> PretrainSettings {
+        var settings = PretrainSettings(data: data, output: output, model: try modelConfiguration())
+        settings.stage = stage
+        settings.globalBatchSize = batchSizePerRank.map { $0 * ranks } ?? batchSize ?? 128
+        settings.learningRate = learningRate
+        settings.weightDecay = weightDecay
+        settings.temperature = temperature
+        settings.lossWeights = parsedLossWeights ?? [1, 1]
+        settings.seed = seed
+        settings.heldOut = heldOut
+        settings.bucketMiB = bucketMib
+        settings.deterministic = deterministic
+        settings.collectiveTimeout = collectiveTimeout
+        return settings
+    }
+}
+
+extension PretrainStage: ExpressibleByArgument {}
+
+struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Contrastive pretraining of the encoders, data-parallel over MPI ranks.",
+        discussion: """
+            Every rank holds a model replica and reads its share of each global batch; embeddings
+            are gathered so NT-Xent sees the negatives of the whole global batch, and gradients are
+            summed across ranks while backward runs. N ranks train the same model as one rank
+            with the same --batch-size.
+
+              mpirun -np 4 lgmcl-dist pretrain --data corpus.h5 --output runs/pre --stage graph --epochs 5
+              mpirun -np 4 lgmcl-dist pretrain --data corpus.h5 --output runs/pre --stage text --epochs 5
+
+            Both stages may write into the same --output, which then serves fine-tuning as
+            --pretrained. Checkpoints go to OUTPUT/runs/STAGE/checkpoints every --checkpoint-every
+            steps, at the end, and on SIGTERM/SIGUSR1 (then the job exits cleanly); --resume
+            continues from the newest complete one, also on another rank count.
+            """)
+
+    @OptionGroup var options: PretrainOptions
+
+    @Option(help: "Run directory: checkpoints, metrics, final weights.")
+    var output: String
+
+    @Option(help: "Epochs to train (over the dataset minus the held-out molecules).")
+    var epochs: Int?
+
+    @Option(help: "Stop after this many steps in total (counting steps before a resume).")
+    var maxSteps: Int?
+
+    @Option(help: "Write a checkpoint every this many steps.")
+    var checkpointEvery = 500
+
+    @Flag(help: "Continue from the newest complete checkpoint in --output.")
+    var resume = false
+
+    @Option(help: "Write the reduced gradients of the first step to this safetensors file (equivalence checks).")
+    var saveGradients: String?
+
+    @Option(help: "Seconds between progress lines when the output is not a terminal.")
+    var logInterval = 10.0
+
+    func validate() throws {
+        if epochs == nil, maxSteps == nil { throw ValidationError("give --epochs or --max-steps") }
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be positive") }
+    }
+
+    func run() throws {
+        Job.run { world in
+            RankLogHandler.bootstrap(rank: world.rank, size: world.size)
+            var settings = try options.settings(output: output, ranks: world.size)
+            settings.epochs = epochs
+            settings.maxSteps = maxSteps
+            settings.checkpointEvery = checkpointEvery
+            settings.resume = resume
+            settings.saveGradients = saveGradients
+            settings.logInterval = logInterval
+            let summary = try runPretraining(settings, precision: options.precision, world: world)
+            if world.isRoot {
+                print(String(format: "pretrain %@: %d steps, %.1f molecules/s over %d ranks, final loss %.4f; output in %@",
+                             settings.stage.rawValue, summary.steps, summary.moleculesPerSecond, summary.ranks,
+                             summary.finalLoss, output))
+            }
+        }
+    }
+}
+
+func runPretraining(_ settings: PretrainSettings, precision: PretrainOptions.Precision, world: Communicator) throws -> PretrainSummary {
+    let log: (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    switch precision {
+    case .float32: return try Pretrainer<Float>(settings: settings, world: world, log: log).run()
+    case .float64: return try Pretrainer<Double>(settings: settings, world: world, log: log).run()
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import LGMCL
+import Testing
+import TestSupport
+
+/// End-to-end pretraining under mpirun on a small real dataset (the first BBBP molecules), tiny
+/// preset: N ranks must train the same model as one rank with the same global batch, resume must
+/// continue exactly, and failures must end the job promptly.
+@Suite(.serialized)
+struct PretrainTests {
+    static let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lgmcl-pretrain-\(getpid())")
+
+    /// 96 molecules of bbbp.csv through `lgmcl-dist preprocess` (once per test process).
+    static let dataset: Result<String, Error> = Result {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let lines = try String(contentsOf: sharedData.appendingPathComponent("moleculenet/bbbp.csv"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let csv = scratch.appendingPathComponent("bbbp-96.csv")
+        try (lines.prefix(97).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let output = scratch.appendingPathComponent("bbbp-96.h5").path
+        let result = try run(productPath("lgmcl-dist"), ["preprocess", "--input", csv.path, "--output", output,
+                                                         "--label-columns", "p_np", "--vocab-size", "300"], timeout: 300)
+        guard result.status == 0 else { throw TestFailure(description: "preprocess failed:\n\(result.output)") }
+        return output
+    }
+
+    struct TestFailure: Error, CustomStringConvertible { let description: String }
+
+    func pretrain(_ ranks: Int, _ output: URL, _ extra: [String], environment: [String: String] = [:],
+                  timeout: Double = 300) throws -> ProcessResult {
+        let data = try Self.dataset.get()
+        return try mpirun(ranks, "lgmcl-dist",
+                          ["pretrain", "--data", data, "--output", output.path, "--preset", "tiny", "--held-out", "12",
+                           "--log-interval", "1000"] + extra,
+                          environment: environment, timeout: timeout)
+    }
+
+    func directory(_ name: String) -> URL {
+        Self.scratch.appendingPathComponent(name + "-" + UUID().uuidString)
+    }
+
+    func tensors(_ url: URL) throws -> [String: [Double]] {
+        let file = try SafeTensors.read(url)
+        var out: [String: [Double]] = [:]
+        for name in file.names { out[name] = try file.tensor(name, as: Double.self).scalars }
+        return out
+    }
+
+    func checkpoint(_ run: URL, stage: String, step: Int) -> URL {
+        run.appendingPathComponent("runs/\(stage)/checkpoints/step-" + String(format: "%08d", step) + "/model.safetensors")
+    }
+
+    /// |a − b| ≤ atol + rtol·|b| for every element of every tensor; the first violation is reported.
+    func expectClose(_ a: [String: [Double]], _ b: [String: [Double]], atol: Double, rtol: Double, _ what: String) {
+        #expect(a.keys.sorted() == b.keys.sorted(), "\(what): different tensor names")
+        for name in a.keys.sorted() {
+            guard let x = a[name], let y = b[name], x.count == y.count else {
+                Issue.record("\(what): \(name) missing or of another size")
+                continue
+            }
+            if let i = x.indices.first(where: { abs(x[$0] - y[$0]) > atol + rtol * abs(y[$0]) }) {
+                Issue.record("\(what): \(name)[\(i)] = \(x[i]) vs \(y[i]) (atol \(atol), rtol \(rtol))")
+            }
+        }
+    }
+
+    /// First-step reduced gradients and the weights after 5 steps agree for 1, 2 and 3 ranks, with
+    /// dropout on and each rank holding different molecules.
+    @Test(arguments: ["graph", "text", "joint"])
+    func ranksAgreeWithOneRank(stage: String) throws {
+        var gradients: [[String: [Double]]] = []
+        var weights: [[String: [Double]]] = []
+        for ranks in [1, 2, 3] {
+            let out = directory("eq-\(stage)-\(ranks)")
+            let grads = out.appendingPathComponent("gradients.safetensors")
+            let result = try pretrain(ranks, out, ["--stage", stage, "--batch-size", "12", "--max-steps", "5",
+                                                   "--precision", "float64", "--save-gradients", grads.path])
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            gradients.append(try tensors(grads))
+            weights.append(try tensors(checkpoint(out, stage: stage, step: 5)))
+        }
+        #expect(gradients[0].values.contains { $0.contains { $0 != 0 } }, "all gradients are zero")
+        for k in 1 ..< 3 {
+            expectClose(gradients[k], gradients[0], atol: 1e-9, rtol: 1e-7, "\(stage) gradients np \(k + 1) vs np 1")
+            expectClose(weights[k], weights[0], atol: 1e-9, rtol: 1e-7, "\(stage) weights after 5 steps np \(k + 1) vs np 1")
+        }
+    }
+
+    /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
+    /// resumed on another rank count, they equal a straight run on that count within tolerance.
+    @Test func resumeContinuesExactly() throws {
+        let common = ["--stage", "graph", "--batch-size", "6", "--checkpoint-every", "10"]
+        let straight2 = directory("straight2"), straight3 = directory("straight3"), split = directory("split"), moved = directory("moved")
+        for (ranks, out, steps) in [(2, straight2, "20"), (3, straight3, "20"), (2, split, "10"), (2, moved, "10")] {
+            let result = try pretrain(ranks, out, common + ["--max-steps", steps])
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let resumed = try pretrain(2, split, common + ["--max-steps", "20", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.stderr.contains("resumed from step-00000010"), "\(resumed.output)")
+        #expect(try tensors(checkpoint(split, stage: "graph", step: 20)) == tensors(checkpoint(straight2, stage: "graph", step: 20)),
+                "2 ranks: 10 + 10 resumed steps differ from 20 straight steps")
+        let movedResult = try pretrain(3, moved, common + ["--max-steps", "20", "--resume"])
+        #expect(movedResult.status == 0, "\(movedResult.output)")
+        expectClose(try tensors(checkpoint(moved, stage: "graph", step: 20)), try tensors(checkpoint(straight3, stage: "graph", step: 20)),
+                    atol: 1e-5, rtol: 1e-4, "10 steps on 2 ranks + 10 on 3 vs 20 on 3")
+    }
+
+    /// A rank killed while rank 0 writes a checkpoint, again and again: --resume only ever
+    /// accepts a complete checkpoint, and the run finishes.
+    @Test func killDuringCheckpointWriteNeverLeavesABadCheckpoint() throws {
+        let out = directory("torn")
+        let common = ["--stage", "graph", "--batch-size", "6", "--checkpoint-every", "2", "--max-steps", "8"]
+        for step in [2, 4] {
+            let killed = try pretrain(2, out, common + ["--resume"],
+                                      environment: ["LGMCL_FAULT": "rank:0,step:\(step),kind:kill,phase:checkpoint"], timeout: 120)
+            #expect(killed.status != 0, "the job survived a kill at step \(step)")
+            #expect(!killed.timedOut)
+        }
+        let finished = try pretrain(2, out, common + ["--resume"])
+        #expect(finished.status == 0, "\(finished.output)")
+        #expect(finished.stderr.contains("resumed from step-00000002"), "\(finished.output)")
+        let store = CheckpointStore(runDirectory: out.appendingPathComponent("runs/graph"))
+        #expect(store.newest()?.manifest.position.step == 8)
+    }
+
+    /// kill -9 of one rank mid-run ends mpirun non-zero within seconds; the newest checkpoint loads.
+    @Test func killedRankEndsTheRun() throws {
+        let out = directory("killed")
+        let result = try pretrain(2, out, ["--stage", "graph", "--batch-size", "6", "--checkpoint-every", "3", "--max-steps", "40"],
+                                  environment: ["LGMCL_FAULT": "rank:1,step:7,kind:kill"], timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.seconds < 60)
+        let newest = CheckpointStore(runDirectory: out.appendingPathComponent("runs/graph")).newest()
+        #expect(newest?.manifest.position.step == 6)
+        if let newest { #expect((try? SafeTensors.read(newest.directory.appendingPathComponent("model.safetensors"))) != nil) }
+    }
+
+    /// A rank stopped with SIGSTOP hangs the collectives; the watchdog ends the job and says where.
+    @Test func stoppedRankIsCaughtByTheWatchdog() throws {
+        let data = try Self.dataset.get()
+        let out = directory("stopped")
+        let job = try start("/usr/bin/mpirun", mpirunArguments(2, "lgmcl-dist", [
+            "pretrain", "--data", data, "--output", out.path, "--preset", "tiny", "--held-out", "12", "--stage", "graph",
+            "--batch-size", "6", "--max-steps", "100000", "--checkpoint-every", "100000", "--collective-timeout", "4"]))
+        let heartbeat = out.appendingPathComponent("heartbeats/rank-1.json")
+        let deadline = Date().addingTimeInterval(60)
+        while job.isRunning, Date() < deadline,
+              (try? String(contentsOf: heartbeat, encoding: .utf8))?.contains("\"step\":3") != true { usleep(100_000) }
+        let rank1 = try #require(try? JSONDecoder().decode(HeartbeatPID.self, from: Data(contentsOf: heartbeat)))
+        kill(rank1.pid, SIGSTOP)
+        let result = job.wait(timeout: 60)
+        kill(rank1.pid, SIGKILL)
+        #expect(!result.timedOut, "the job hung")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("watchdog: no step completed"), "\(result.output)")
+        #expect(result.stderr.contains("Oldest heartbeats: rank 1"), "\(result.output)")
+    }
+
+    struct HeartbeatPID: Decodable { let pid: Int32 }
+
+    @Test func nanLossStopsTheRun() throws {
+        let out = directory("nan")
+        let result = try pretrain(2, out, ["--stage", "graph", "--batch-size", "6", "--max-steps", "10"],
+                                  environment: ["LGMCL_FAULT": "rank:1,step:3,kind:nan"], timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("the loss became nan at step 3"), "\(result.output)")
+    }
+}
