@@ -273,6 +273,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             let weights = settings.stage == .joint ? settings.lossWeights : [1, 1]
             if settings.stage != .text {
                 let g = model.graphEmbeddings(GraphInput(batch), stream)
+                // A phase of its own: ranks blocked in the gather then have fresher heartbeats
+                // than a rank that never arrived, which the watchdog's report singles out.
+                watchdog.enter("graph loss (all-gather)", step: stepNumber)
                 let l = try globalBatchNTXent(g.local, g.global, temperature: Scalar(settings.temperature), world: world)
                 terms.append(l * Scalar(weights[0]))
                 shares.append(l.item())
@@ -281,6 +284,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 let t = model.textEmbeddings(smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
                                              descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
                                              stream)
+                watchdog.enter("text loss (all-gather)", step: stepNumber)
                 let l = try globalBatchNTXent(t.smiles, t.description, temperature: Scalar(settings.temperature), world: world)
                 terms.append(l * Scalar(weights[1]))
                 shares.append(l.item())
