@@ -10,6 +10,9 @@ public struct HeartbeatRecord: Codable, Sendable {
     public var step: Int
     public var phase: String
     public var time: Double  // seconds since 1970 (comparable across ranks of one host; close across hosts)
+    /// Refreshed every second by the watchdog thread itself: stale only when the whole process
+    /// is stopped or dead, whereas `time` is stale too when the rank hangs in a loop or a call.
+    public var alive: Double
 }
 
 /// Ends a rank whose training makes no progress.
@@ -20,6 +23,7 @@ public struct HeartbeatRecord: Codable, Sendable {
 /// a collective waiting for a dead or stopped peer is exactly that case.
 public final class Watchdog: @unchecked Sendable {
     public let timeout: Double
+    var checkInterval: Double { min(1, timeout / 4) }
     let directory: URL
     let rank: Int
     let size: Int
@@ -34,7 +38,8 @@ public final class Watchdog: @unchecked Sendable {
         self.rank = rank
         self.size = size
         self.timeout = timeout
-        record = HeartbeatRecord(rank: rank, pid: getpid(), step: 0, phase: "start", time: Date().timeIntervalSince1970)
+        let now = Date().timeIntervalSince1970
+        record = HeartbeatRecord(rank: rank, pid: getpid(), step: 0, phase: "start", time: now, alive: now)
         lastProgress = monotonicSeconds()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         write(record)
@@ -43,7 +48,7 @@ public final class Watchdog: @unchecked Sendable {
     public func start() {
         let thread = Thread { [weak self] in
             while let self, !self.isStopped {
-                Thread.sleep(forTimeInterval: min(1, self.timeout / 4))
+                Thread.sleep(forTimeInterval: self.checkInterval)
                 self.check()
             }
         }
@@ -70,6 +75,7 @@ public final class Watchdog: @unchecked Sendable {
         record.step = step
         record.phase = phase
         record.time = Date().timeIntervalSince1970
+        record.alive = record.time
         let snapshot = record
         lock.unlock()
         write(snapshot)
@@ -86,16 +92,25 @@ public final class Watchdog: @unchecked Sendable {
     func check() {
         lock.lock()
         let idle = monotonicSeconds() - lastProgress
+        record.alive = Date().timeIntervalSince1970
         let mine = record
         let done = stopped
         lock.unlock()
-        guard !done, idle > timeout else { return }
+        guard !done else { return }
+        guard idle > timeout else {
+            write(mine)
+            return
+        }
         let now = Date().timeIntervalSince1970
         let others = (0 ..< size).compactMap(read).sorted { $0.time < $1.time }
         let oldest = others.prefix(3).map { "rank \($0.rank) (step \($0.step), \($0.phase), \(Int(now - $0.time)) s ago)" }
+        let silent = others.filter { now - $0.alive > 3 * checkInterval + 1 }
         let missing = (0 ..< size).filter { r in !others.contains { $0.rank == r } }
         var message = "watchdog: no step completed in \(Int(idle)) s (--collective-timeout \(Int(timeout))); "
         message += "this rank is at step \(mine.step), phase '\(mine.phase)'. "
+        if !silent.isEmpty {
+            message += "No sign of life (stopped or dead) from " + silent.map { "rank \($0.rank) (pid \($0.pid), step \($0.step), \($0.phase))" }.joined(separator: ", ") + ". "
+        }
         message += "Oldest heartbeats: \(oldest.joined(separator: ", "))"
         if !missing.isEmpty { message += "; no heartbeat from ranks \(missing)" }
         message += ". A rank is hung, stopped or cut off from the others; ending the job."

@@ -155,7 +155,7 @@ struct PretrainTests {
         #expect(!result.timedOut, "the job hung")
         #expect(result.status != 0)
         #expect(result.stderr.contains("watchdog: no step completed"), "\(result.output)")
-        #expect(result.stderr.contains("Oldest heartbeats: rank 1"), "\(result.output)")
+        #expect(result.stderr.contains("No sign of life (stopped or dead) from rank 1 (pid \(rank1.pid)"), "\(result.output)")
     }
 
     struct HeartbeatPID: Decodable { let pid: Int32 }
