@@ -31,7 +31,9 @@ public enum Environment {
         var buffer = [CChar](repeating: 0, count: Int(lgmcl_mpi_max_library_version_string()) + 1)
         var length: Int32 = 0
         guard MPI_Get_library_version(&buffer, &length) == MPI_SUCCESS else { return "unknown" }
-        let text = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // Open MPI counts the terminating NUL in `length`; stop at the first NUL.
+        let bytes = buffer.prefix(Int(length)).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        let text = String(decoding: bytes, as: UTF8.self)
         return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
     }
 

@@ -50,6 +50,42 @@ func checkGathers<T: MPIScalar & BinaryFloatingPoint>(_ world: Communicator, _: 
     try expect(scattered, want, "\(T.self) reduce-scatter", rank: world.rank)
 }
 
+/// An allreduce large enough to be the bulk of the traffic (the multi-host test reads the veth
+/// byte counters to see it cross the links): 4 Mi floats, 16 MiB per rank.
+func checkLargeAllreduce(_ world: Communicator) throws {
+    let n = 4 << 20
+    var buffer = (0 ..< n).map { Float(value(world.rank, $0)) }
+    try world.allreduce(&buffer)
+    for i in stride(from: 0, to: n, by: 4093) {
+        try expect(buffer[i], Float((0 ..< world.size).map { value($0, i) }.reduce(0, +)), "large[\(i)]", rank: world.rank)
+    }
+}
+
+/// Checked allreduces of 1 MiB for `seconds`, so that faults can be injected mid-run. Rank 0's
+/// clock decides when to stop, carried in the last element, so all ranks run the same steps.
+func loop(_ world: Communicator, seconds: Double) throws {
+    let n = 1 << 18
+    let start = Date()
+    var step = 0
+    while true {
+        var buffer = (0 ..< n).map { Float(value(world.rank, $0 + step)) }
+        buffer.append(world.isRoot && Date().timeIntervalSince(start) > seconds ? 1 : 0)
+        try world.allreduce(&buffer)
+        for i in [0, n / 2, n - 1] {
+            let want = Float((0 ..< world.size).map { value($0, i + step) }.reduce(0, +))
+            try expect(buffer[i], want, "loop step \(step) [\(i)]", rank: world.rank)
+        }
+        step += 1
+        if step == 1, world.isRoot {
+            // The fault-injection harness waits for this line before it strikes.
+            print("loop running on \(world.size) ranks")
+            fflush(stdout)
+        }
+        if buffer[n] > 0 { break }
+    }
+    if world.isRoot { print("loop: \(step) steps in \(String(format: "%.1f", Date().timeIntervalSince(start))) s") }
+}
+
 let name = CommandLine.arguments.dropFirst().first ?? ""
 Job.run { world in
     switch name {
@@ -132,6 +168,11 @@ Job.run { world in
             }
         }
         watchdog.stop()
+    case "large":
+        try checkLargeAllreduce(world)
+    case "loop":
+        let seconds = CommandLine.arguments.dropFirst(2).first.flatMap(Double.init) ?? 30
+        try loop(world, seconds: seconds)
     case "throw":
         // The last rank fails while the others wait in a collective that can never complete.
         if world.rank == world.size - 1 {
@@ -139,7 +180,7 @@ Job.run { world in
         }
         try world.barrier()
     default:
-        throw Mismatch(description: "unknown case '\(name)' (allreduce, gather, broadcast, nonblocking, buckets, steps, throw)")
+        throw Mismatch(description: "unknown case '\(name)' (allreduce, gather, broadcast, nonblocking, buckets, steps, large, loop [SECONDS], throw)")
     }
     try world.barrier()
     if world.isRoot { print("PASS \(name) on \(world.size) ranks") }
