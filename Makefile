@@ -18,7 +18,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OPENBLAS_NUM_THREADS := 1
 MPIRUN := mpirun --oversubscribe
 
-.PHONY: setup setup-oracles venv build test demo clean
+.PHONY: setup setup-oracles venv build test test-multihost demo clean
 
 setup: .setup-done
 .setup-done:
@@ -50,6 +50,11 @@ test: build
 	@start=$$(date +%s); \
 	$(SWIFT) test $(SWIFT_FLAGS); status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+# Three hosts as network namespaces, ranks over TCP between them (root; see docs/cluster.md).
+# `make test` runs the same cases through Tests/DistributedTests/MultiHostTests.swift.
+test-multihost: build
+	cluster/test-multihost --bin $(BIN)
 
 demo: build
 	@echo "== lgmcl-dist info under mpirun -np $(NP)"

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The multi-host test (cluster/test-multihost) as part of `make test`: three hosts made of
+/// network namespaces, ranks launched into them through Open MPI's rsh agent, TCP over veth links.
+/// Needs root and working `ip netns`; elsewhere the suite is skipped and says why on stderr.
+@Suite(.serialized, .enabled(if: MultiHost.isAvailable(), "needs root and `ip netns` (see `cluster/test-multihost --check`)"))
+struct MultiHostTests {
+    @Test(arguments: ["allreduce", "gather", "broadcast", "nonblocking", "traffic"])
+    func collectiveAcrossHosts(name: String) throws {
+        let result = try MultiHost.run(name)
+        #expect(result.stdout.contains("PASS \(name)"), "\(result.output)")
+    }
+
+    /// Each rank runs on a different host, reached by its own address: rank r reports host r + 1.
+    @Test func everyRankOnItsOwnHost() throws {
+        let result = try MultiHost.run("info")
+        let hosts = result.stdout.split(separator: "\n").compactMap { line -> String? in
+            // "PASS info (3 ranks on lgmcl-host1,lgmcl-host2,lgmcl-host3)"
+            guard line.hasPrefix("PASS info"), let on = line.range(of: " on ") else { return nil }
+            return String(line[on.upperBound...].dropLast())
+        }
+        #expect(hosts == ["lgmcl-host1,lgmcl-host2,lgmcl-host3"], "\(result.output)")
+    }
+
+    /// Losing one host's rank, or the whole host, mid-run ends the job promptly and names it.
+    @Test(arguments: ["kill-ranks", "kill-host"])
+    func losingAHostEndsTheJob(fault: String) throws {
+        let result = try MultiHost.run(fault)
+        #expect(result.stdout.contains("PASS \(fault)"), "\(result.output)")
+        #expect(result.stdout.contains("10.77.0.12") || result.stdout.contains("lgmcl-host2"), "\(result.output)")
+    }
+}
+
+enum MultiHost {
+    static let script = repositoryRoot.appendingPathComponent("cluster/test-multihost").path
+    static let binDirectory = URL(fileURLWithPath: productPath("mpi-checks")).deletingLastPathComponent().path
+
+    static func isAvailable() -> Bool {
+        guard let check = try? TestSupport.run(script, ["--check"], timeout: 30) else { return false }
+        if check.status != 0 {
+            FileHandle.standardError.write(Data("MultiHostTests skipped: \(check.output)".utf8))
+        }
+        return check.status == 0
+    }
+
+    /// Runs one case of the harness; it makes and removes its hosts each time. The deadline
+    /// covers waiting for another checkout's run, which holds the machine-wide hosts lock.
+    static func run(_ name: String) throws -> ProcessResult {
+        let result = try TestSupport.run(script, ["--bin", binDirectory, name], timeout: 420)
+        #expect(!result.timedOut, "cluster/test-multihost \(name) timed out")
+        #expect(result.status == 0, "exit \(result.status):\n\(result.output)")
+        return result
+    }
+}
