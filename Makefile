@@ -18,7 +18,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OPENBLAS_NUM_THREADS := 1
 MPIRUN := mpirun --oversubscribe
 
-.PHONY: setup setup-oracles venv build test test-multihost demo clean
+.PHONY: setup setup-oracles venv build test test-multihost bench-allreduce check-scripts demo clean
 
 setup: .setup-done
 .setup-done:
@@ -55,6 +55,18 @@ test: build
 # `make test` runs the same cases through Tests/DistributedTests/MultiHostTests.swift.
 test-multihost: build
 	cluster/test-multihost --bin $(BIN)
+
+# Allreduce latency and bandwidth, lgmcl beside plain C, into docs/benchmarks-allreduce.md.
+bench-allreduce: build
+	cluster/bench/allreduce.sh --bin $(BIN)
+
+# Shell scripts: syntax always, shellcheck when installed (Debian package shellcheck).
+SHELL_SCRIPTS := cluster/lgmcl-launch cluster/test-multihost cluster/netns/agent cluster/netns/hosts.sh \
+	cluster/slurm/pretrain.sbatch cluster/bench/allreduce.sh
+check-scripts:
+	@for f in $(SHELL_SCRIPTS); do bash -n $$f || exit 1; done
+	@if command -v shellcheck >/dev/null; then shellcheck -x $(SHELL_SCRIPTS) && echo "check-scripts: shellcheck clean"; \
+	else echo "check-scripts: bash -n only (apt-get install shellcheck for more)"; fi
 
 demo: build
 	@echo "== lgmcl-dist info under mpirun -np $(NP)"

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// cluster/lgmcl-launch and cluster/slurm/pretrain.sbatch, run with mpirun on this machine
+/// (Slurm itself is not here: its commands are checked as printed by --dry-run).
+@Suite(.serialized)
+struct LaunchKitTests {
+    static let launcher = repositoryRoot.appendingPathComponent("cluster/lgmcl-launch").path
+    static let batchScript = repositoryRoot.appendingPathComponent("cluster/slurm/pretrain.sbatch").path
+
+    /// Every rank starts with one BLAS thread whatever the caller's environment says, and the
+    /// run directory records the attempt.
+    @Test func launchesEveryRankAndRecordsTheAttempt() throws {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let runDirectory = scratch.appendingPathComponent("run")
+        let result = try run(Self.launcher, [
+            "--oversubscribe", "-n", "2", "--run-dir", runDirectory.path,
+            "--program", productPath("lgmcl-dist"), "--", "info",
+        ], environment: ["OPENBLAS_NUM_THREADS": "4"], timeout: 60)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("(threads: 1)"), "\(result.stdout)")
+        for rank in 0 ..< 2 { #expect(result.stdout.contains("rank \(rank)/2 on "), "\(result.stdout)") }
+        let log = try String(contentsOf: runDirectory.appendingPathComponent("launch.log"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 1 && log.contains("attempt 1"), "\(log)")
+    }
+
+    /// pretrain gets the run directory as --output, and --resume once an earlier attempt exists.
+    @Test func resumesOnTheSecondAttempt() throws {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let runDirectory = scratch.appendingPathComponent("run")
+        let pretrain = ["--dry-run", "--run-dir", runDirectory.path, "--", "pretrain", "--data", "d.h5"]
+        let first = try run(Self.launcher, pretrain, timeout: 30)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.stdout.contains("pretrain --data d.h5 --output \(runDirectory.path)"), "\(first.stdout)")
+        #expect(!first.stdout.contains("--resume"), "\(first.stdout)")
+
+        let attempt = try run(Self.launcher, [
+            "--oversubscribe", "-n", "1", "--run-dir", runDirectory.path,
+            "--program", productPath("lgmcl-dist"), "--", "info",
+        ], timeout: 60)
+        #expect(attempt.status == 0, "\(attempt.output)")
+        let second = try run(Self.launcher, pretrain, timeout: 30)
+        #expect(second.stdout.contains("--output \(runDirectory.path) --resume"), "\(second.stdout)")
+        let never = try run(Self.launcher, ["--resume", "never"] + pretrain, timeout: 30)
+        #expect(!never.stdout.contains("--resume"), "\(never.stdout)")
+    }
+
+    /// SIGUSR1 to the wrapper (what `sbatch --signal=B:USR1@…` sends) reaches every rank: here
+    /// mpi-checks, which does not catch it, so the ranks end at once and the job stops promptly.
+    @Test func forwardsSIGUSR1ToTheRanks() throws {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = scratch.appendingPathComponent("output")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.launcher)
+        process.arguments = ["--oversubscribe", "-n", "2", "--requeue", "--run-dir", scratch.appendingPathComponent("run").path,
+                             "--program", productPath("mpi-checks"), "--", "loop", "60"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment.removeValue(forKey: "SLURM_JOB_ID")
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let started = Date()
+        while Date().timeIntervalSince(started) < 60, process.isRunning,
+              !((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("loop running") {
+            usleep(100_000)
+        }
+        let signalled = Date()
+        kill(process.processIdentifier, SIGUSR1)
+        while process.isRunning, Date().timeIntervalSince(signalled) < 30 { usleep(100_000) }
+        let seconds = Date().timeIntervalSince(signalled)
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        #expect(!process.isRunning, "the job did not stop within 30 s of SIGUSR1:\n\(text)")
+        process.waitUntilExit()
+        try handle.close()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(seconds < 20, "took \(seconds) s")
+        #expect(text.contains("SIGUSR1 received"), "\(text)")
+        #expect(text.contains("exited on signal 10"), "the ranks did not get SIGUSR1:\n\(text)")
+        #expect(text.contains("not a Slurm job, so nothing to requeue"), "\(text)")
+    }
+
+    /// The batch script's launch inside a (described) Slurm job: srun with PMIx, one rank per
+    /// core, the run directory named after the job, HDF5 locking off.
+    @Test func batchScriptLaunchesWithSrun() throws {
+        let runs = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let result = try run("/bin/bash", [Self.batchScript], environment: [
+            "LGMCL_DRY_RUN": "1", "LGMCL_DATA": "/project/data.h5", "LGMCL_PRETRAIN_ARGS": "--stage graph --preset small",
+            "LGMCL_RUNS": runs.path, "SLURM_JOB_ID": "4242", "SLURM_JOB_NAME": "lgmcl-pretrain", "SLURM_NTASKS": "32",
+            "SLURM_SUBMIT_DIR": repositoryRoot.path,
+        ], timeout: 30)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("srun --mpi=pmix --kill-on-bad-exit=1 --ntasks 32 --cpu-bind=cores "), "\(result.stdout)")
+        #expect(result.stdout.contains("pretrain --data /project/data.h5 --stage graph --preset small --output \(runs.path)/lgmcl-pretrain-4242"),
+                "\(result.stdout)")
+        #expect(result.stdout.contains("HDF5_USE_FILE_LOCKING=FALSE"), "\(result.stdout)")
+        #expect(result.stdout.contains("OPENBLAS_NUM_THREADS=1"), "\(result.stdout)")
+
+        let missing = try run("/bin/bash", [Self.batchScript], environment: ["LGMCL_DRY_RUN": "1"], timeout: 30)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("set LGMCL_DATA"), "\(missing.stderr)")
+    }
+
+    func scratchDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-launchkit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks-allreduce.md from the JSON lines of cluster/bench/allreduce.sh.
+
+Each setting was run twice per program, alternately; per size the faster round is kept, since
+other load on the machine only ever slows a run down. Standard library only.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+SETTINGS = {
+    "one-host": "One host, 2 ranks (Open MPI's default transports: shared memory)",
+    "two-hosts": "Two namespace hosts, 1 rank each (TCP over a veth pair and a bridge; `btl tcp,self`)",
+}
+
+
+def size_label(n: int) -> str:
+    for unit, shift in (("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n >> shift} {unit}"
+    return f"{n} B"
+
+
+def best(paths):
+    """Per size, the result with the lowest average latency over the rounds."""
+    rows = {}
+    meta = None
+    for path in paths:
+        report = json.loads(Path(path).read_text())
+        meta = meta or report
+        for r in report["results"]:
+            if r["bytes"] not in rows or r["avg_us"] < rows[r["bytes"]]["avg_us"]:
+                rows[r["bytes"]] = r
+    return meta, rows
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def git_commit(root: Path) -> str:
+    try:
+        return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--load-before", required=True)
+    parser.add_argument("--load-after", required=True)
+    parser.add_argument("--protocol", required=True)
+    args = parser.parse_args()
+    work = Path(args.work)
+    root = Path(__file__).resolve().parent.parent
+
+    sections = []
+    mpi = date = None
+    for name, title in SETTINGS.items():
+        lgmcl_runs = sorted(work.glob(f"{name}.lgmcl.*.json"))
+        peer_runs = sorted(work.glob(f"{name}.peer.*.json"))
+        if not lgmcl_runs or not peer_runs:
+            sections.append(f"## {title}\n\nNot measured in this run (the namespace hosts need root).\n")
+            continue
+        meta, lgmcl = best(lgmcl_runs)
+        _, peer = best(peer_runs)
+        mpi, date = meta["mpi"], meta["date"]
+        command = (work / f"{name}.command").read_text().strip()
+        lines = [
+            f"## {title}",
+            "",
+            f"`mpirun {command} …`; {meta['ranks']} ranks on {', '.join(meta['hosts'])}.",
+            "",
+            "| size | lgmcl raw µs | C MPI_Allreduce µs | lgmcl / C | lgmcl busbw GB/s | C busbw GB/s |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for size in sorted(lgmcl):
+            a, b = lgmcl[size], peer[size]
+            lines.append(f"| {size_label(size)} | {a['avg_us']:.2f} | {b['avg_us']:.2f} | "
+                         f"{a['avg_us'] / b['avg_us']:.2f} | {a['busbw_gbps']:.3f} | {b['busbw_gbps']:.3f} |")
+        sections.append("\n".join(lines) + "\n")
+
+    text = f"""# Allreduce benchmark
+
+`lgmcl-dist benchmark allreduce` (raw `MPI_Allreduce` through lgmcl's Distributed module, float32
+sum, in place) beside a plain-C program calling `MPI_Allreduce` with the same protocol
+(cluster/bench/allreduce_peer.c, built by mpicc at run time). Regenerate with
+`make bench-allreduce` (root for the namespace hosts). Latency: average over ranks of each rank's
+loop time per call; bus bandwidth: size / latency × 2(n−1)/n (nccl-tests' definition). Each
+program ran twice per setting, alternately; the table keeps the faster round per size.
+
+- machine: {cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}
+- MPI: {mpi}
+- date: {date}; lgmcl commit {git_commit(root)}
+- load average (1, 5, 15 min) before: {args.load_before}; after: {args.load_after} — this machine is
+  shared with other builds, so absolute numbers are noisy; the two columns ran alternately under
+  the same load.
+- protocol: {args.protocol}
+
+The bucketed gradient sync (Distributed/GradientBuckets.swift) is not in Distributed yet. When it
+is, it becomes a case of `AllreduceMethod` in Sources/lgmcl-dist/BenchmarkAllreduce.swift, and
+`--methods raw buckets` adds its column to this table.
+
+""" + "\n".join(sections)
+    tmp = Path(args.output + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(args.output)
+
+
+if __name__ == "__main__":
+    main()
