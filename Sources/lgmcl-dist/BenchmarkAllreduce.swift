@@ -38,7 +38,7 @@ struct BenchmarkAllreduce: ParsableCommand {
     var warmup = 100
 
     @Option(parsing: .upToNextOption, help: "What to time: \(AllreduceMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var methods: [AllreduceMethod] = [.raw]
+    var methods: [AllreduceMethod] = AllreduceMethod.allCases
 
     @Flag(help: "End with one JSON line holding every result.")
     var json = false
@@ -62,7 +62,7 @@ struct BenchmarkAllreduce: ParsableCommand {
                 print("# lgmcl-dist benchmark allreduce: \(world.size) ranks on \(hosts.count) host(s) (\(hosts.joined(separator: ", ")))")
                 print("# \(Environment.libraryVersion)")
                 print("# float32 sum, in place; latency over ranks (µs); bus bandwidth = size/avg × 2(n−1)/n")
-                print("method  " + "bytes".leftPadded(10) + "iters".leftPadded(7) + "avg µs".leftPadded(11)
+                print("method        " + "bytes".leftPadded(10) + "iters".leftPadded(7) + "avg µs".leftPadded(11)
                       + "min µs".leftPadded(11) + "max µs".leftPadded(11) + "busbw GB/s".leftPadded(12))
             }
             var results: [AllreduceTiming] = []
@@ -126,18 +126,40 @@ struct BenchmarkAllreduce: ParsableCommand {
     }
 }
 
-/// The ways of allreducing a gradient-sized buffer that the benchmark compares. The bucketed
-/// gradient sync (Distributed/GradientBuckets.swift) becomes a case here: its column then
-/// appears in the table and the JSON beside raw MPI_Allreduce.
+/// The ways of summing a gradient-sized buffer over ranks that the benchmark compares.
 enum AllreduceMethod: String, CaseIterable, ExpressibleByArgument {
     /// One MPI_Allreduce of the whole buffer through Communicator.
     case raw
+    /// Distributed's GradientBuckets as training uses it: the buffer as parameters of at most
+    /// `parameterElements` floats, handed over in reverse order, packed into buckets whose
+    /// MPI_Iallreduce starts as each fills, then unpacked. With no backward to overlap, this is
+    /// the bucket path's full cost: the copies in and out and the non-blocking collectives.
+    case buckets
+    /// The same buckets reduced in rank order (`--deterministic`): an allgather and a local sum.
+    case deterministic
+
+    /// Parameter size for the bucketed methods: 64 Ki floats, a mid-sized weight matrix.
+    static let parameterElements = 1 << 16
 
     /// Sets up for `buffer` and returns the call to time; the buffer is summed over ranks in place.
     func prepare(_ buffer: UnsafeMutableBufferPointer<Float>, world: Communicator) throws -> () throws -> Void {
         switch self {
         case .raw:
             return { try world.allreduce(buffer) }
+        case .buckets, .deterministic:
+            let size = Self.parameterElements
+            let counts = stride(from: 0, to: buffer.count, by: size).map { min(size, buffer.count - $0) }
+            let buckets = GradientBuckets(world: world, parameterCounts: counts,
+                                          reduction: self == .buckets ? .overlapped : .deterministic)
+            return {
+                for p in counts.indices.reversed() {
+                    try buckets.gradientReady(p, UnsafeBufferPointer(rebasing: buffer[p * size ..< p * size + counts[p]]))
+                    try buckets.progress()
+                }
+                try buckets.finish { p, reduced in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[p * size ..< p * size + counts[p]]).update(fromContentsOf: reduced)
+                }
+            }
         }
     }
 }
@@ -158,7 +180,7 @@ struct AllreduceTiming: Encodable {
     }
 
     var line: String {
-        method.padding(toLength: 8, withPad: " ", startingAt: 0) + "\(bytes)".leftPadded(10) + "\(iterations)".leftPadded(7)
+        method.padding(toLength: 14, withPad: " ", startingAt: 0) + "\(bytes)".leftPadded(10) + "\(iterations)".leftPadded(7)
             + String(format: "%11.2f%11.2f%11.2f%12.3f", averageMicroseconds, minimumMicroseconds,
                      maximumMicroseconds, busGigabytesPerSecond)
     }

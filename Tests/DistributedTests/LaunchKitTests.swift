@@ -53,41 +53,22 @@ struct LaunchKitTests {
     @Test func forwardsSIGUSR1ToTheRanks() throws {
         let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let output = scratch.appendingPathComponent("output")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.launcher)
-        process.arguments = ["--oversubscribe", "-n", "2", "--requeue", "--run-dir", scratch.appendingPathComponent("run").path,
-                             "--program", productPath("mpi-checks"), "--", "loop", "60"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        environment.removeValue(forKey: "SLURM_JOB_ID")
-        process.environment = environment
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
+        let job = try start(Self.launcher, [
+            "--oversubscribe", "-n", "2", "--requeue", "--run-dir", scratch.appendingPathComponent("run").path,
+            "--program", productPath("mpi-checks"), "--", "loop", "60",
+        ])
         let started = Date()
-        while Date().timeIntervalSince(started) < 60, process.isRunning,
-              !((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("loop running") {
-            usleep(100_000)
-        }
+        while job.isRunning, !job.stdout.contains("loop running"), Date().timeIntervalSince(started) < 60 { usleep(100_000) }
         let signalled = Date()
-        kill(process.processIdentifier, SIGUSR1)
-        while process.isRunning, Date().timeIntervalSince(signalled) < 30 { usleep(100_000) }
+        job.signal(SIGUSR1)
+        let result = job.wait(timeout: 90)
         let seconds = Date().timeIntervalSince(signalled)
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        #expect(!process.isRunning, "the job did not stop within 30 s of SIGUSR1:\n\(text)")
-        process.waitUntilExit()
-        try handle.close()
-        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(!result.timedOut, "the job did not stop after SIGUSR1:\n\(result.output)")
+        #expect(result.status == 0, "\(result.output)")
         #expect(seconds < 20, "took \(seconds) s")
-        #expect(text.contains("SIGUSR1 received"), "\(text)")
-        #expect(text.contains("exited on signal 10"), "the ranks did not get SIGUSR1:\n\(text)")
-        #expect(text.contains("not a Slurm job, so nothing to requeue"), "\(text)")
+        #expect(result.stderr.contains("SIGUSR1 received"), "\(result.output)")
+        #expect(result.output.contains("exited on signal 10"), "the ranks did not get SIGUSR1:\n\(result.output)")
+        #expect(result.stderr.contains("not a Slurm job, so nothing to requeue"), "\(result.output)")
     }
 
     /// The batch script's launch inside a (described) Slurm job: srun with PMIx, one rank per

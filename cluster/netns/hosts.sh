@@ -4,7 +4,8 @@
 # to a bridge in the root namespace. Open MPI then sees separate nodes and its ranks talk TCP
 # over the veth links, as they would between machines.
 #
-# Sourced by the multi-host test and the allreduce benchmark; needs root (CAP_NET_ADMIN).
+# Sourced by the multi-host test and the allreduce benchmark (also under `set -e`); needs root
+# (CAP_NET_ADMIN).
 # Layout, fixed so hostfiles/netns-* can name the addresses:
 #   bridge lgmcl-br0   10.77.0.1/24 (root namespace: mpirun runs here)
 #   host k (1…3)       namespace lgmcl-host<k>, address 10.77.0.1<k>, host name lgmcl-host<k>,
@@ -36,10 +37,10 @@ netns_unavailable_reason() {
     if ! ip link add "lgp$$" type veth peer name "lgq$$" 2>/dev/null; then
         reason="veth pairs cannot be created"
     else
-        ip link del "lgp$$" 2>/dev/null
+        ip link del "lgp$$" 2>/dev/null || true
         if ! ip link add "lgb$$" type bridge 2>/dev/null; then reason="bridges cannot be created"; else ip link del "lgb$$"; fi
     fi
-    ip netns del "$probe" 2>/dev/null
+    ip netns del "$probe" 2>/dev/null || true
     echo "$reason"
 }
 
@@ -48,9 +49,9 @@ netns_unavailable_reason() {
 netns_kill_all() {
     local ns pids
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$NETNS_PREFIX"); do
-        pids=$(ip netns pids "$ns" 2>/dev/null)
+        pids=$(ip netns pids "$ns" 2>/dev/null || true)
         # shellcheck disable=SC2086
-        [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+        if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null || true; fi
     done
     return 0
 }
@@ -61,12 +62,12 @@ netns_remove_all() {
     netns_kill_all
     local ns link
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$NETNS_PREFIX"); do
-        ip netns del "$ns" 2>/dev/null
+        ip netns del "$ns" 2>/dev/null || true
     done
     for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^lgmcl-veth'); do
-        ip link del "$link" 2>/dev/null
+        ip link del "$link" 2>/dev/null || true
     done
-    ip link del "$NETNS_BRIDGE" 2>/dev/null
+    ip link del "$NETNS_BRIDGE" 2>/dev/null || true
     return 0
 }
 
@@ -107,7 +108,7 @@ netns_up() {
 # Removes the hosts and releases the lock. Safe to call twice and from a trap.
 netns_down() {
     netns_remove_all
-    flock -u 9 2>/dev/null
+    flock -u 9 2>/dev/null || true
     exec 9>&- 2>/dev/null
     return 0
 }
