@@ -149,7 +149,7 @@ enum AllreduceMethod: String, CaseIterable, ExpressibleByArgument {
         case .buckets, .deterministic:
             let size = Self.parameterElements
             let counts = stride(from: 0, to: buffer.count, by: size).map { min(size, buffer.count - $0) }
-            let buckets = GradientBuckets(world: world, parameterCounts: counts,
+            let buckets = GradientBuckets<Float>(world: world, parameterCounts: counts,
                                           reduction: self == .buckets ? .overlapped : .deterministic)
             return {
                 for p in counts.indices.reversed() {

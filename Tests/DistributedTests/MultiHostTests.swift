@@ -31,6 +31,21 @@ struct MultiHostTests {
         #expect(result.stdout.contains("PASS \(fault)"), "\(result.output)")
         #expect(result.stdout.contains("10.77.0.12") || result.stdout.contains("lgmcl-host2"), "\(result.output)")
     }
+
+    /// SIGUSR1 to cluster/lgmcl-launch (Slurm's warning before a time limit) reaches the ranks
+    /// on every host, which stop together at a step boundary; the job ends 0.
+    @Test func stopSignalAcrossHosts() throws {
+        let result = try MultiHost.run("stop-signal")
+        #expect(result.stdout.contains("PASS stop-signal (stopped at step"), "\(result.output)")
+    }
+
+    /// A host cut off mid-run: the watchdog ends the ranks with its message, and the launcher
+    /// ends mpirun, which would otherwise wait for the lost host's daemon for good.
+    @Test func partitionEndsThroughTheWatchdog() throws {
+        let result = try MultiHost.run("partition-watchdog")
+        #expect(result.stdout.contains("PASS partition-watchdog"), "\(result.output)")
+        #expect(result.stdout.contains("watchdog: no step completed"), "\(result.output)")
+    }
 }
 
 enum MultiHost {
