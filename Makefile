@@ -68,9 +68,25 @@ check-scripts:
 	@if command -v shellcheck >/dev/null; then shellcheck -x $(SHELL_SCRIPTS) && echo "check-scripts: shellcheck clean"; \
 	else echo "check-scripts: bash -n only (apt-get install shellcheck for more)"; fi
 
+DEMO_DIR := out/demo
+DEMO_ROWS := 2000
 demo: build
-	@echo "== lgmcl-dist info under mpirun -np $(NP)"
+	@echo "== 1/4 lgmcl-dist info under mpirun -np $(NP): versions, one line per rank"
 	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist info
+	@mkdir -p $(DEMO_DIR)
+	@gzip -dc ../shared/data/pretrain/moses_train.csv.gz | head -n $$(( $(DEMO_ROWS) + 1 )) > $(DEMO_DIR)/moses.csv
+	@echo "== 2/4 preprocess the first $(DEMO_ROWS) molecules of the MOSES corpus on $(NP) ranks -> $(DEMO_DIR)/moses.h5"
+	rm -f $(DEMO_DIR)/moses.h5
+	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist preprocess --input $(DEMO_DIR)/moses.csv --output $(DEMO_DIR)/moses.h5 --vocab-size 1000 --progress-interval 5
+	@echo "== 3/4 graph pretraining (local vs global NT-Xent), tiny preset, $(NP) ranks -> $(DEMO_DIR)/pretrained"
+	rm -rf $(DEMO_DIR)/pretrained
+	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist pretrain --data $(DEMO_DIR)/moses.h5 --output $(DEMO_DIR)/pretrained \
+	  --stage graph --preset tiny --batch-size 64 --epochs 1 --log-interval 5
+	@echo "== 4/4 text pretraining (SMILES vs description NT-Xent) into the same directory"
+	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist pretrain --data $(DEMO_DIR)/moses.h5 --output $(DEMO_DIR)/pretrained \
+	  --stage text --preset tiny --batch-size 64 --max-steps 20 --log-interval 5
+	@echo "== done: pretrained encoders, metrics and checkpoints are in $(DEMO_DIR)/pretrained"
+	@echo "   (fine-tuning and prediction are not part of the demo yet: issue 9)"
 
 clean:
 	rm -rf .build .setup-done
