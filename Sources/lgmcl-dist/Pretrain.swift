@@ -11,15 +11,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Contrastive objective: graph (local vs global encoder), text (SMILES vs description), or joint (both, weighted).")
     var stage: PretrainStage = .graph
 
-    @Option(help: "Model size: tiny (tests, demo), small (CPU-sized, default) or paper (the authors' dimensions).")
-    var preset: Preset = .small
-
-    @Option(help: "A model configuration JSON (as written beside weights) to start from instead of the preset.")
-    var config: String?
-
-    @Option(name: .customLong("set"), parsing: .upToNextOption,
-            help: "Per-dimension overrides of the configuration, e.g. --set graphTransformer.heads=8 text.layers=2.")
-    var overrides: [String] = []
+    @OptionGroup var model: ModelOptions
 
     @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks).")
     var batchSize: Int?
@@ -57,8 +49,6 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Arithmetic: float32 (training) or float64 (equivalence checks).")
     var precision: Precision = .float32
 
-    enum Precision: String, ExpressibleByArgument { case float32, float64 }
-
     func validate() throws {
         if batchSize != nil, batchSizePerRank != nil {
             throw ValidationError("give --batch-size (global) or --batch-size-per-rank, not both")
@@ -73,19 +63,8 @@ struct PretrainOptions: ParsableArguments {
         return values.count == 2 ? values : nil
     }
 
-    func modelConfiguration() throws -> ModelConfiguration {
-        let base = try config.map { try ModelConfiguration.load(from: URL(fileURLWithPath: $0)) } ?? ModelConfiguration(preset: preset)
-        var pairs: [String: String] = [:]
-        for item in overrides {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--set \(item): expected path=value") }
-            pairs[parts[0]] = parts[1]
-        }
-        return try base.overriding(pairs)
-    }
-
     func settings(output: String, ranks: Int) throws -> PretrainSettings {
-        var settings = PretrainSettings(data: data, output: output, model: try modelConfiguration())
+        var settings = PretrainSettings(data: data, output: output, model: try model.configuration())
         settings.stage = stage
         settings.globalBatchSize = batchSizePerRank.map { $0 * ranks } ?? batchSize ?? 128
         settings.learningRate = learningRate
@@ -169,7 +148,7 @@ struct Pretrain: ParsableCommand {
     }
 }
 
-func runPretraining(_ settings: PretrainSettings, precision: PretrainOptions.Precision, world: Communicator) throws -> PretrainSummary {
+func runPretraining(_ settings: PretrainSettings, precision: Precision, world: Communicator) throws -> PretrainSummary {
     let log: (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     switch precision {
     case .float32: return try Pretrainer<Float>(settings: settings, world: world, log: log).run()

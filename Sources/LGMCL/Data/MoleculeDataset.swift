@@ -188,6 +188,11 @@ public final class MoleculeDataset {
         try datasets[DatasetSchema.Path.smiles]!.readAllStrings()
     }
 
+    /// Each molecule's row in the input it was preprocessed from (0 = the first data row).
+    public func sourceRows() throws -> [Int64] {
+        try datasets[DatasetSchema.Path.sourceRow]!.readAll()
+    }
+
     /// All labels, N × T row-major, NaN where missing.
     public func labels() throws -> [Float] {
         taskCount == 0 ? [] : try datasets[DatasetSchema.Path.labels]!.readAll()

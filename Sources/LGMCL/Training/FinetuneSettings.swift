@@ -1,0 +1,35 @@
+/// Everything a fine-tuning run is, as written into its manifest. Defaults are the paper's:
+/// Adam, learning rate 1e-3, weight decay 1e-3, global batch 64, 50 epochs.
+public struct FinetuneSettings: Codable, Sendable {
+    /// A CSV file, or an HDF5 dataset written by `preprocess`.
+    public var data: String
+    public var output: String
+    public var model: ModelConfiguration
+    /// A pretraining output directory (graph.safetensors, text.safetensors, vocab.txt).
+    public var pretrained: String?
+    /// Inferred from the labels when nil.
+    public var task: TaskKind?
+    public var split: SplitProtocol = .random
+    /// A fixed split from this column (train/val/test cells) instead of `split`.
+    public var splitColumn: String?
+    public var seeds: [UInt64] = [0]
+    public var epochs = 50
+    /// Stop a seed after this many epochs without a better validation metric.
+    public var patience: Int?
+    public var globalBatchSize = 64
+    public var learningRate = 1e-3
+    public var weightDecay = 1e-3
+    public var smilesColumn: String?
+    public var labelColumns: [String]?
+    public var descriptionColumn: String?
+    public var collectiveTimeout = 600.0
+    public var deterministic = false
+    public var bucketMiB = 4.0
+    public var logInterval = 10.0
+
+    public init(data: String, output: String, model: ModelConfiguration) {
+        self.data = data
+        self.output = output
+        self.model = model
+    }
+}

@@ -1,0 +1,62 @@
+import Distributed
+
+/// The data-parallel half of a training step, shared by every trainer: all replicas start from
+/// rank 0's weights, and each step's parameter gradients stream into buckets whose allreduce
+/// (SUM) starts while backward is still running, then land back in the parameters.
+final class GradientSync<Scalar: TensorScalar & MPIScalar> {
+    let world: Communicator
+    let trained: [(name: String, parameter: Parameter<Scalar>)]
+    let buckets: GradientBuckets<Scalar>
+    let index: [ObjectIdentifier: Int]
+
+    init(world: Communicator, trained: [(name: String, parameter: Parameter<Scalar>)], bucketMiB: Double, deterministic: Bool) {
+        self.world = world
+        self.trained = trained
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, entry) in trained.enumerated() { index[ObjectIdentifier(entry.parameter)] = i }
+        self.index = index
+        let capacity = max(1, Int(bucketMiB * 1_048_576) / MemoryLayout<Scalar>.stride)
+        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count), capacity: capacity,
+                                  reduction: deterministic ? .deterministic : .overlapped)
+    }
+
+    /// Every rank must hold the same parameters in the same order, or the bucketed allreduce
+    /// would sum unrelated numbers: compare a hash of names and shapes, then start from rank 0's
+    /// weights.
+    func agree(on stateDict: [(name: String, parameter: Parameter<Scalar>)]) throws {
+        var hasher = FNV1a()
+        for entry in stateDict {
+            hasher.add(entry.name)
+            for d in entry.parameter.shape { hasher.add(String(d)) }
+        }
+        let hashes = try world.allgather([Int(bitPattern: UInt(hasher.value))])
+        if let bad = hashes.firstIndex(where: { $0 != hashes[0] }) {
+            throw PretrainError(description: "rank \(bad) built a model with different parameters than rank 0 (names/shapes hash differs): all ranks must use the same preset and configuration")
+        }
+        for entry in stateDict { try world.broadcast(entry.parameter.values) }
+    }
+
+    /// Backward of `loss`, starting each bucket's allreduce as soon as its gradients are ready.
+    /// Every trained parameter must receive a gradient, or its bucket would never start.
+    func backward(_ loss: Tensor<Scalar>) throws {
+        var failure: Error?
+        loss.backward { parameter in
+            guard failure == nil, let i = self.index[ObjectIdentifier(parameter)] else { return }
+            do {
+                try self.buckets.gradientReady(i, UnsafeBufferPointer(parameter.gradients))
+                try self.buckets.progress()
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Waits for the outstanding allreduces and stores the global sums as the gradients; returns
+    /// the seconds spent waiting (the sync time backward did not hide).
+    func finish() throws -> Double {
+        let waitedBefore = buckets.exposedWaitSeconds
+        try buckets.finish { i, sums in
+            _ = self.trained[i].parameter.gradients.update(fromContentsOf: sums)
+        }
+        return buckets.exposedWaitSeconds - waitedBefore
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import LGMCL
+import Testing
+import TestSupport
+
+/// `lgmcl-dist finetune` end to end on small slices of real MoleculeNet sets (tiny preset):
+/// N ranks train the same models as one rank, the reported metrics are those of the written
+/// predictions, regression targets are standardized with the training split, and pretrained
+/// encoders are what fine-tuning starts from.
+@Suite(.serialized)
+struct FinetuneTests {
+    static let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lgmcl-finetune-\(getpid())")
+
+    struct TestFailure: Error, CustomStringConvertible { let description: String }
+
+    /// The header and the first `rows` rows of a MoleculeNet CSV.
+    static func slice(_ name: String, rows: Int) throws -> String {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let lines = try String(contentsOf: sharedData.appendingPathComponent("moleculenet/\(name).csv"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let csv = scratch.appendingPathComponent("\(name)-\(rows).csv")
+        try (lines.prefix(rows + 1).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+        return csv.path
+    }
+
+    func directory(_ name: String) -> URL {
+        Self.scratch.appendingPathComponent(name + "-" + UUID().uuidString)
+    }
+
+    func finetune(_ ranks: Int, data: String, output: URL, _ extra: [String]) throws -> ProcessResult {
+        try mpirun(ranks, "lgmcl-dist",
+                   ["finetune", "--data", data, "--output", output.path, "--preset", "tiny", "--log-interval", "1000"] + extra,
+                   timeout: 300)
+    }
+
+    func metrics(_ output: URL) throws -> FinetuneSummary {
+        try JSONDecoder().decode(FinetuneSummary.self, from: Data(contentsOf: output.appendingPathComponent("metrics.json")))
+    }
+
+    /// One prediction column of a seed's predictions_<part>.csv with its label column.
+    func predictions(_ output: URL, seed: Int, part: String, task: String, suffix: String) throws -> (labels: [Double], values: [Double]) {
+        let table = try CSVTable(contentsOf: output.appendingPathComponent("seed-\(seed)/predictions_\(part).csv"))
+        let labels = try table.column(task).map { Double($0) ?? .nan }
+        let values = try table.column(task + suffix).map { Double($0)! }
+        return (labels, values)
+    }
+
+    @Test func twoRanksTrainTheSameModelsAsOne() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        var runs: [URL] = []
+        for ranks in [1, 2] {
+            let out = directory("eq-\(ranks)")
+            let result = try finetune(ranks, data: data, output: out,
+                                      ["--epochs", "2", "--batch-size", "24", "--seeds", "0,1", "--precision", "float64"])
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            runs.append(out)
+        }
+        let one = try metrics(runs[0]), two = try metrics(runs[1])
+        #expect(one.seeds.map(\.bestEpoch) == two.seeds.map(\.bestEpoch))
+        for seed in [0, 1] {
+            let a = try predictions(runs[0], seed: seed, part: "test", task: "p_np", suffix: "_probability")
+            let b = try predictions(runs[1], seed: seed, part: "test", task: "p_np", suffix: "_probability")
+            #expect(a.labels.count == 24)
+            #expect(zip(a.values, b.values).allSatisfy { abs($0 - $1) <= 1e-6 }, "seed \(seed): \(a.values) vs \(b.values)")
+        }
+        // The reported test ROC-AUC is that of the written predictions.
+        for (i, result) in one.seeds.enumerated() {
+            let p = try predictions(runs[0], seed: i, part: "test", task: "p_np", suffix: "_probability")
+            let recomputed = Evaluation(.rocAUC, predictions: TaskMatrix(rows: p.values.count, tasks: 1, values: p.values),
+                                        labels: TaskMatrix(rows: p.labels.count, tasks: 1, values: p.labels), taskNames: ["p_np"])
+            #expect(abs((recomputed.mean ?? .nan) - (result.test?.mean ?? .nan)) < 1e-6)
+        }
+        let manifest = try FinetunedModel(directory: runs[0]).manifest
+        #expect(manifest.task == .classification && manifest.tasks == ["p_np"] && manifest.seeds == [0, 1])
+    }
+
+    @Test func regressionTargetsAreStandardizedWithTheTrainingSplit() throws {
+        let data = try Self.slice("esol", rows: 100)
+        let out = directory("esol")
+        let result = try finetune(1, data: data, output: out, ["--epochs", "2", "--batch-size", "20", "--split", "scaffold"])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        #expect(result.output.contains("task: regression"))
+        let train = try predictions(out, seed: 0, part: "train", task: "logSolubility", suffix: "_prediction")
+        let scaling = try JSONDecoder().decode(TargetScaler.self, from: Data(contentsOf: out.appendingPathComponent("seed-0/target_scaling.json")))
+        let mean = train.labels.reduce(0, +) / Double(train.labels.count)
+        let std = (train.labels.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(train.labels.count)).squareRoot()
+        #expect(train.labels.count == 80)
+        // Labels are stored as float32: agreement to float32 precision.
+        #expect(abs(scaling.means[0] - mean) < 1e-5 && abs(scaling.stds[0] - std) < 1e-5, "\(scaling) vs \(mean), \(std)")
+        // Predictions come back in the labels' units: their RMSE is the reported one.
+        let test = try predictions(out, seed: 0, part: "test", task: "logSolubility", suffix: "_prediction")
+        let reported = try metrics(out).seeds[0].test?.mean ?? .nan
+        #expect(abs(rootMeanSquaredError(test.values, test.labels) - reported) < 1e-5 * max(1, reported))
+    }
+
+    /// With a learning rate of 0 the fine-tuned encoders are exactly the pretrained ones.
+    @Test func pretrainedEncodersAreLoaded() throws {
+        let data = try Self.slice("bbbp", rows: 80)
+        let pretrained = directory("pre")
+        let h5 = Self.scratch.appendingPathComponent("bbbp-80-\(UUID().uuidString).h5").path
+        let pre = try run(productPath("lgmcl-dist"), ["preprocess", "--input", data, "--output", h5, "--vocab-size", "300"], timeout: 300)
+        #expect(pre.status == 0, "\(pre.output)")
+        for stage in ["graph", "text"] {
+            let result = try mpirun(1, "lgmcl-dist", ["pretrain", "--data", h5, "--output", pretrained.path, "--preset", "tiny",
+                                                      "--stage", stage, "--max-steps", "2", "--batch-size", "16", "--held-out", "8"],
+                                    timeout: 300)
+            #expect(result.status == 0, "\(result.output)")
+            guard result.status == 0 else { return }
+        }
+        let out = directory("from-pre")
+        let result = try finetune(1, data: data, output: out, ["--pretrained", pretrained.path, "--epochs", "1",
+                                                               "--batch-size", "16", "--lr", "0"])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        let tuned = try SafeTensors.read(out.appendingPathComponent("seed-0/model.safetensors"))
+        for (file, prefixes) in [("graph", ["AttentiveFP.", "GT."]), ("text", ["DeBERTa."])] {
+            let source = try SafeTensors.read(pretrained.appendingPathComponent("\(file).safetensors"))
+            let names = source.names.filter { name in prefixes.contains { name.hasPrefix($0) } }
+            #expect(!names.isEmpty)
+            for name in names {
+                #expect(try tuned.tensor(name, as: Float.self).scalars == source.tensor(name, as: Float.self).scalars, "\(name)")
+            }
+        }
+        let manifest = try FinetunedModel(directory: out).manifest
+        #expect(manifest.vocabularySHA256 == (try MoleculeDataset(path: h5).vocabularySHA256))
+    }
+
+    @Test func aDatasetWithAnotherVocabularyIsRefused() throws {
+        let data = try Self.slice("bbbp", rows: 60)
+        let pretrained = directory("pre-vocab")
+        try FileManager.default.createDirectory(at: pretrained, withIntermediateDirectories: true)
+        try ModelConfiguration(preset: .tiny).save(to: pretrained.appendingPathComponent("config.json"))
+        let h5 = Self.scratch.appendingPathComponent("bbbp-60-\(UUID().uuidString).h5").path
+        let pre = try run(productPath("lgmcl-dist"), ["preprocess", "--input", data, "--output", h5, "--label-columns", "p_np",
+                                                      "--vocab-size", "200"], timeout: 300)
+        #expect(pre.status == 0, "\(pre.output)")
+        try "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nC\n".write(to: pretrained.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        let result = try finetune(1, data: h5, output: directory("refused"), ["--pretrained", pretrained.path, "--epochs", "1"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("vocabulary sha256"), "\(result.output)")
+    }
+}
