@@ -7,12 +7,17 @@ public struct HeartbeatRecord: Codable, Sendable {
     public var rank: Int
     /// The rank's process id on its host (what an operator would signal or inspect).
     public var pid: Int32
+    /// The host the rank runs on (MPI's processor name), so a report names the machine to look
+    /// at; absent in heartbeats written before it was recorded.
+    public var host: String?
     public var step: Int
     public var phase: String
     public var time: Double  // seconds since 1970 (comparable across ranks of one host; close across hosts)
     /// Refreshed every second by the watchdog thread itself: stale only when the whole process
     /// is stopped or dead, whereas `time` is stale too when the rank hangs in a loop or a call.
     public var alive: Double
+
+    var onHost: String { host.map { " on \($0)" } ?? "" }
 }
 
 /// Ends a rank whose training makes no progress.
@@ -39,7 +44,8 @@ public final class Watchdog: @unchecked Sendable {
         self.size = size
         self.timeout = timeout
         let now = Date().timeIntervalSince1970
-        record = HeartbeatRecord(rank: rank, pid: getpid(), step: 0, phase: "start", time: now, alive: now)
+        record = HeartbeatRecord(rank: rank, pid: getpid(), host: Environment.processorName, step: 0, phase: "start",
+                                 time: now, alive: now)
         lastProgress = monotonicSeconds()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         write(record)
@@ -103,13 +109,13 @@ public final class Watchdog: @unchecked Sendable {
         }
         let now = Date().timeIntervalSince1970
         let others = (0 ..< size).compactMap(read).sorted { $0.time < $1.time }
-        let oldest = others.prefix(3).map { "rank \($0.rank) (step \($0.step), \($0.phase), \(Int(now - $0.time)) s ago)" }
+        let oldest = others.prefix(3).map { "rank \($0.rank)\($0.onHost) (step \($0.step), \($0.phase), \(Int(now - $0.time)) s ago)" }
         let silent = others.filter { now - $0.alive > 3 * checkInterval + 1 }
         let missing = (0 ..< size).filter { r in !others.contains { $0.rank == r } }
         var message = "watchdog: no step completed in \(Int(idle)) s (--collective-timeout \(Int(timeout))); "
         message += "this rank is at step \(mine.step), phase '\(mine.phase)'. "
         if !silent.isEmpty {
-            message += "No sign of life (stopped or dead) from " + silent.map { "rank \($0.rank) (pid \($0.pid), step \($0.step), \($0.phase))" }.joined(separator: ", ") + ". "
+            message += "No sign of life (stopped or dead) from " + silent.map { "rank \($0.rank)\($0.onHost) (pid \($0.pid), step \($0.step), \($0.phase))" }.joined(separator: ", ") + ". "
         }
         message += "Oldest heartbeats: \(oldest.joined(separator: ", "))"
         if !missing.isEmpty { message += "; no heartbeat from ranks \(missing)" }
