@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -51,6 +52,63 @@ def git_commit(root: Path) -> str:
                               capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def phase_table(text: str):
+    """Per-rank seconds per phase from pretrain's closing table (Training/PhaseTimes.swift)."""
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank  data"))
+    # Columns of 15 characters after "rank  ", the last one the total.
+    row = lines[header]
+    phases = [row[i:i + 15].strip() for i in range(6, len(row.rstrip()), 15)][:-1]
+    rows = []
+    for line in lines[header + 1:]:
+        if not re.match(r"^\d+\s", line):
+            break
+        seconds = [float(x) for x in re.findall(r"([\d.]+)s\s+\d+%", line)]
+        rows.append(dict(zip(phases, seconds)))
+    return rows
+
+
+def overlap_section(work: Path) -> str:
+    settings = sorted(work.glob("overlap-*.setting"))
+    if not settings:
+        return "## Overlap during pretraining across hosts\n\nNot measured in this run (the namespace hosts need root).\n"
+    lines = [
+        "## Overlap during pretraining across hosts",
+        "",
+        "Three namespace hosts, one rank each (TCP over veth links), `lgmcl-dist pretrain --preset small`",
+        "on the first 240 BBBP molecules, global batch 24 (8 molecules per rank), overlapped bucket sync",
+        "(the default; `--deterministic` sums in rank order and cannot overlap). **Exposed** is the",
+        "run's *allreduce wait* per step (time blocked after backward until every bucket is summed),",
+        "averaged over ranks and steps (first step included); **alone** is one step's sync of the same",
+        "buckets with nothing to hide behind (`benchmark allreduce --gradients-of RUN/config.json",
+        "--stage S --bucket-mib M`, across the same hosts, right after the run). Hidden = 1 − exposed / alone.",
+        "",
+        "| stage | trained floats | bucket MiB | buckets | backward ms/step | alone ms/step | exposed ms/step | hidden |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for path in settings:
+        stage, mib, steps = path.read_text().split()
+        name = path.name[: -len(".setting")]
+        rows = phase_table((work / f"{name}.pretrain.out").read_text())
+        report = json.loads((work / f"{name}.gradients.json").read_text())
+        alone = next(r for r in report["results"] if r["method"] == "buckets")["avg_us"] / 1e3
+        steps = int(steps)
+        exposed = sum(r["allreduce wait"] for r in rows) / len(rows) / steps * 1e3
+        backward = sum(r["backward"] for r in rows) / len(rows) / steps * 1e3
+        hidden = 1 - exposed / alone
+        grads = report["gradients"]
+        lines.append(f"| {stage} | {grads['elements']:,} | {float(mib):g} | {len(grads['buckets'])} | {backward:.1f} | "
+                     f"{alone:.1f} | {exposed:.1f} | {hidden:.0%} |")
+    lines += ["", "Per-rank phase tables of these runs:", ""]
+    for path in settings:
+        name = path.name[: -len(".setting")]
+        text = (work / f"{name}.pretrain.out").read_text().splitlines()
+        header = next(i for i, line in enumerate(text) if line.startswith("rank  data"))
+        table = [line.rstrip() for line in text[header:] if line.strip()][:4]
+        lines += [f"`{name}`:", "", "```", *table, "```", ""]
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -117,10 +175,9 @@ Columns: **raw** — one `MPI_Allreduce` of the buffer through `Communicator.all
 `MPI_Iallreduce` starts as each fills, then unpacked) — with no backward to hide behind, this is
 the bucket path's whole cost, copies included; **deterministic** — the same buckets summed in rank
 order (`--deterministic`: an allgather and a local sum, n times the traffic); **C** — the peer.
-How much of the bucket time training hides behind backward is measured by pretraining's own
-benchmark (issue 8), not here.
+How much of the bucket time training hides behind backward: the last section.
 
-""" + "\n".join(sections)
+""" + "\n".join(sections) + "\n" + overlap_section(work)
     tmp = Path(args.output + ".tmp")
     tmp.write_text(text)
     tmp.replace(args.output)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import LGMCL
 
 /// Allreduce latency and bus bandwidth over message sizes, in the manner of osu_allreduce:
 /// for each size, warm-up calls, then a barrier and a timed loop on every rank; the latency of a
@@ -16,6 +17,11 @@ struct BenchmarkAllreduce: ParsableCommand {
               mpirun -np 2 --hostfile hostfiles/two-nodes lgmcl-dist benchmark allreduce
             Each size is checked for exact sums once before it is timed. With --json the last
             line is one JSON object with every size (docs/benchmarks-allreduce.md is made from it).
+
+            With --gradients-of, one pretraining step's gradient sync of a model is timed instead:
+            the stage's parameters, bucketed as `pretrain --bucket-mib` buckets them, with no
+            backward to hide behind — what a run's "allreduce wait" would be with no overlap.
+              mpirun … lgmcl-dist benchmark allreduce --gradients-of runs/pre/config.json --stage joint
             """
     )
 
@@ -40,6 +46,15 @@ struct BenchmarkAllreduce: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "What to time: \(AllreduceMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     var methods: [AllreduceMethod] = AllreduceMethod.allCases
 
+    @Option(help: "Time one step's gradient sync of this model instead of the size sweep: a preset (tiny, small, paper) or a config.json written beside a run's weights.")
+    var gradientsOf: String?
+
+    @Option(help: "With --gradients-of: the pretraining stage, whose trained parameters are synced.")
+    var stage: PretrainStage = .graph
+
+    @Option(help: "With --gradients-of: gradient bucket size in MiB (pretrain's --bucket-mib).")
+    var bucketMib = 4.0
+
     @Flag(help: "End with one JSON line holding every result.")
     var json = false
 
@@ -53,6 +68,25 @@ struct BenchmarkAllreduce: ParsableCommand {
         guard iterations > 0, largeIterations > 0, warmup >= 0 else {
             throw ValidationError("iterations must be positive and --warmup not negative")
         }
+        guard bucketMib > 0 else { throw ValidationError("--bucket-mib must be positive") }
+    }
+
+    /// The gradient layout the bucketed methods sync: a model's trained parameters with
+    /// --gradients-of, otherwise parameters of 64 Ki floats filling the buffer.
+    func layout(bytes: Int) throws -> GradientLayout {
+        guard let source = gradientsOf else { return .uniform(elements: bytes / MemoryLayout<Float>.size) }
+        let configuration: ModelConfiguration
+        if let preset = Preset(rawValue: source) {
+            configuration = ModelConfiguration(preset: preset)
+        } else if FileManager.default.fileExists(atPath: source) {
+            configuration = try ModelConfiguration.load(from: URL(fileURLWithPath: source))
+        } else {
+            throw ValidationError("--gradients-of \(source): neither a preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
+        }
+        let trained = stage.trainedParameters(of: LGMCLModel<Float>(configuration))
+        // pretrain's bucket capacity, in elements.
+        let capacity = max(1, Int(bucketMib * 1_048_576) / MemoryLayout<Float>.stride)
+        return GradientLayout(parameterCounts: trained.map(\.parameter.count), capacity: capacity)
     }
 
     func run() throws {
@@ -66,18 +100,35 @@ struct BenchmarkAllreduce: ParsableCommand {
                       + "min µs".leftPadded(11) + "max µs".leftPadded(11) + "busbw GB/s".leftPadded(12))
             }
             var results: [AllreduceTiming] = []
-            for method in methods {
-                var bytes = minBytes
-                while bytes <= maxBytes {
-                    let timing = try measure(method, bytes: bytes, world: world)
+            var model: GradientReport?
+            if let source = gradientsOf {
+                let layout = try layout(bytes: 0)
+                let buckets = GradientBuckets<Float>(world: world, parameterCounts: layout.parameterCounts, capacity: layout.capacity)
+                model = GradientReport(source: source, stage: stage.rawValue, tensors: layout.parameterCounts.count,
+                                       elements: layout.elements, bucketMiB: bucketMib, buckets: buckets.buckets.map(\.count))
+                if world.isRoot {
+                    print("# gradients of \(source), stage \(stage.rawValue): \(layout.parameterCounts.count) tensors, \(layout.elements) floats "
+                          + "in \(buckets.buckets.count) bucket(s) of at most \(bucketMib) MiB")
+                }
+                for method in methods {
+                    let timing = try measure(method, bytes: layout.elements * MemoryLayout<Float>.size, layout: layout, world: world)
                     if world.isRoot { print(timing.line) }
                     results.append(timing)
-                    bytes *= 2
+                }
+            } else {
+                for method in methods {
+                    var bytes = minBytes
+                    while bytes <= maxBytes {
+                        let timing = try measure(method, bytes: bytes, layout: try layout(bytes: bytes), world: world)
+                        if world.isRoot { print(timing.line) }
+                        results.append(timing)
+                        bytes *= 2
+                    }
                 }
             }
             if world.isRoot, json {
                 let report = AllreduceReport(ranks: world.size, hosts: hosts, mpi: Environment.libraryVersion,
-                                             date: ISO8601DateFormatter().string(from: Date()), results: results)
+                                             date: ISO8601DateFormatter().string(from: Date()), gradients: model, results: results)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = .sortedKeys
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
@@ -90,11 +141,11 @@ struct BenchmarkAllreduce: ParsableCommand {
         return max(10, min(largeIterations, (1 << 30) / bytes))
     }
 
-    func measure(_ method: AllreduceMethod, bytes: Int, world: Communicator) throws -> AllreduceTiming {
+    func measure(_ method: AllreduceMethod, bytes: Int, layout: GradientLayout, world: Communicator) throws -> AllreduceTiming {
         let count = bytes / MemoryLayout<Float>.size
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
         defer { buffer.deallocate() }
-        let reduce = try method.prepare(buffer, world: world)
+        let reduce = try method.prepare(buffer, layout: layout, world: world)
 
         // One checked call: small integers, so the float sums are exact.
         for i in 0 ..< count { buffer[i] = Float((world.rank + 1) * (i % 5 + 1)) }
@@ -130,37 +181,51 @@ struct BenchmarkAllreduce: ParsableCommand {
 enum AllreduceMethod: String, CaseIterable, ExpressibleByArgument {
     /// One MPI_Allreduce of the whole buffer through Communicator.
     case raw
-    /// Distributed's GradientBuckets as training uses it: the buffer as parameters of at most
-    /// `parameterElements` floats, handed over in reverse order, packed into buckets whose
-    /// MPI_Iallreduce starts as each fills, then unpacked. With no backward to overlap, this is
-    /// the bucket path's full cost: the copies in and out and the non-blocking collectives.
+    /// Distributed's GradientBuckets as training uses it: the buffer as the parameters of a
+    /// `GradientLayout`, handed over in reverse order, packed into buckets whose MPI_Iallreduce
+    /// starts as each fills, then unpacked. With no backward to overlap, this is the bucket
+    /// path's full cost: the copies in and out and the non-blocking collectives.
     case buckets
     /// The same buckets reduced in rank order (`--deterministic`): an allgather and a local sum.
     case deterministic
 
-    /// Parameter size for the bucketed methods: 64 Ki floats, a mid-sized weight matrix.
-    static let parameterElements = 1 << 16
-
     /// Sets up for `buffer` and returns the call to time; the buffer is summed over ranks in place.
-    func prepare(_ buffer: UnsafeMutableBufferPointer<Float>, world: Communicator) throws -> () throws -> Void {
+    func prepare(_ buffer: UnsafeMutableBufferPointer<Float>, layout: GradientLayout, world: Communicator) throws -> () throws -> Void {
         switch self {
         case .raw:
             return { try world.allreduce(buffer) }
         case .buckets, .deterministic:
-            let size = Self.parameterElements
-            let counts = stride(from: 0, to: buffer.count, by: size).map { min(size, buffer.count - $0) }
-            let buckets = GradientBuckets<Float>(world: world, parameterCounts: counts,
-                                          reduction: self == .buckets ? .overlapped : .deterministic)
+            let counts = layout.parameterCounts
+            precondition(layout.elements == buffer.count)
+            let offsets = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+            let buckets = GradientBuckets<Float>(world: world, parameterCounts: counts, capacity: layout.capacity,
+                                                 reduction: self == .buckets ? .overlapped : .deterministic)
             return {
                 for p in counts.indices.reversed() {
-                    try buckets.gradientReady(p, UnsafeBufferPointer(rebasing: buffer[p * size ..< p * size + counts[p]]))
+                    try buckets.gradientReady(p, UnsafeBufferPointer(rebasing: buffer[offsets[p] ..< offsets[p + 1]]))
                     try buckets.progress()
                 }
                 try buckets.finish { p, reduced in
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[p * size ..< p * size + counts[p]]).update(fromContentsOf: reduced)
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[offsets[p] ..< offsets[p + 1]]).update(fromContentsOf: reduced)
                 }
             }
         }
+    }
+}
+
+/// Parameter sizes, in the order a model lists them, and the bucket capacity in elements.
+struct GradientLayout {
+    let parameterCounts: [Int]
+    let capacity: Int
+
+    var elements: Int { parameterCounts.reduce(0, +) }
+
+    /// Parameters of 64 Ki floats (a mid-sized weight matrix) filling `elements`, in buckets of
+    /// 1 Mi floats (pretrain's default 4 MiB).
+    static func uniform(elements: Int) -> GradientLayout {
+        let size = 1 << 16
+        return GradientLayout(parameterCounts: stride(from: 0, to: elements, by: size).map { min(size, elements - $0) },
+                              capacity: 1 << 20)
     }
 }
 
@@ -192,7 +257,24 @@ struct AllreduceReport: Encodable {
     let hosts: [String]
     let mpi: String
     let date: String
+    let gradients: GradientReport?
     let results: [AllreduceTiming]
+}
+
+/// The model gradient timed with --gradients-of.
+struct GradientReport: Encodable {
+    let source: String
+    let stage: String
+    let tensors: Int
+    let elements: Int
+    let bucketMiB: Double
+    /// Elements per bucket, in the order they start.
+    let buckets: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case source, stage, tensors, elements, buckets
+        case bucketMiB = "bucket_mib"
+    }
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Allreduce benchmark: `lgmcl-dist benchmark allreduce` beside a plain-C MPI_Allreduce peer with
 # the same protocol, on one host (2 ranks, shared memory) and across two namespace hosts (1 rank
-# each, TCP over a veth link; needs root, see cluster/netns/hosts.sh), written with the machine,
-# date and load to docs/benchmarks-allreduce.md.
+# each, TCP over a veth link; needs root, see cluster/netns/hosts.sh); then, across three
+# namespace hosts, how much of the gradient sync pretraining hides behind backward: the exposed
+# "allreduce wait" of short `pretrain` runs against the same buckets synced alone
+# (`benchmark allreduce --gradients-of`). Written with the machine, date and load to
+# docs/benchmarks-allreduce.md.
 #
-#   cluster/bench/allreduce.sh [--bin DIR] [--max-bytes N] [--output FILE]
+#   cluster/bench/allreduce.sh [--bin DIR] [--max-bytes N] [--output FILE] [--no-overlap]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -12,11 +15,13 @@ root=$(cd "$here/../.." && pwd)
 bin=$root/.build/release
 max_bytes=$((64 << 20))
 output=$root/docs/benchmarks-allreduce.md
+overlap=1
 while [ $# -gt 0 ]; do
     case $1 in
         --bin) bin=$2; shift 2 ;;
         --max-bytes) max_bytes=$2; shift 2 ;;
         --output) output=$2; shift 2 ;;
+        --no-overlap) overlap=0; shift ;;
         *) echo "allreduce.sh: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -72,6 +77,42 @@ if [ -z "$reason" ]; then
     hosts_up=0
 else
     echo "allreduce.sh: skipping the namespace hosts: $reason" >&2
+fi
+
+# ── Overlap: the share of gradient sync that pretraining hides behind backward ──────────────
+# Three namespace hosts, one rank each; the small preset on the first 240 BBBP molecules, global
+# batch 24 (8 per rank), overlapped bucket sync (not --deterministic, which cannot overlap).
+# Per setting (stage, bucket MiB): a pretraining run, whose per-rank table gives the exposed
+# allreduce wait, then the same buckets synced alone across the same hosts.
+overlap_steps=12
+overlap_settings=("graph 4" "graph 1" "joint 4" "joint 1")
+if [ "$overlap" = 1 ] && [ -z "$reason" ]; then
+    netns_up 3
+    hosts_up=1
+    three=(--hostfile "$root/hostfiles/netns-three-hosts" -np 3 --map-by node)
+    head -n 241 "$root/../shared/data/moleculenet/bbbp.csv" >"$work/molecules.csv"
+    echo "== overlap: preprocess across 3 hosts" >&2
+    # shellcheck disable=SC2046
+    mpirun "${three[@]}" $(netns_mpirun_options) "$bin/lgmcl-dist" preprocess --input "$work/molecules.csv" \
+        --output "$work/overlap-data.h5" --label-columns p_np --vocab-size 1000 >"$work/overlap-preprocess.out" 2>&1
+    for setting in "${overlap_settings[@]}"; do
+        read -r stage mib <<<"$setting"
+        name=overlap-$stage-$mib
+        echo "== overlap: pretrain --stage $stage --bucket-mib $mib, $overlap_steps steps on 3 hosts" >&2
+        # shellcheck disable=SC2046
+        mpirun "${three[@]}" $(netns_mpirun_options) -x OPENBLAS_NUM_THREADS "$bin/lgmcl-dist" pretrain \
+            --data "$work/overlap-data.h5" --output "$work/$name" --preset small --stage "$stage" --batch-size 24 \
+            --held-out 24 --max-steps "$overlap_steps" --bucket-mib "$mib" --checkpoint-every 100000 \
+            --log-interval 1000 >"$work/$name.pretrain.out" 2>&1
+        echo "== overlap: the same buckets synced alone" >&2
+        # shellcheck disable=SC2046
+        mpirun "${three[@]}" $(netns_mpirun_options) "$bin/lgmcl-dist" benchmark allreduce \
+            --gradients-of "$work/$name/config.json" --stage "$stage" --bucket-mib "$mib" --methods buckets raw \
+            --large-iterations 20 --warmup 20 --json | tail -n 1 >"$work/$name.gradients.json"
+        echo "$stage $mib $overlap_steps" >"$work/$name.setting"
+    done
+    netns_down
+    hosts_up=0
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 

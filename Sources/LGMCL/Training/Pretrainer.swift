@@ -18,6 +18,13 @@ public enum PretrainStage: String, Codable, CaseIterable, Sendable {
         case .joint: return [.local, .global, .graphProjection, .text, .textProjection]
         }
     }
+
+    /// The parameters this stage trains, in state-dict order: the order in which their gradients
+    /// are bucketed and summed across ranks.
+    public func trainedParameters<S>(of model: LGMCLModel<S>) -> [(name: String, parameter: Parameter<S>)] {
+        let prefixes = components.map { $0.rawValue + "." }
+        return model.stateDict().filter { entry in prefixes.contains { entry.name.hasPrefix($0) } }
+    }
 }
 
 /// Everything a pretraining run is, as written into its run directory.
@@ -125,8 +132,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
 
         Initialization.seed(settings.seed)
         model = LGMCLModel<Scalar>(settings.model)
-        let prefixes = settings.stage.components.map { $0.rawValue + "." }
-        trained = model.stateDict().filter { entry in prefixes.contains { entry.name.hasPrefix($0) } }
+        trained = settings.stage.trainedParameters(of: model)
         optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay))
         var index: [ObjectIdentifier: Int] = [:]
         for (i, entry) in trained.enumerated() { index[ObjectIdentifier(entry.parameter)] = i }

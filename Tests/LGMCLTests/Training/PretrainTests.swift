@@ -148,17 +148,21 @@ struct PretrainTests {
         let deadline = Date().addingTimeInterval(60)
         while job.isRunning, Date() < deadline,
               (try? String(contentsOf: heartbeat, encoding: .utf8))?.contains("\"step\":3") != true { usleep(100_000) }
-        let rank1 = try #require(try? JSONDecoder().decode(HeartbeatPID.self, from: Data(contentsOf: heartbeat)))
+        let rank1 = try #require(try? JSONDecoder().decode(HeartbeatIdentity.self, from: Data(contentsOf: heartbeat)))
         kill(rank1.pid, SIGSTOP)
         let result = job.wait(timeout: 60)
         kill(rank1.pid, SIGKILL)
         #expect(!result.timedOut, "the job hung")
         #expect(result.status != 0)
         #expect(result.stderr.contains("watchdog: no step completed"), "\(result.output)")
-        #expect(result.stderr.contains("No sign of life (stopped or dead) from rank 1 (pid \(rank1.pid)"), "\(result.output)")
+        #expect(result.stderr.contains("No sign of life (stopped or dead) from rank 1 on \(rank1.host) (pid \(rank1.pid)"),
+                "\(result.output)")
     }
 
-    struct HeartbeatPID: Decodable { let pid: Int32 }
+    struct HeartbeatIdentity: Decodable {
+        let pid: Int32
+        let host: String
+    }
 
     @Test func nanLossStopsTheRun() throws {
         let out = directory("nan")
