@@ -96,9 +96,9 @@ struct BenchmarkAllreduce: ParsableCommand {
                 print("# lgmcl-dist benchmark allreduce: \(world.size) ranks on \(hosts.count) host(s) (\(hosts.joined(separator: ", ")))")
                 print("# \(Environment.libraryVersion)")
                 print("# float32 sum, in place; latency over ranks (µs); bus bandwidth = size/avg × 2(n−1)/n")
-                print("method        " + "bytes".leftPadded(10) + "iters".leftPadded(7) + "avg µs".leftPadded(11)
-                      + "min µs".leftPadded(11) + "max µs".leftPadded(11) + "busbw GB/s".leftPadded(12))
             }
+            let columns = "method        " + "bytes".leftPadded(10) + "iters".leftPadded(7) + "avg µs".leftPadded(11)
+                + "min µs".leftPadded(11) + "max µs".leftPadded(11) + "busbw GB/s".leftPadded(12)
             var results: [AllreduceTiming] = []
             var model: GradientReport?
             if let source = gradientsOf {
@@ -109,6 +109,7 @@ struct BenchmarkAllreduce: ParsableCommand {
                 if world.isRoot {
                     print("# gradients of \(source), stage \(stage.rawValue): \(layout.parameterCounts.count) tensors, \(layout.elements) floats "
                           + "in \(buckets.buckets.count) bucket(s) of at most \(bucketMib) MiB")
+                    print(columns)
                 }
                 for method in methods {
                     let timing = try measure(method, bytes: layout.elements * MemoryLayout<Float>.size, layout: layout, world: world)
@@ -116,6 +117,7 @@ struct BenchmarkAllreduce: ParsableCommand {
                     results.append(timing)
                 }
             } else {
+                if world.isRoot { print(columns) }
                 for method in methods {
                     var bytes = minBytes
                     while bytes <= maxBytes {
