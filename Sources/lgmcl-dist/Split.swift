@@ -24,8 +24,7 @@ struct Split: ParsableCommand {
         let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
         let parsed = try ParsedSMILES(table, column: smilesColumn)
         let datasetSplit = split.split(parsed.molecules, seed: seed)
-        var cells = [String](repeating: "", count: table.rows.count)
-        for (index, part) in datasetSplit.column().enumerated() { cells[parsed.rows[index]] = part.rawValue }
+        let cells = SplitTable.cells(datasetSplit, parsed: parsed, rowCount: table.rows.count)
         var errors = [String](repeating: "", count: table.rows.count)
         for failure in parsed.failures { errors[failure.row] = failure.reason }
         try SplitTable.write(table, splitColumn: splitColumn, cells: cells, errors: errors,

@@ -13,4 +13,12 @@ public enum SplitTable {
         let rows = table.rows.indices.map { table.rows[$0] + [cells[$0], errors[$0]] }
         try CSVText.write(CSVText.render(header: header, rows: rows), to: url)
     }
+
+    /// One cell per table row: the part of the row's molecule (`split` is over `parsed.molecules`),
+    /// empty for a row whose SMILES RDKit rejected.
+    public static func cells(_ split: DatasetSplit, parsed: ParsedSMILES, rowCount: Int) -> [String] {
+        var cells = [String](repeating: "", count: rowCount)
+        for (index, part) in split.column().enumerated() { cells[parsed.rows[index]] = part.rawValue }
+        return cells
+    }
 }

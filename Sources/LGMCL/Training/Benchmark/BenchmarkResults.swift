@@ -1,0 +1,135 @@
+import Foundation
+
+/// One fine-tuning run of the benchmark: a dataset, protocol, variant and seed, scored on test.
+public struct BenchmarkRun: Codable, Equatable, Sendable {
+    public var dataset: String
+    public var split: SplitProtocol
+    public var variant: BenchmarkVariant
+    public var seed: UInt64
+    public var preset: String
+    public var epochs: Int
+    /// The pretrained directory the encoders came from; nil when they started at random.
+    public var pretrained: String?
+    public var metric: Metric
+    /// Test metric (mean over the scored tasks) at the best validation epoch.
+    public var test: Double
+    public var val: Double
+    public var bestEpoch: Int
+    public var trainCount: Int
+    public var valCount: Int
+    public var testCount: Int
+    /// ``SplitDigest`` of the split column, to match other tools' runs on the same split.
+    public var splitDigest: String
+    public var seconds: Double
+
+    public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
+                pretrained: String?, metric: Metric, test: Double, val: Double, bestEpoch: Int,
+                trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double) {
+        self.dataset = dataset
+        self.split = split
+        self.variant = variant
+        self.seed = seed
+        self.preset = preset
+        self.epochs = epochs
+        self.pretrained = pretrained
+        self.metric = metric
+        self.test = test
+        self.val = val
+        self.bestEpoch = bestEpoch
+        self.trainCount = trainCount
+        self.valCount = valCount
+        self.testCount = testCount
+        self.splitDigest = splitDigest
+        self.seconds = seconds
+    }
+
+    /// Runs with the same cell differ only in their seed.
+    public var cell: BenchmarkCell {
+        BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs)
+    }
+}
+
+/// A cell of the results table: everything but the seed.
+public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
+    public var dataset: String
+    public var split: SplitProtocol
+    public var variant: BenchmarkVariant
+    public var preset: String
+    public var epochs: Int
+
+    public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int) {
+        self.dataset = dataset
+        self.split = split
+        self.variant = variant
+        self.preset = preset
+        self.epochs = epochs
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (BenchmarkResults.datasetOrder(a.dataset), a.dataset, a.split.rawValue, a.variant, a.preset, a.epochs)
+            < (BenchmarkResults.datasetOrder(b.dataset), b.dataset, b.split.rawValue, b.variant, b.preset, b.epochs)
+    }
+}
+
+/// Mean and standard deviation over seeds. The deviation is the population one (divide by n,
+/// numpy's default `np.std`, which chemprop and most MoleculeNet tables report).
+public struct SeedSummary: Equatable, Sendable {
+    public let values: [Double]
+    public var mean: Double { values.reduce(0, +) / Double(values.count) }
+    public var standardDeviation: Double {
+        let m = mean
+        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)).squareRoot()
+    }
+
+    public init(_ values: [Double]) {
+        precondition(!values.isEmpty, "SeedSummary: no values")
+        self.values = values
+    }
+
+    /// "0.912 ± 0.012".
+    public var text: String { String(format: "%.3f ± %.3f", mean, standardDeviation) }
+}
+
+/// Every run of a benchmark directory (`results.json`), kept across invocations so that a long
+/// suite can run piecewise: a run already there is not repeated.
+public struct BenchmarkResults: Codable, Equatable, Sendable {
+    public var runs: [BenchmarkRun] = []
+
+    public init(runs: [BenchmarkRun] = []) { self.runs = runs }
+
+    /// The results in `url`, or none when the file does not exist.
+    public static func load(from url: URL) throws -> BenchmarkResults {
+        guard FileManager.default.fileExists(atPath: url.path) else { return BenchmarkResults() }
+        do {
+            return try JSONDecoder().decode(BenchmarkResults.self, from: Data(contentsOf: url))
+        } catch {
+            throw CSVTableError(description: "\(url.path): not a benchmark results file (\(error))")
+        }
+    }
+
+    public func save(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicDirectory.replaceFile(url, with: encoder.encode(self))
+    }
+
+    public func contains(_ cell: BenchmarkCell, seed: UInt64) -> Bool {
+        runs.contains { $0.cell == cell && $0.seed == seed }
+    }
+
+    /// Adds `run`, replacing an earlier run of the same cell and seed.
+    public mutating func record(_ run: BenchmarkRun) {
+        runs.removeAll { $0.cell == run.cell && $0.seed == run.seed }
+        runs.append(run)
+    }
+
+    /// The runs of each cell, cells in table order, runs in seed order.
+    public var cells: [(cell: BenchmarkCell, runs: [BenchmarkRun])] {
+        Dictionary(grouping: runs, by: \.cell).sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted { $0.seed < $1.seed }) }
+    }
+
+    /// MoleculeNet's sets in the order papers list them, other datasets after them.
+    static func datasetOrder(_ name: String) -> Int {
+        BenchmarkDataset.moleculeNetNames.firstIndex(of: name) ?? BenchmarkDataset.moleculeNetNames.count
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+
+/// The benchmark's results as markdown: per protocol, one row per dataset and one column per
+/// lgmcl configuration (preset, variant, epochs) and per chemprop epoch count, each cell the test
+/// metric's mean ± std over seeds; then the LLM-text comparison; then every run.
+///
+/// A chemprop run is shown only when its split digest equals that of lgmcl's run on the same
+/// dataset, protocol and seed (or lgmcl has no such run); a mismatch is left out and named in
+/// `notes`, so the comparison column never silently compares different splits.
+public struct ResultsTable {
+    public let results: BenchmarkResults
+    public let chemprop: [ChempropRun]
+    public private(set) var notes: [String] = []
+
+    public init(results: BenchmarkResults, chemprop: [ChempropRun] = []) {
+        self.results = results
+        var kept: [ChempropRun] = []
+        var notes: [String] = []
+        for run in chemprop {
+            let ours = results.runs.filter {
+                !$0.variant.usesLLMSubset && $0.dataset == run.dataset && $0.split == run.split && $0.seed == run.seed
+            }
+            if let other = ours.first(where: { !SplitDigest.matches($0.splitDigest, run.splitDigest) }) {
+                notes.append("chemprop \(run.dataset) \(run.split.rawValue) seed \(run.seed) left out: its split (\(run.splitDigest)) "
+                    + "is not lgmcl's (\(other.splitDigest.prefix(12)))")
+            } else {
+                kept.append(run)
+            }
+        }
+        self.chemprop = kept
+        self.notes = notes
+    }
+
+    public func markdown() -> String {
+        var sections: [String] = []
+        for split in SplitProtocol.allCases.sorted(by: { $0 == .scaffold && $1 != .scaffold }) {
+            if let section = protocolSection(split) { sections.append(section) }
+        }
+        if let section = llmSection() { sections.append(section) }
+        if !results.runs.isEmpty { sections.append(runsSection()) }
+        if !notes.isEmpty { sections.append(notes.map { "- \($0)" }.joined(separator: "\n")) }
+        return sections.joined(separator: "\n\n") + "\n"
+    }
+
+    // MARK: Sections
+
+    private func protocolSection(_ split: SplitProtocol) -> String? {
+        let ours = results.cells.filter { $0.cell.split == split && !$0.cell.variant.usesLLMSubset }
+        let theirs = chemprop.filter { $0.split == split }
+        guard !ours.isEmpty || !theirs.isEmpty else { return nil }
+        let configurations = Array(Set(ours.map { Configuration($0.cell) })).sorted()
+        let chempropEpochs = Array(Set(theirs.map(\.epochs))).sorted()
+        let datasets = orderedDatasets(ours.map(\.cell.dataset) + theirs.map(\.dataset))
+        let fractions = split.fractions
+        var lines = [
+            "### \(split == .scaffold ? "Scaffold split (balanced Bemis–Murcko)" : "Random split") "
+                + "\(format(fractions.train))/\(format(fractions.val))/\(format(fractions.test))",
+            "",
+            "| dataset | metric | " + (configurations.map(\.title) + chempropEpochs.map { chempropTitle(epochs: $0) }).joined(separator: " | ") + " |",
+            "|---|---|" + String(repeating: "---|", count: configurations.count + chempropEpochs.count),
+        ]
+        for dataset in datasets {
+            var summaries: [Summary?] = configurations.map { configuration in
+                ours.first { $0.cell.dataset == dataset && Configuration($0.cell) == configuration }.map { Summary($0.runs) }
+            }
+            summaries += chempropEpochs.map { epochs in
+                let runs = theirs.filter { $0.dataset == dataset && $0.epochs == epochs }.sorted { $0.seed < $1.seed }
+                return runs.isEmpty ? nil : Summary(values: runs.map(\.test), seeds: runs.map(\.seed))
+            }
+            let metric = ours.first { $0.cell.dataset == dataset }?.runs[0].metric ?? theirs.first { $0.dataset == dataset }!.metric
+            lines.append("| \(dataset) | \(metricTitle(metric)) | " + cells(summaries, metric: metric).joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func llmSection() -> String? {
+        let ours = results.cells.filter { $0.cell.variant.usesLLMSubset }
+        guard !ours.isEmpty else { return nil }
+        let configurations = Array(Set(ours.map { Configuration($0.cell) })).sorted()
+        var lines = [
+            "### LLM-written vs generated descriptions (the molecules the authors' descriptions cover)",
+            "",
+            "Encoders: \(encoders(ours.flatMap(\.runs))).",
+            "",
+            "| dataset | split | molecules | metric | " + configurations.map(\.title).joined(separator: " | ") + " |",
+            "|---|---|---|---|" + String(repeating: "---|", count: configurations.count),
+        ]
+        let rows = Array(Set(ours.map { RowKey(dataset: $0.cell.dataset, split: $0.cell.split) })).sorted()
+        for row in rows {
+            let inRow = ours.filter { $0.cell.dataset == row.dataset && $0.cell.split == row.split }
+            let summaries = configurations.map { configuration in
+                inRow.first { Configuration($0.cell) == configuration }.map { Summary($0.runs) }
+            }
+            let first = inRow[0].runs[0]
+            let molecules = first.trainCount + first.valCount + first.testCount
+            lines.append("| \(row.dataset) | \(row.split.rawValue) | \(molecules) | \(metricTitle(first.metric)) | "
+                + cells(summaries, metric: first.metric).joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func runsSection() -> String {
+        var lines = [
+            "### Every run",
+            "",
+            "| dataset | split | variant | preset | epochs | seed | train/val/test | best epoch | val | test | seconds | split digest |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for (_, runs) in results.cells {
+            for run in runs {
+                lines.append("| \(run.dataset) | \(run.split.rawValue) | \(run.variant.rawValue) | \(run.preset) | \(run.epochs) | \(run.seed) | "
+                    + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(String(format: "%.3f", run.val)) | "
+                    + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: Cells
+
+    /// A column of lgmcl's: everything of a cell but the dataset and protocol.
+    private struct Configuration: Hashable, Comparable {
+        let preset: String
+        let variant: BenchmarkVariant
+        let epochs: Int
+
+        init(_ cell: BenchmarkCell) {
+            preset = cell.preset
+            variant = cell.variant
+            epochs = cell.epochs
+        }
+
+        var title: String { "lgmcl `\(preset)`, \(variant.title) (\(epochs) ep.)" }
+
+        static func < (a: Self, b: Self) -> Bool { (a.preset, a.variant, a.epochs) < (b.preset, b.variant, b.epochs) }
+    }
+
+    private struct RowKey: Hashable, Comparable {
+        let dataset: String
+        let split: SplitProtocol
+
+        static func < (a: Self, b: Self) -> Bool {
+            let left = (BenchmarkResults.datasetOrder(a.dataset), a.dataset, a.split == .scaffold ? 0 : 1)
+            let right = (BenchmarkResults.datasetOrder(b.dataset), b.dataset, b.split == .scaffold ? 0 : 1)
+            return left < right
+        }
+    }
+
+    private struct Summary {
+        let values: [Double]
+        let seeds: [UInt64]
+
+        init(values: [Double], seeds: [UInt64]) {
+            self.values = values
+            self.seeds = seeds
+        }
+
+        init(_ runs: [BenchmarkRun]) { self.init(values: runs.map(\.test), seeds: runs.map(\.seed)) }
+    }
+
+    private func encoders(_ runs: [BenchmarkRun]) -> String {
+        let kinds: Set<String> = Set(runs.map { run in run.pretrained.map { "pretrained (`\($0)`)" } ?? "no pretraining" })
+        return kinds.sorted().joined(separator: "; ")
+    }
+
+    private func chempropTitle(epochs: Int) -> String {
+        let versions = Set(chemprop.filter { $0.epochs == epochs }.map(\.version)).sorted()
+        return "chemprop \(versions.joined(separator: "/")) (\(epochs) ep.)"
+    }
+
+    /// mean ± std, the seeds when they are not 0, 1, 2, and the row's best mean in bold.
+    private func cells(_ summaries: [Summary?], metric: Metric) -> [String] {
+        let means = summaries.map { $0.map { SeedSummary($0.values).mean } }
+        let present = means.compactMap { $0 }
+        let best = present.count > 1 ? (metric.higherIsBetter ? present.max() : present.min()) : nil
+        return zip(summaries, means).map { summary, mean in
+            guard let summary, let mean else { return "—" }
+            var text = SeedSummary(summary.values).text
+            if summary.seeds != [0, 1, 2] { text += " (seed\(summary.seeds.count == 1 ? "" : "s") \(summary.seeds.map(String.init).joined(separator: ",")))" }
+            return mean == best ? "**\(text)**" : text
+        }
+    }
+
+    private func metricTitle(_ metric: Metric) -> String {
+        switch metric {
+        case .rocAUC: "ROC-AUC ↑"
+        case .rmse: "RMSE ↓"
+        case .mae: "MAE ↓"
+        }
+    }
+
+    private func orderedDatasets(_ names: [String]) -> [String] {
+        Array(Set(names)).sorted { (BenchmarkResults.datasetOrder($0), $0) < (BenchmarkResults.datasetOrder($1), $1) }
+    }
+
+    private func format(_ fraction: Double) -> String { String(format: "%g", fraction) }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LGMCL
+import Testing
+
+/// The results table: mean ± std over seeds (population std, as numpy's np.std), one row per
+/// dataset, chemprop shown only on lgmcl's splits. Expected numbers are computed by hand (and with
+/// numpy: np.std([0.9, 0.8, 0.85]) = 0.0408, np.std([1.1, 1.3]) = 0.1).
+struct ResultsTableTests {
+    static func run(_ dataset: String, _ split: SplitProtocol, _ variant: BenchmarkVariant, seed: UInt64, test: Double,
+                    metric: Metric = .rocAUC, digest: String = "aaaaaaaaaaaa0000") -> BenchmarkRun {
+        BenchmarkRun(dataset: dataset, split: split, variant: variant, seed: seed, preset: "tiny", epochs: 2,
+                     pretrained: variant == .scratch ? nil : "/p", metric: metric, test: test, val: 0.5, bestEpoch: 1,
+                     trainCount: 8, valCount: 1, testCount: 1, splitDigest: digest + "\(seed)", seconds: 1)
+    }
+
+    @Test func splitDigestIsSHA256OfTheConcatenatedCells() {
+        // hashlib.sha256("trainvaltesttrain".encode()).hexdigest()
+        #expect(SplitDigest.of(["train", "val", "", "test", "train"]) == "99e667e42b72ac4c69d16282a7a8c3e5b2484fbc7ee138d99804c1b03e8ca074")
+        #expect(SplitDigest.matches("99e667e42b72", "99e667e42b72ac4c69d1"))
+        #expect(!SplitDigest.matches("99e667e42b73", "99e667e42b72ac4c69d1"))
+    }
+
+    @Test func seedSummaryUsesThePopulationDeviation() {
+        let summary = SeedSummary([0.9, 0.8, 0.85])
+        #expect(abs(summary.mean - 0.85) < 1e-12)
+        #expect(abs(summary.standardDeviation - 0.04082482904638629) < 1e-12)
+        #expect(summary.text == "0.850 ± 0.041")
+    }
+
+    @Test func tableHasARowPerDatasetAndAColumnPerConfiguration() {
+        var results = BenchmarkResults()
+        for (seed, value) in zip([UInt64(0), 1, 2], [0.9, 0.8, 0.85]) {
+            results.record(Self.run("bbbp", .scaffold, .pretrained, seed: seed, test: value))
+            results.record(Self.run("bbbp", .scaffold, .scratch, seed: seed, test: value - 0.1))
+        }
+        results.record(Self.run("esol", .scaffold, .pretrained, seed: 0, test: 1.1, metric: .rmse))
+        results.record(Self.run("esol", .scaffold, .pretrained, seed: 1, test: 1.3, metric: .rmse))
+        results.record(Self.run("esol", .random, .llmText, seed: 0, test: 0.7, metric: .rmse))
+        results.record(Self.run("esol", .random, .generatedTextOnLLMSubset, seed: 0, test: 0.6, metric: .rmse))
+        // Recording a seed again replaces it.
+        results.record(Self.run("bbbp", .scaffold, .pretrained, seed: 2, test: 0.85))
+        #expect(results.runs.count == 10)
+
+        let chemprop = [0, 1, 2].map { seed in
+            ChempropRun(dataset: "bbbp", split: .scaffold, seed: UInt64(seed), epochs: 50, metric: .rocAUC,
+                        test: seed == 2 ? 0.5 : 0.95, splitDigest: "aaaaaaaaaaaa0000\(seed)", version: "2.3.1")
+        } + [ChempropRun(dataset: "esol", split: .scaffold, seed: 0, epochs: 50, metric: .rmse, test: 1.0,
+                         splitDigest: "bbbbbbbbbbbb", version: "2.3.1")]
+        let table = ResultsTable(results: results, chemprop: chemprop)
+        #expect(table.notes.count == 1 && table.notes[0].contains("esol scaffold seed 0"), "\(table.notes)")
+        let lines = table.markdown().split(separator: "\n").map(String.init)
+
+        let header = lines.first { $0.hasPrefix("| dataset | metric |") }
+        #expect(header == "| dataset | metric | lgmcl `tiny`, pretrained (2 ep.) | lgmcl `tiny`, no pretraining (2 ep.) | chemprop 2.3.1 (50 ep.) |")
+        // chemprop: mean of 0.95, 0.95, 0.5 = 0.8, std = 0.2121; lgmcl pretrained is the best of the row.
+        #expect(lines.contains("| bbbp | ROC-AUC ↑ | **0.850 ± 0.041** | 0.750 ± 0.041 | 0.800 ± 0.212 |"))
+        // The mismatched chemprop run is left out; only two lgmcl seeds exist.
+        #expect(lines.contains("| esol | RMSE ↓ | 1.200 ± 0.100 (seeds 0,1) | — | — |"))
+        #expect(lines.contains("| esol | random | 10 | RMSE ↓ | **0.600 ± 0.000 (seed 0)** | 0.700 ± 0.000 (seed 0) |"))
+        #expect(!lines.contains { $0.hasPrefix("### Random split") })
+        #expect(lines.filter { $0.hasPrefix("| bbbp | scaffold |") }.count == 6)
+    }
+
+    @Test func resultsSurviveTheirFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-results-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try BenchmarkResults.load(from: url).runs.isEmpty)
+        var results = BenchmarkResults()
+        results.record(Self.run("bace", .random, .pretrained, seed: 1, test: 0.8))
+        try results.save(to: url)
+        let loaded = try BenchmarkResults.load(from: url)
+        #expect(loaded == results)
+        #expect(loaded.contains(results.runs[0].cell, seed: 1) && !loaded.contains(results.runs[0].cell, seed: 0))
+    }
+}
