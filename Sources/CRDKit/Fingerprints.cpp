@@ -29,8 +29,16 @@ extern "C" size_t crdkit_erg_length(unsigned min_path, unsigned max_path) {
 extern "C" int crdkit_mol_erg(const crdkit_mol *mol, double fuzz_increment, unsigned min_path,
                               unsigned max_path, double *out, char **error) {
   return guarded(error, -1, [&] {
-    std::unique_ptr<RDNumeric::DoubleVector> values(RDKit::ReducedGraphs::getErGFingerprint(
-        *mol->mol, nullptr, fuzz_increment, min_path, max_path));
+    // Not getErGFingerprint: the reduced graph is a copy of the molecule that inherits its
+    // computed properties, among them a topological distance matrix cached by earlier work on
+    // the molecule (MurckoDecompose, getDistanceMat). The reduced graph has extra ring-centroid
+    // atoms, and unless a ring atom is removed (which clears the cache) RDKit reads the stale,
+    // smaller matrix: wrong path lengths and reads past its end. Clearing the inherited cache
+    // gives the value of a freshly parsed molecule whatever was computed on it before.
+    std::unique_ptr<RDKit::ROMol> reduced(RDKit::ReducedGraphs::generateMolExtendedReducedGraph(*mol->mol));
+    reduced->clearComputedProps(/*includeRings=*/false);
+    std::unique_ptr<RDNumeric::DoubleVector> values(RDKit::ReducedGraphs::generateErGFingerprintForReducedGraph(
+        *reduced, nullptr, fuzz_increment, min_path, max_path));
     const size_t expected = crdkit_erg_length(min_path, max_path);
     if (values->size() != expected) {
       setError(error, "RDKit's ErG fingerprint has " + std::to_string(values->size()) +

@@ -65,8 +65,8 @@ struct PreprocessTests {
                 #expect(error?.reason == reject.reason)
                 continue
             }
-            // Each feature from a freshly parsed molecule: ErG, at least, depends on what was
-            // computed on a molecule before it (see RowFeaturizer).
+            // Each feature from a freshly parsed molecule, while preprocess computes them all on
+            // one: a feature that depended on what was computed before it would show here.
             let fresh = { try Molecule(smiles: smiles.trimmingCharacters(in: .whitespaces)) }
             let molecule = try fresh()
             let graph = MolGraph(try fresh())

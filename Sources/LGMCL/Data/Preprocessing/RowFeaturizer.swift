@@ -14,7 +14,7 @@ struct RowFeaturizer {
 
     /// The canonical SMILES and description of a row, nil when the row would be rejected.
     func texts(row: [String], columns: Preprocessor.Columns) -> (smiles: String, description: String)? {
-        guard case .success(let parsed) = parse(row: row, columns: columns, ergFirst: false, description: nil) else { return nil }
+        guard case .success(let parsed) = parse(row: row, columns: columns, description: nil) else { return nil }
         return (parsed.molecule.canonicalSMILES, parsed.description)
     }
 
@@ -22,7 +22,7 @@ struct RowFeaturizer {
     func outcome(row: [String], number: Int, columns: Preprocessor.Columns, description known: String? = nil) -> RowOutcome {
         let smiles = row[columns.smiles]
         let parsed: Parsed
-        switch parse(row: row, columns: columns, ergFirst: true, description: known) {
+        switch parse(row: row, columns: columns, description: known) {
         case .failure(let reason): return .rejected(row: number, smiles: smiles, reason: reason.text)
         case .success(let p): parsed = p
         }
@@ -48,7 +48,7 @@ struct RowFeaturizer {
             bondFeatures: graph.bondFeatures,
             maccs: Fingerprint.maccs(molecule),
             pubchem: Fingerprint.pubchem(molecule),
-            erg: parsed.erg ?? Fingerprint.erg(molecule),
+            erg: Fingerprint.erg(molecule),
             description: parsed.description,
             smilesTokens: tokenizer?.encode(smiles: canonical, maxLength: options.maxSMILESTokens) ?? [],
             descriptionTokens: tokenizer?.encode(text: parsed.description, maxLength: options.maxDescriptionTokens) ?? [],
@@ -59,22 +59,17 @@ struct RowFeaturizer {
     struct Reason: Error { let text: String }
     struct Parsed {
         let molecule: Molecule
-        let erg: [Float]?
         let description: String
         let split: String?
     }
 
-    private func parse(row: [String], columns: Preprocessor.Columns, ergFirst: Bool, description known: String?) -> Result<Parsed, Reason> {
+    private func parse(row: [String], columns: Preprocessor.Columns, description known: String?) -> Result<Parsed, Reason> {
         let molecule: Molecule
         do {
             molecule = try Molecule(smiles: row[columns.smiles].trimmingCharacters(in: .whitespaces))
         } catch {
             return .failure(Reason(text: "\(error)"))
         }
-        // ErG first, on the molecule as parsed: computed after the description, graph or other
-        // fingerprints it changes for some molecules, and not even the same way from run to run
-        // (row 10 of bbbp.csv). Computed first it equals Python RDKit's on every test molecule.
-        let erg = ergFirst ? Fingerprint.erg(molecule) : nil
         var split: String?
         if let column = columns.split {
             guard let value = Self.split(row[column]) else {
@@ -89,7 +84,7 @@ struct RowFeaturizer {
         } else {
             description = known ?? describer.describe(molecule)
         }
-        return .success(Parsed(molecule: molecule, erg: erg, description: description, split: split))
+        return .success(Parsed(molecule: molecule, description: description, split: split))
     }
 
     /// An empty cell is a missing label (NaN); anything else must be a number.
