@@ -120,6 +120,10 @@ struct Pattern {
   std::vector<std::pair<int, int>> required;
   std::vector<size_t> environments;
   std::unique_ptr<RDKit::ROMol> query;
+  // Indices of the patterns this one contains (present whenever it is) and of those containing
+  // it (absent whenever it is).
+  std::vector<size_t> contained;
+  std::vector<size_t> containing;
 };
 
 struct Environment {
@@ -139,7 +143,60 @@ struct Environment {
 // SMILES: bonds "-", "=", "#", ":" (unwritten: single or aromatic), branches, ring closures.
 struct PatternGraph {
   std::vector<int> atoms;
+  std::vector<bool> aromaticOnly;  // lowercase atoms
   std::vector<std::tuple<int, int, BondClass>> bonds;
+};
+
+// Whether every molecule bond of class `narrow` is also of class `wide`.
+bool classWithin(BondClass narrow, BondClass wide) {
+  if (wide == BondClass::any || narrow == wide) return true;
+  return narrow == BondClass::aromatic &&
+         (wide == BondClass::singleOrAromatic || wide == BondClass::doubleOrAromatic);
+}
+
+// Whether `small` maps injectively into `large` with equal elements, no looser atoms and no
+// looser bonds: then every match of `large` contains a match of `small`. Patterns have at most
+// 9 atoms, so plain backtracking is enough.
+class Containment {
+ public:
+  Containment(const PatternGraph &small, const PatternGraph &large)
+      : small_(small), large_(large), image_(small.atoms.size(), -1), used_(large.atoms.size()) {}
+
+  bool holds() { return small_.atoms.size() <= large_.atoms.size() && extend(0); }
+
+ private:
+  BondClass const *bondIn(const PatternGraph &g, int a, int b) const {
+    for (const auto &bond : g.bonds) {
+      const auto &[x, y, cls] = bond;
+      if ((x == a && y == b) || (x == b && y == a)) return &std::get<2>(bond);
+    }
+    return nullptr;
+  }
+
+  bool extend(size_t next) {
+    if (next == small_.atoms.size()) return true;
+    for (size_t t = 0; t < large_.atoms.size(); ++t) {
+      if (used_[t] || large_.atoms[t] != small_.atoms[next]) continue;
+      if (small_.aromaticOnly[next] && !large_.aromaticOnly[t]) continue;
+      bool fits = true;
+      for (size_t prior = 0; prior < next && fits; ++prior) {
+        const BondClass *wanted = bondIn(small_, static_cast<int>(prior), static_cast<int>(next));
+        if (!wanted) continue;
+        const BondClass *have = bondIn(large_, image_[prior], static_cast<int>(t));
+        fits = have && classWithin(*have, *wanted);
+      }
+      if (!fits) continue;
+      image_[next] = static_cast<int>(t);
+      used_[t] = true;
+      if (extend(next + 1)) return true;
+      used_[t] = false;
+    }
+    return false;
+  }
+
+  const PatternGraph &small_, &large_;
+  std::vector<int> image_;
+  std::vector<bool> used_;
 };
 
 // Translates the specification's notation into SMARTS (see the reading rules at the top) and
@@ -150,9 +207,10 @@ std::string toSmarts(const std::string &text, bool section6Bonds, PatternGraph &
   std::vector<int> branches;
   std::map<char, std::pair<int, BondClass>> openRings;
   BondClass pending = BondClass::singleOrAromatic;
-  auto addAtom = [&](int z) {
+  auto addAtom = [&](int z, bool aromatic) {
     const int index = static_cast<int>(graph.atoms.size());
     graph.atoms.push_back(z);
+    graph.aromaticOnly.push_back(aromatic);
     if (previous >= 0) graph.bonds.emplace_back(previous, index, pending);
     previous = index;
     pending = BondClass::singleOrAromatic;
@@ -164,7 +222,7 @@ std::string toSmarts(const std::string &text, bool section6Bonds, PatternGraph &
       const std::string inside = text.substr(i + 1, close - i - 1);
       const int z = inside[0] == '#' ? std::stoi(inside.substr(1)) : atomicNumber(inside.c_str());
       out += "[#" + std::to_string(z) + "]";
-      addAtom(z);
+      addAtom(z, false);
       i = close + 1;
     } else if (std::isupper(static_cast<unsigned char>(c))) {
       // The only two-letter symbols outside brackets are Cl and Br ("Cc1…" is C then c).
@@ -173,12 +231,12 @@ std::string toSmarts(const std::string &text, bool section6Bonds, PatternGraph &
       const std::string symbol = text.substr(i, twoLetters ? 2 : 1);
       const int z = atomicNumber(symbol.c_str());
       out += "[#" + std::to_string(z) + "]";
-      addAtom(z);
+      addAtom(z, false);
       i += symbol.size();
     } else if (std::islower(static_cast<unsigned char>(c))) {
       const char upper[2] = {static_cast<char>(std::toupper(static_cast<unsigned char>(c))), 0};
       out += c;
-      addAtom(atomicNumber(upper));
+      addAtom(atomicNumber(upper), true);
       ++i;
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       out += c;
@@ -212,7 +270,9 @@ std::string toSmarts(const std::string &text, bool section6Bonds, PatternGraph &
 
 struct PatternTable {
   std::vector<Pattern> patterns;
+  std::vector<PatternGraph> graphs;
   std::vector<Environment> environments;
+  std::vector<size_t> order;  // largest patterns first: a match settles its sub-patterns
 
   PatternTable() {
     std::map<Environment, size_t> known;
@@ -220,6 +280,19 @@ struct PatternTable {
     add(section7, std::size(section7), section7FirstBit, false, known);
     environments.resize(known.size());
     for (const auto &[environment, index] : known) environments[index] = environment;
+    for (size_t a = 0; a < patterns.size(); ++a) {
+      for (size_t b = 0; b < patterns.size(); ++b) {
+        if (a != b && Containment(graphs[b], graphs[a]).holds()) {
+          patterns[a].contained.push_back(b);
+          patterns[b].containing.push_back(a);
+        }
+      }
+    }
+    order.resize(patterns.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return graphs[a].atoms.size() > graphs[b].atoms.size();
+    });
   }
 
   void add(const char *const *texts, size_t count, int firstBit, bool section6Bonds,
@@ -251,6 +324,7 @@ struct PatternTable {
         p.environments.push_back(it->second);
       }
       patterns.push_back(std::move(p));
+      graphs.push_back(std::move(graph));
     }
   }
 };
@@ -280,14 +354,20 @@ void setPatternBits(const RDKit::ROMol &mol, const RDKit::ROMol &withHs,
   params.maxMatches = 1;
   params.uniquify = false;
   params.recursionPossible = false;
-  for (const auto &p : table.patterns) {
+  // Per pattern: -1 undecided, 0 absent, 1 present.
+  std::vector<int8_t> state(table.patterns.size(), -1);
+  for (size_t k : table.order) {
+    if (state[k] >= 0) continue;
+    const Pattern &p = table.patterns[k];
     bool possible = true;
     for (const auto &[z, count] : p.required) possible = possible && counts[z] >= count;
     for (size_t e : p.environments) possible = possible && has(e);
-    if (!possible) continue;
     const auto &target = p.needsHydrogens ? withHs : mol;
-    bits[p.bit] = !RDKit::SubstructMatch(target, *p.query, params).empty();
+    const bool found = possible && !RDKit::SubstructMatch(target, *p.query, params).empty();
+    state[k] = found;
+    for (size_t implied : found ? p.contained : p.containing) state[implied] = found;
   }
+  for (size_t k = 0; k < state.size(); ++k) bits[table.patterns[k].bit] = state[k] == 1;
 }
 
 }  // namespace lgmcl::pubchem
