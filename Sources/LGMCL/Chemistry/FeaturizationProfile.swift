@@ -44,15 +44,9 @@ public struct FeaturizationProfile: Sendable {
     }
 
     private mutating func time<T>(_ part: String, _ body: () -> T) -> T {
-        let start = Self.threadCPUSeconds()
+        let start = threadCPUSeconds()
         let result = body()
-        seconds[part, default: 0] += Self.threadCPUSeconds() - start
+        seconds[part, default: 0] += threadCPUSeconds() - start
         return result
-    }
-
-    private static func threadCPUSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
     }
 }

@@ -39,9 +39,12 @@ public final class BatchReader {
         return try result.get()
     }
 
-    /// Seconds the background thread has spent reading and assembling so far (its CPU share of
-    /// a step is this over the step time).
-    public var readerSeconds: Double { queue.busySeconds }
+    /// CPU seconds the background thread has spent so far, reading blocks and assembling
+    /// batches: its share of a step is this over the step time.
+    public var readerSeconds: Double { queue.cost.total }
+
+    /// The same CPU seconds by phase.
+    public var readerCost: ReaderCost { queue.cost }
 
     private static func produce(
         dataset: MoleculeDataset, plan: ShardPlan, options: BatchOptions, firstBatch: Int, cachedBlocks: Int,
@@ -52,7 +55,7 @@ public final class BatchReader {
         var lastUse: [Int: Int] = [:]
         do {
             for k in firstBatch ..< plan.batchCount {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = threadCPUSeconds()
                 let molecules = Array(plan.share(ofBatch: k))
                 for index in molecules {
                     let b = index / blockSize
@@ -61,6 +64,7 @@ public final class BatchReader {
                     }
                     lastUse[b] = k
                 }
+                let read = threadCPUSeconds()
                 let batch = MoleculeBatch(batchIndex: k, molecules: molecules, taskCount: dataset.taskCount,
                                           options: options) { cache[$0 / blockSize]! }
                 // Least recently used blocks go once the cache is over its size.
@@ -70,7 +74,7 @@ public final class BatchReader {
                         lastUse[b] = nil
                     }
                 }
-                queue.addBusy(DispatchTime.now().uptimeNanoseconds - start)
+                queue.add(ReaderCost(readSeconds: read - start, assembleSeconds: threadCPUSeconds() - read))
                 guard queue.put(.success(batch)) else { return }
             }
         } catch {
@@ -86,7 +90,7 @@ final class ReadAheadQueue: @unchecked Sendable {
     private var items: [Result<MoleculeBatch, Error>] = []
     private var finished = false
     private var cancelled = false
-    private var busyNanoseconds: UInt64 = 0
+    private var spent = ReaderCost()
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
@@ -126,16 +130,30 @@ final class ReadAheadQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    func addBusy(_ nanoseconds: UInt64) {
+    func add(_ cost: ReaderCost) {
         condition.lock()
-        busyNanoseconds += nanoseconds
+        spent.readSeconds += cost.readSeconds
+        spent.assembleSeconds += cost.assembleSeconds
         condition.unlock()
     }
 
-    var busySeconds: Double {
+    var cost: ReaderCost {
         condition.lock()
         defer { condition.unlock() }
-        return Double(busyNanoseconds) / 1e9
+        return spent
+    }
+}
+
+/// CPU seconds of the reader thread by phase: reading blocks (HDF5: decompression, unshuffling,
+/// copying) and assembling batches from them.
+public struct ReaderCost: Sendable, Equatable {
+    public var readSeconds = 0.0
+    public var assembleSeconds = 0.0
+    public var total: Double { readSeconds + assembleSeconds }
+
+    public init(readSeconds: Double = 0, assembleSeconds: Double = 0) {
+        self.readSeconds = readSeconds
+        self.assembleSeconds = assembleSeconds
     }
 }
 

@@ -88,47 +88,80 @@ public struct BatchOptions: Sendable, Equatable {
 
 extension MoleculeBatch {
     /// Assembles the batch of `molecules` (dataset indices) from blocks that hold them.
+    ///
+    /// Sizes are summed first and every array is allocated once at its final size: the reader
+    /// thread's cost is mostly copying, and growing arrays copies twice.
     init(batchIndex: Int, molecules: [Int], taskCount: Int, options: BatchOptions, block: (Int) -> MoleculeBlock) {
+        let atomWidth = DatasetSchema.atomFeatureCount, bondWidth = DatasetSchema.bondFeatureCount
+        let maccsWidth = DatasetSchema.maccsCount, pubchemWidth = DatasetSchema.pubchemCount
+        let ergWidth = DatasetSchema.ergCount, fingerprintWidth = DatasetSchema.fingerprintCount
+        let blocks = molecules.map(block)
+        var atomCount = 0, edgeCount = 0
+        for (index, b) in zip(molecules, blocks) {
+            let i = index - b.range.lowerBound
+            atomCount += b.atomOffsets[i + 1] - b.atomOffsets[i]
+            edgeCount += b.edgeOffsets[i + 1] - b.edgeOffsets[i]
+        }
+        var atomFeatures: [Float] = [], atomOffsets: [Int32] = [0], atomMolecule: [Int32] = []
+        var edgeIndex: [Int32] = [], edgeOffsets: [Int32] = [0], bondFeatures: [Float] = []
+        var labels: [Float] = [], labelMask: [Float] = []
+        var smiles: [ArraySlice<Int32>] = [], descriptions: [ArraySlice<Int32>] = []
+        atomFeatures.reserveCapacity(atomCount * atomWidth)
+        atomOffsets.reserveCapacity(molecules.count + 1)
+        atomMolecule.reserveCapacity(atomCount)
+        edgeIndex.reserveCapacity(edgeCount * 2)
+        edgeOffsets.reserveCapacity(molecules.count + 1)
+        bondFeatures.reserveCapacity(edgeCount * bondWidth)
+        labels.reserveCapacity(molecules.count * taskCount)
+        labelMask.reserveCapacity(molecules.count * taskCount)
+        smiles.reserveCapacity(molecules.count)
+        descriptions.reserveCapacity(molecules.count)
+        var fingerprints = [Float](repeating: 0, count: molecules.count * fingerprintWidth)
+
+        fingerprints.withUnsafeMutableBufferPointer { out in
+            for (position, (index, b)) in zip(molecules, blocks).enumerated() {
+                let i = index - b.range.lowerBound
+                let firstAtom = Int32(atomMolecule.count)
+                let atoms = b.atomOffsets[i] ..< b.atomOffsets[i + 1]
+                atomFeatures += b.atomFeatures[atoms.lowerBound * atomWidth ..< atoms.upperBound * atomWidth]
+                atomMolecule += repeatElement(Int32(position), count: atoms.count)
+                atomOffsets.append(Int32(atomMolecule.count))
+                let edges = b.edgeOffsets[i] ..< b.edgeOffsets[i + 1]
+                for e in edges.lowerBound * 2 ..< edges.upperBound * 2 { edgeIndex.append(b.edgeIndex[e] + firstAtom) }
+                bondFeatures += b.bondFeatures[edges.lowerBound * bondWidth ..< edges.upperBound * bondWidth]
+                edgeOffsets.append(Int32(edgeIndex.count / 2))
+
+                var slot = position * fingerprintWidth
+                b.maccs.withUnsafeBufferPointer { bits in
+                    for j in i * maccsWidth ..< (i + 1) * maccsWidth { out[slot] = Float(bits[j]); slot += 1 }
+                }
+                b.pubchem.withUnsafeBufferPointer { bits in
+                    for j in i * pubchemWidth ..< (i + 1) * pubchemWidth { out[slot] = Float(bits[j]); slot += 1 }
+                }
+                b.erg.withUnsafeBufferPointer { values in
+                    for j in i * ergWidth ..< (i + 1) * ergWidth { out[slot] = values[j]; slot += 1 }
+                }
+
+                for value in b.labels[i * taskCount ..< (i + 1) * taskCount] {
+                    labels.append(value.isNaN ? 0 : value)
+                    labelMask.append(value.isNaN ? 0 : 1)
+                }
+                smiles.append(b.smilesTokens[b.smilesOffsets[i] ..< b.smilesOffsets[i + 1]])
+                descriptions.append(b.descriptionTokens[b.descriptionOffsets[i] ..< b.descriptionOffsets[i + 1]])
+            }
+        }
         self.batchIndex = batchIndex
         self.moleculeIndices = molecules
         self.taskCount = taskCount
-        let atomWidth = DatasetSchema.atomFeatureCount, bondWidth = DatasetSchema.bondFeatureCount
-        atomFeatures = []
-        atomOffsets = [0]
-        atomMolecule = []
-        edgeIndex = []
-        edgeOffsets = [0]
-        bondFeatures = []
-        fingerprints = []
-        fingerprints.reserveCapacity(molecules.count * DatasetSchema.fingerprintCount)
-        labels = []
-        labelMask = []
-        var smiles: [ArraySlice<Int32>] = [], descriptions: [ArraySlice<Int32>] = []
-
-        for (position, index) in molecules.enumerated() {
-            let b = block(index)
-            let i = index - b.range.lowerBound
-            let firstAtom = Int32(atomMolecule.count)
-            let atoms = b.atomOffsets[i] ..< b.atomOffsets[i + 1]
-            atomFeatures += b.atomFeatures[atoms.lowerBound * atomWidth ..< atoms.upperBound * atomWidth]
-            atomMolecule += repeatElement(Int32(position), count: atoms.count)
-            atomOffsets.append(Int32(atomMolecule.count))
-            let edges = b.edgeOffsets[i] ..< b.edgeOffsets[i + 1]
-            edgeIndex += b.edgeIndex[edges.lowerBound * 2 ..< edges.upperBound * 2].lazy.map { $0 + firstAtom }
-            bondFeatures += b.bondFeatures[edges.lowerBound * bondWidth ..< edges.upperBound * bondWidth]
-            edgeOffsets.append(Int32(edgeIndex.count / 2))
-
-            fingerprints += b.maccs[i * DatasetSchema.maccsCount ..< (i + 1) * DatasetSchema.maccsCount].lazy.map(Float.init)
-            fingerprints += b.pubchem[i * DatasetSchema.pubchemCount ..< (i + 1) * DatasetSchema.pubchemCount].lazy.map(Float.init)
-            fingerprints += b.erg[i * DatasetSchema.ergCount ..< (i + 1) * DatasetSchema.ergCount]
-
-            for value in b.labels[i * taskCount ..< (i + 1) * taskCount] {
-                labels.append(value.isNaN ? 0 : value)
-                labelMask.append(value.isNaN ? 0 : 1)
-            }
-            smiles.append(b.smilesTokens[b.smilesOffsets[i] ..< b.smilesOffsets[i + 1]])
-            descriptions.append(b.descriptionTokens[b.descriptionOffsets[i] ..< b.descriptionOffsets[i + 1]])
-        }
+        self.atomFeatures = atomFeatures
+        self.atomOffsets = atomOffsets
+        self.atomMolecule = atomMolecule
+        self.edgeIndex = edgeIndex
+        self.edgeOffsets = edgeOffsets
+        self.bondFeatures = bondFeatures
+        self.fingerprints = fingerprints
+        self.labels = labels
+        self.labelMask = labelMask
         smilesTokens = TokenMatrix(smiles, maxLength: options.maxSMILESTokens, paddingID: options.paddingID)
         descriptionTokens = TokenMatrix(descriptions, maxLength: options.maxDescriptionTokens, paddingID: options.paddingID)
     }

@@ -133,11 +133,11 @@ public final class HDF5Dataset {
 
     public func read<T: HDF5Scalar>(rows: Range<Int>, as type: T.Type = T.self) throws -> [T] {
         let count = rows.count * (try rowLength())
+        // No zeroing first: HDF5 writes every element, and a failed read throws the array away
+        // (its scalars need no deinitialization).
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            // Zero first: on a failed read the array must not hold garbage.
-            buffer.initialize(repeating: .zero)
-            initialized = count
             try read(rows: rows, into: buffer)
+            initialized = count
         }
     }
 
