@@ -56,9 +56,14 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     let world: Communicator
     let log: (String) -> Void
     let directory: URL
+    /// Per seed, one split cell per data row of the input (train, val, test; empty for a row
+    /// without a molecule): `benchmark moleculenet` trains each seed on the split file it shares
+    /// with other tools while the molecules are featurized once for all seeds.
+    let seedSplits: [UInt64: [String]]
     var times = PhaseTimes()
 
-    public init(settings: FinetuneSettings, world: Communicator, log: @escaping (String) -> Void = { _ in }) throws {
+    public init(settings: FinetuneSettings, world: Communicator, log: @escaping (String) -> Void = { _ in },
+                seedSplits: [UInt64: [String]] = [:]) throws {
         guard settings.globalBatchSize % world.size == 0 else {
             throw FinetuneError(description: "--batch-size \(settings.globalBatchSize) is not divisible by \(world.size) ranks; use a multiple of \(world.size)")
         }
@@ -68,6 +73,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         self.settings = settings
         self.world = world
         self.log = log
+        self.seedSplits = seedSplits
         directory = URL(fileURLWithPath: settings.output)
     }
 
@@ -106,7 +112,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var results: [SeedResult] = []
         var curves = LearningCurves(metric: metric)
         for seed in settings.seeds {
-            let parts = fixed ?? partition(count: prepared.dataset.count, molecules: molecules, seed: seed)
+            let parts = try seedSplits[seed].map { try rowSplit($0, prepared: prepared) }
+                ?? fixed ?? partition(count: prepared.dataset.count, molecules: molecules, seed: seed)
             if world.isRoot {
                 log("seed \(seed): split \(split): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
@@ -128,6 +135,13 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             _ = try world.allgather(times.vector)
         }
         return summary
+    }
+
+    /// The split of the dataset's molecules given one cell per input row.
+    func rowSplit(_ cells: [String], prepared: Prepared) throws -> DatasetSplit {
+        try DatasetSplit.fixed(cells: prepared.sourceRows.map { Int($0) < cells.count ? cells[Int($0)] : "" }, column: "split") { i in
+            "\(self.settings.data) row \(prepared.sourceRows[i] + 1)"
+        }
     }
 
     func partition(count: Int, molecules: [Molecule], seed: UInt64) -> DatasetSplit {

@@ -1,0 +1,71 @@
+import Foundation
+import LGMCL
+import Testing
+import TestSupport
+
+/// `lgmcl-dist benchmark moleculenet` as a user runs it, on a data directory holding the first 60
+/// molecules of ESOL and of the authors' ESOL LLM file, tiny preset, one epoch: the table has the
+/// rows and columns of what ran, the split files are those `lgmcl-dist split` writes, and the
+/// fine-tuning scored exactly the test rows of those files.
+struct BenchmarkCommandTests {
+    static func head(_ file: String, rows: Int, into url: URL) throws {
+        let table = try CSVTable(contentsOf: sharedData.appendingPathComponent(file))
+        let lines = [table.header] + table.rows.prefix(rows)
+        let text = lines.map { $0.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+            .joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    @Test func benchmarkWritesTheTableOfWhatRanOnTheSharedSplits() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
+        try Self.head("llm_text/esol_llm.csv", rows: 60, into: data.appendingPathComponent("llm_text/esol_llm.csv"))
+        let output = directory.appendingPathComponent("out")
+        let arguments = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0,1",
+                         "--epochs", "1", "--preset", "tiny", "--llm-text", "--data-directory", data.path, "--output", output.path, "--json"]
+
+        let result = try run(productPath("lgmcl-dist"), arguments, timeout: 600)
+        #expect(result.status == 0, "\(result.output)")
+
+        // Without --pretrained: the ablation, and the LLM pair; two seeds each.
+        let results = try BenchmarkResults.load(from: output.appendingPathComponent("results.json"))
+        #expect(results.runs.count == 6)
+        #expect(Set(results.runs.map(\.variant)) == [.scratch, .generatedTextOnLLMSubset, .llmText])
+        #expect(results.runs.allSatisfy { $0.metric == .rmse && $0.test.isFinite && $0.test > 0 && $0.preset == "tiny" && $0.epochs == 1 })
+        #expect(results.runs.allSatisfy { $0.trainCount == 36 && $0.valCount == 12 && $0.testCount == 12 })
+
+        let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
+        let lines = markdown.split(separator: "\n").map(String.init)
+        #expect(lines.contains("| dataset | metric | lgmcl `tiny`, no pretraining (1 ep.) |"), "\(markdown)")
+        #expect(lines.filter { $0.hasPrefix("| esol | RMSE ↓ | ") }.count == 1)
+        #expect(lines.contains { $0.hasPrefix("| esol | random | 60 | RMSE ↓ | ") })
+        #expect(lines.filter { $0.hasPrefix("| esol | random | ") && $0.contains("| 36/12/12 |") }.count == 6)
+        #expect(!markdown.contains("Scaffold split"))
+        #expect(result.stdout.split(separator: "\n").last?.hasPrefix("{\"notes\":[],\"runs\":[") == true)
+
+        // The split file of seed 1 is byte for byte what `lgmcl-dist split` writes...
+        let splitFile = output.appendingPathComponent("splits/esol_random_1.csv")
+        let reference = directory.appendingPathComponent("reference.csv")
+        let split = try run(productPath("lgmcl-dist"), ["split", "--input", data.appendingPathComponent("moleculenet/esol.csv").path,
+                                                        "--output", reference.path, "--split", "random", "--seed", "1"], timeout: 120)
+        #expect(split.status == 0, "\(split.output)")
+        #expect(try Data(contentsOf: splitFile) == Data(contentsOf: reference))
+        // ...its digest is the one recorded, and the model was scored on its test rows.
+        let written = try CSVTable(contentsOf: splitFile)
+        let cells = try written.column("split")
+        let run1 = results.runs.first { $0.variant == .scratch && $0.seed == 1 }
+        #expect(run1?.splitDigest == SplitDigest.of(cells))
+        let predictions = try CSVTable(contentsOf: output.appendingPathComponent("runs/esol/random/no-pretraining-tiny-1ep/seed-1/predictions_test.csv"))
+        let testRows = cells.indices.filter { cells[$0] == "test" }.map { String($0 + 1) }
+        #expect(try predictions.column("row").sorted() == testRows.sorted())
+
+        // A second invocation finds every run done.
+        let again = try run(productPath("lgmcl-dist"), arguments, timeout: 300)
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.stderr.contains("esol random llm-text (tiny, 1 epochs): seeds 0,1 already in"))
+        #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
+    }
+}
