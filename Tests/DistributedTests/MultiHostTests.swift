@@ -82,12 +82,12 @@ enum MultiHost {
         return check.status == 0
     }
 
-    /// Runs one case of the harness; it makes and removes its hosts each time. The deadline
-    /// covers waiting for another checkout's run, which holds the machine-wide hosts lock.
+    /// Runs cases of the harness; it makes and removes its hosts each time. The deadline covers
+    /// waiting up to 600 s for another checkout's run, which holds the machine-wide hosts lock.
     static func run(_ name: String) throws -> ProcessResult { try run([name]) }
 
     static func run(_ names: [String]) throws -> ProcessResult {
-        let result = try TestSupport.run(script, ["--bin", binDirectory] + names, timeout: 420)
+        let result = try TestSupport.run(script, ["--bin", binDirectory] + names, timeout: 900)
         #expect(!result.timedOut, "cluster/test-multihost \(names.joined(separator: " ")) timed out")
         #expect(result.status == 0, "exit \(result.status):\n\(result.output)")
         return result

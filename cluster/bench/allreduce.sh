@@ -30,13 +30,14 @@ done
 # The protocol, shared by both programs: sizes, timed calls (small / large), large from, warm-up.
 # Fewer calls than osu_allreduce's defaults (1000 / 100): the machine this runs on is small and
 # shared, and the faster of two rounds is kept instead.
-min_bytes=4 iterations=200 large_iterations=50 large_from=8192 warmup=20
+min_bytes=4 iterations=100 large_iterations=20 large_from=8192 warmup=10
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 
 work=$(mktemp -d /tmp/lgmcl-bench-allreduce.XXXXXX)
-hosts_up=0
+# shellcheck source=cluster/netns/hosts.sh
+source "$root/cluster/netns/hosts.sh"
 cleanup() {
-    [ "$hosts_up" = 1 ] && netns_down
+    netns_down
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,12 +46,15 @@ trap 'exit 130' INT TERM
 mpicc -O2 -o "$work/allreduce_peer" "$here/allreduce_peer.c"
 
 # One setting: both programs, alternately, twice each; the report keeps the faster of each pair
-# per size (other load on the machine only ever slows a run down).
-#   measure NAME MPIRUN-ARGS…
+# per size (other load on the machine only ever slows a run down). With HOSTS > 0, namespace
+# hosts exist only during each round: other checkouts' multi-host tests, which queue on the
+# hosts lock, get their turn in between.
+#   measure NAME HOSTS MPIRUN-ARGS…
 measure() {
-    local name=$1
-    shift
+    local name=$1 hosts=$2
+    shift 2
     for round in 1 2; do
+        if [ "$hosts" -gt 0 ]; then netns_up "$hosts"; fi
         echo "== $name: lgmcl-dist, round $round" >&2
         mpirun "$@" "$bin/lgmcl-dist" benchmark allreduce --min-bytes "$min_bytes" --max-bytes "$max_bytes" \
             --iterations "$iterations" --large-iterations "$large_iterations" --large-from "$large_from" \
@@ -58,23 +62,18 @@ measure() {
         echo "== $name: C peer, round $round" >&2
         mpirun "$@" "$work/allreduce_peer" "$min_bytes" "$max_bytes" "$iterations" "$large_iterations" \
             "$large_from" "$warmup" >"$work/$name.peer.$round.json"
+        if [ "$hosts" -gt 0 ]; then netns_down; fi
     done
     echo "$*" >"$work/$name.command"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-measure one-host -np 2 --bind-to core
+measure one-host 0 -np 2 --bind-to core
 
-# shellcheck source=cluster/netns/hosts.sh
-source "$root/cluster/netns/hosts.sh"
 reason=$(netns_unavailable_reason)
 if [ -z "$reason" ]; then
-    netns_up 2
-    hosts_up=1
     # shellcheck disable=SC2046
-    measure two-hosts -np 2 --hostfile "$root/hostfiles/netns-two-hosts" $(netns_mpirun_options)
-    netns_down
-    hosts_up=0
+    measure two-hosts 2 -np 2 --hostfile "$root/hostfiles/netns-two-hosts" $(netns_mpirun_options)
 else
     echo "allreduce.sh: skipping the namespace hosts: $reason" >&2
 fi
@@ -84,20 +83,18 @@ fi
 # batch 24 (8 per rank), overlapped bucket sync (not --deterministic, which cannot overlap).
 # Per setting (stage, bucket MiB): a pretraining run, whose per-rank table gives the exposed
 # allreduce wait, then the same buckets synced alone across the same hosts.
-overlap_steps=12
+overlap_steps=10
 overlap_settings=("graph 4" "graph 1" "joint 4" "joint 1")
 if [ "$overlap" = 1 ] && [ -z "$reason" ]; then
-    netns_up 3
-    hosts_up=1
     three=(--hostfile "$root/hostfiles/netns-three-hosts" -np 3 --map-by node)
     head -n 241 "$root/../shared/data/moleculenet/bbbp.csv" >"$work/molecules.csv"
-    echo "== overlap: preprocess across 3 hosts" >&2
-    # shellcheck disable=SC2046
-    mpirun "${three[@]}" $(netns_mpirun_options) "$bin/lgmcl-dist" preprocess --input "$work/molecules.csv" \
-        --output "$work/overlap-data.h5" --label-columns p_np --vocab-size 1000 >"$work/overlap-preprocess.out" 2>&1
+    echo "== overlap: preprocess" >&2
+    "$bin/lgmcl-dist" preprocess --input "$work/molecules.csv" --output "$work/overlap-data.h5" \
+        --label-columns p_np --vocab-size 1000 >"$work/overlap-preprocess.out" 2>&1
     for setting in "${overlap_settings[@]}"; do
         read -r stage mib <<<"$setting"
         name=overlap-$stage-$mib
+        netns_up 3
         echo "== overlap: pretrain --stage $stage --bucket-mib $mib, $overlap_steps steps on 3 hosts" >&2
         # shellcheck disable=SC2046
         mpirun "${three[@]}" $(netns_mpirun_options) -x OPENBLAS_NUM_THREADS "$bin/lgmcl-dist" pretrain \
@@ -110,9 +107,8 @@ if [ "$overlap" = 1 ] && [ -z "$reason" ]; then
             --gradients-of "$work/$name/config.json" --stage "$stage" --bucket-mib "$mib" --methods buckets raw \
             --large-iterations 20 --warmup 20 --json | tail -n 1 >"$work/$name.gradients.json"
         echo "$stage $mib $overlap_steps" >"$work/$name.setting"
+        netns_down
     done
-    netns_down
-    hosts_up=0
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -19,7 +19,9 @@ NETNS_BRIDGE=lgmcl-br0
 NETNS_SUBNET=10.77.0.0/24
 NETNS_BRIDGE_ADDRESS=10.77.0.1
 NETNS_LOCK=/run/lock/lgmcl-netns-hosts.lock
-NETNS_LOCK_WAIT=${NETNS_LOCK_WAIT:-300}
+NETNS_LOCK_WAIT=${NETNS_LOCK_WAIT:-600}
+# Set while this shell holds the lock (and so owns the hosts).
+NETNS_HELD=0
 # The hosts share this machine's cores, but each one's Open MPI sees a node with free slots and
 # lets its ranks spin while they wait; spinning ranks starve the peers they wait for (a 4-byte
 # allreduce over three hosts took 42 ms instead of 0.2 ms). Waiting ranks must yield the core.
@@ -81,8 +83,10 @@ netns_up() {
     exec 9>"$NETNS_LOCK"
     if ! flock -w "$NETNS_LOCK_WAIT" 9; then
         echo "netns: another multi-host run held $NETNS_LOCK for ${NETNS_LOCK_WAIT}s" >&2
+        exec 9>&-
         return 1
     fi
+    NETNS_HELD=1
     netns_remove_all
     ip link add "$NETNS_BRIDGE" type bridge || return 1
     ip addr add "$NETNS_BRIDGE_ADDRESS/24" dev "$NETNS_BRIDGE" || return 1
@@ -109,9 +113,13 @@ netns_up() {
     done
 }
 
-# Removes the hosts and releases the lock. Safe to call twice and from a trap.
+# Removes the hosts and releases the lock. Safe to call twice and from a trap; does nothing in a
+# shell that never got the lock (a run that gave up waiting must not tear down the hosts of the
+# run it waited for).
 netns_down() {
+    [ "$NETNS_HELD" = 1 ] || return 0
     netns_remove_all
+    NETNS_HELD=0
     flock -u 9 2>/dev/null || true
     exec 9>&- 2>/dev/null
     return 0
