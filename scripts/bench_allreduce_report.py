@@ -84,6 +84,8 @@ def overlap_section(work: Path) -> str:
         "averaged over ranks and steps (first step included); **alone** is one step's sync of the same",
         "buckets with nothing to hide behind (`benchmark allreduce --gradients-of RUN/config.json",
         "--stage S --bucket-mib M`, across the same hosts, right after the run). Hidden = 1 − exposed / alone.",
+        "With one bucket nothing can overlap (it starts when backward ends); a positive share there",
+        "comes from the copies into the bucket, which alone includes and training counts in backward.",
         "",
         "| stage | trained floats | bucket MiB | buckets | backward ms/step | alone ms/step | exposed ms/step | hidden |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -118,6 +120,7 @@ def main():
     parser.add_argument("--load-before", required=True)
     parser.add_argument("--load-after", required=True)
     parser.add_argument("--protocol", required=True)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     work = Path(args.work)
     root = Path(__file__).resolve().parent.parent
@@ -158,8 +161,9 @@ def main():
 sum, in place) beside a plain-C program calling `MPI_Allreduce` with the same protocol
 (cluster/bench/allreduce_peer.c, built by mpicc at run time). Regenerate with
 `make bench-allreduce` (root for the namespace hosts). Latency: average over ranks of each rank's
-loop time per call; bus bandwidth: size / latency × 2(n−1)/n (nccl-tests' definition). Each
-program ran twice per setting, alternately; the table keeps the faster round per size.
+loop time per call; bus bandwidth: size / latency × 2(n−1)/n (nccl-tests' definition). """ + (
+    "Each program ran twice per setting, alternately; the table keeps the faster round per size."
+    if args.rounds > 1 else "Each program ran once per setting (`--rounds 1`), one after the other.") + f"""
 
 - machine: {cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}
 - MPI: {mpi}

@@ -7,7 +7,7 @@
 # (`benchmark allreduce --gradients-of`). Written with the machine, date and load to
 # docs/benchmarks-allreduce.md.
 #
-#   cluster/bench/allreduce.sh [--bin DIR] [--max-bytes N] [--output FILE] [--no-overlap]
+#   cluster/bench/allreduce.sh [--bin DIR] [--max-bytes N] [--output FILE] [--rounds N] [--no-overlap]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,12 +16,14 @@ bin=$root/.build/release
 max_bytes=$((64 << 20))
 output=$root/docs/benchmarks-allreduce.md
 overlap=1
+rounds=2
 while [ $# -gt 0 ]; do
     case $1 in
         --bin) bin=$2; shift 2 ;;
         --max-bytes) max_bytes=$2; shift 2 ;;
         --output) output=$2; shift 2 ;;
         --no-overlap) overlap=0; shift ;;
+        --rounds) rounds=$2; shift 2 ;;
         *) echo "allreduce.sh: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -53,7 +55,7 @@ mpicc -O2 -o "$work/allreduce_peer" "$here/allreduce_peer.c"
 measure() {
     local name=$1 hosts=$2
     shift 2
-    for round in 1 2; do
+    for round in $(seq 1 "$rounds"); do
         if [ "$hosts" -gt 0 ]; then netns_up "$hosts"; fi
         echo "== $name: lgmcl-dist, round $round" >&2
         mpirun "$@" "$bin/lgmcl-dist" benchmark allreduce --min-bytes "$min_bytes" --max-bytes "$max_bytes" \
@@ -84,7 +86,7 @@ fi
 # Per setting (stage, bucket MiB): a pretraining run, whose per-rank table gives the exposed
 # allreduce wait, then the same buckets synced alone across the same hosts.
 overlap_steps=10
-overlap_settings=("graph 4" "graph 1" "joint 4" "joint 1")
+overlap_settings=("graph 4" "joint 4" "joint 1")
 if [ "$overlap" = 1 ] && [ -z "$reason" ]; then
     three=(--hostfile "$root/hostfiles/netns-three-hosts" -np 3 --map-by node)
     head -n 241 "$root/../shared/data/moleculenet/bbbp.csv" >"$work/molecules.csv"
@@ -114,5 +116,5 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 "$root/scripts/bench_allreduce_report.py" --work "$work" --output "$output" \
     --load-before "$load_before" --load-after "$load_after" \
-    --protocol "min $min_bytes B, max $max_bytes B, $iterations calls below $large_from B, $large_iterations from there (at most 1 GiB moved per size, at least 10 calls), warm-up $warmup (a tenth for large)"
+    --rounds "$rounds" --protocol "min $min_bytes B, max $max_bytes B, $iterations calls below $large_from B, $large_iterations from there (at most 1 GiB moved per size, at least 10 calls), warm-up $warmup (a tenth for large)"
 echo "wrote $output" >&2

@@ -121,7 +121,7 @@ netns_down() {
     netns_remove_all
     NETNS_HELD=0
     flock -u 9 2>/dev/null || true
-    exec 9>&- 2>/dev/null
+    exec 9>&-
     return 0
 }
 
