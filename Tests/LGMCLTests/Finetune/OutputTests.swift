@@ -28,7 +28,7 @@ struct OutputTests {
         #expect(table.rows == [["CCO", "ethanol, absolute", "1"], ["c1ccccc1", "say \"hi\"", ""]])
 
         let ragged = try Self.write("smiles,y\nCCO,1\nCC,1,2\n", in: directory, name: "ragged.csv")
-        #expect(throws: CSVTableError(description: "ragged.csv row 2: 3 fields, the header has 2")) { try CSVTable(contentsOf: ragged) }
+        #expect(throws: CSVTableError(description: "\(ragged.path): row 2 has 3 fields, the header has 2")) { try CSVTable(contentsOf: ragged) }
         let duplicate = try Self.write("smiles,y,y\n", in: directory, name: "dup.csv")
         #expect(throws: CSVTableError.self) { try CSVTable(contentsOf: duplicate) }
     }
