@@ -74,6 +74,7 @@ struct Embed: ParsableCommand {
             try opened.check(views: chosen)
             let member = opened.members[0]
             let needsText = chosen.contains { $0 != .local && $0 != .global }
+            let columns = try opened.inputColumns(smiles: smilesColumn, description: descriptionColumn)
             say("embed: \(opened.kind.rawValue) model \(model)\(opened.members.count > 1 ? ", \(member.name) (the first of \(opened.members.count) seeds)" : ""); views \(chosen.map(\.rawValue).joined(separator: ", "))")
 
             let molecules: InferenceInput
@@ -84,7 +85,8 @@ struct Embed: ParsableCommand {
                 molecules = try InferenceInput.preprocessing(
                     csv: input, in: outputURL.deletingLastPathComponent(),
                     vocabulary: opened.vocabulary == nil ? nil : opened.directory.path,
-                    smilesColumn: smilesColumn, descriptionColumn: descriptionColumn, world: world, report: say)
+                    smilesColumn: columns.smiles, descriptionColumn: columns.description,
+                    maxTokens: opened.configuration.text, world: world, report: say)
             }
             defer { if world.isRoot { molecules.removeTemporaryFiles() } }
 
@@ -96,7 +98,7 @@ struct Embed: ParsableCommand {
             let values = try pass.run(world: world, width: embedder.width) { embedder($0) }
             if let values {
                 let format = EmbeddingWriter.Format(path: output)!
-                let inputSMILES = inputIsDataset || format != .csv ? nil : try Self.inputSMILES(input, column: smilesColumn)
+                let inputSMILES = inputIsDataset || format != .csv ? nil : try Self.inputSMILES(input, column: columns.smiles)
                 var writer = EmbeddingWriter(embeddings: Embeddings(views: chosen, widths: embedder.widths, values: values), input: molecules)
                 writer.attributes = [
                     "model": opened.directory.path, "model_kind": opened.kind.rawValue, "model_member": member.name,

@@ -39,7 +39,7 @@ public final class InferenceInput {
     ///   views are needed (a vocabulary is then built from the input and never used).
     public static func preprocessing(
         csv: String, in directory: URL, vocabulary: String?, smilesColumn: String?, descriptionColumn: String?,
-        world: Communicator, report: @escaping (String) -> Void
+        maxTokens: TextEncoderConfiguration, world: Communicator, report: @escaping (String) -> Void
     ) throws -> InferenceInput {
         let name = world.isRoot ? ".\(URL(fileURLWithPath: csv).lastPathComponent).lgmcl-input-\(getpid()).h5" : ""
         let temporary = directory.appendingPathComponent(try world.broadcast(string: name)).path
@@ -47,6 +47,9 @@ public final class InferenceInput {
         options.smilesColumn = smilesColumn
         options.descriptionColumn = descriptionColumn
         options.vocabulary = vocabulary
+        // Longer sequences would be cut to these lengths in every batch anyway.
+        options.maxSMILESTokens = maxTokens.maxSMILESTokens
+        options.maxDescriptionTokens = maxTokens.maxDescriptionTokens
         options.progressInterval = 30
         options.createdBy = "lgmcl-dist (temporary input of embed/predict)"
         var preprocessor = Preprocessor(options: options, world: world)

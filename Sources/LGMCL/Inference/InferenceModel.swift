@@ -5,7 +5,8 @@ import Foundation
 /// A pretraining output (`pretrain --output DIR`) holds `config.json`, the encoders of each stage
 /// that ran (`graph.safetensors`: local and global encoders; `text.safetensors`: the text encoder)
 /// and, after the text stage, `vocab.txt`. The views it can embed are those of the encoders it
-/// holds.
+/// holds. A fine-tuning output (`finetune --output DIR`, `FinetunedModel`) holds one whole model
+/// per seed and supports every view.
 public final class InferenceModel {
     public enum Kind: String, Sendable {
         case pretrained
@@ -15,6 +16,8 @@ public final class InferenceModel {
     /// One set of weights: one model (a pretraining run, or one seed of a fine-tuning run).
     public struct Member: Sendable {
         public let name: String
+        /// The fine-tuning seed the model belongs to.
+        public let seed: UInt64?
         /// Safetensors files with the components each provides (nil: every parameter).
         let files: [(url: URL, components: [LGMCLModel<Float>.Component]?)]
     }
@@ -27,20 +30,39 @@ public final class InferenceModel {
     /// The views the weights support, in `EmbeddingView` order.
     public let views: [EmbeddingView]
     public let members: [Member]
+    /// The manifest, scalers and seeds of a fine-tuned directory.
+    public let finetuned: FinetunedModel?
 
     init(directory: URL, kind: Kind, configuration: ModelConfiguration, vocabulary: Vocabulary?,
-         views: [EmbeddingView], members: [Member]) {
+         views: [EmbeddingView], members: [Member], finetuned: FinetunedModel? = nil) {
         self.directory = directory
         self.kind = kind
         self.configuration = configuration
         self.vocabulary = vocabulary
         self.views = views
         self.members = members
+        self.finetuned = finetuned
     }
 
     /// Opens a pretraining or fine-tuning output directory.
     public static func open(_ directory: URL) throws -> InferenceModel {
-        try pretrained(directory)
+        // Both write config.json: fine-tuning's is a manifest with a format tag, pretraining's the
+        // bare model configuration.
+        let config = directory.appendingPathComponent("config.json")
+        if let data = FileManager.default.contents(atPath: config.path),
+           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["format"] != nil {
+            return try finetuned(FinetunedModel(directory: directory))
+        }
+        return try pretrained(directory)
+    }
+
+    /// A fine-tuned directory: one member per seed, in the manifest's order.
+    public static func finetuned(_ model: FinetunedModel) throws -> InferenceModel {
+        let members = model.manifest.seeds.map { seed in
+            Member(name: "seed-\(seed)", seed: seed, files: [(model.weightsURL(seed: seed), nil)])
+        }
+        return InferenceModel(directory: model.directory, kind: .finetuned, configuration: model.manifest.model,
+                              vocabulary: model.vocabulary, views: EmbeddingView.allCases, members: members, finetuned: model)
     }
 
     /// Opens a pretraining output directory.
@@ -75,7 +97,7 @@ public final class InferenceModel {
             throw InferenceError(description: "\(directory.path): neither graph.safetensors nor text.safetensors; run `lgmcl-dist pretrain --output \(directory.path)` first")
         }
         return InferenceModel(directory: directory, kind: .pretrained, configuration: configuration, vocabulary: vocabulary,
-                              views: views, members: [Member(name: "pretrained", files: files)])
+                              views: views, members: [Member(name: "pretrained", seed: nil, files: files)])
     }
 
     /// DIR/vocab.txt (one token per line), nil when absent.
@@ -110,5 +132,24 @@ public final class InferenceModel {
         let model = LGMCLModel<Float>(configuration)
         for file in member.files { try model.loadWeights(from: file.url, components: file.components) }
         return model
+    }
+}
+
+extension InferenceModel {
+    /// The input columns to read given the user's choices (nil: the default). A fine-tuned model
+    /// is fed the kind of text it was trained on: generated descriptions, or a column (by default
+    /// the one it was trained with); its SMILES column is the default too.
+    public func inputColumns(smiles: String?, description: String?) throws -> (smiles: String?, description: String?) {
+        guard let manifest = finetuned?.manifest else { return (smiles, description) }
+        let smiles = smiles ?? (manifest.smilesColumn.lowercased() == "smiles" ? nil : manifest.smilesColumn)
+        switch manifest.descriptions {
+        case .generated:
+            if let description {
+                throw InferenceError(description: "\(directory.path) was trained on descriptions generated from RDKit facts; --description-column \(description) would feed it another kind of text (leave the option out)")
+            }
+            return (smiles, nil)
+        case .column(let name):
+            return (smiles, description ?? name)
+        }
     }
 }

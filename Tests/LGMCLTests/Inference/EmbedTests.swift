@@ -112,4 +112,40 @@ struct EmbedTests {
         #expect(result.output.contains("fused"), "\(result.output)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// The fused view of a fine-tuned model is the prediction MLP's input, [GF ‖ TF], of the
+    /// first seed's model.
+    @Test func fusedViewOfAFinetunedModel() throws {
+        let model = try F.classifier.get()
+        let (input, table, _) = try F.inputWithBadRows.get()
+        let output = F.scratch.appendingPathComponent("embed-fused.h5")
+        let result = try embed(2, ["--model", model.path, "--input", input.path, "--output", output.path, "--views", "fused,local"])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        #expect(result.stdout.contains("seed-0 (the first of 2 seeds)"), "\(result.stdout)")
+        let file = try HDF5File.open(output.path)
+        #expect(try file.stringAttribute("model_member") == "seed-0")
+        let rows: [Int64] = try file.dataset("/source_row").readAll()
+        let fused: [Float] = try file.dataset("/fused").readAll()
+
+        let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
+        let good = rows.map { Int($0) }
+        let batch = try F.batch(of: CSVTable(header: table.header, rows: good.map { table.rows[$0] }), model: model,
+                                name: "embed-fused-reference", configuration: manifest.model)
+        let reference = LGMCLModel<Float>(manifest.model)
+        try reference.loadWeights(from: model.appendingPathComponent("seed-0/model.safetensors"))
+        let outputs = reference.predictions(graph: GraphInput(batch),
+                                            smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
+                                            descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
+                                            fingerprints: batch.fingerprints)
+        let expected = concatenated([outputs.graphWithFingerprints, outputs.textWithFingerprints], axis: 1)
+        #expect(try file.dataset("/fused").shape == expected.shape)
+        if let i = F.firstMismatch(fused, expected.scalars, atol: 1e-5, rtol: 1e-4) {
+            Issue.record("fused[\(i)]: \(i >= 0 ? fused[i] : .nan) vs \(i >= 0 ? expected.scalars[i] : .nan)")
+        }
+        let local: [Float] = try file.dataset("/local").readAll()
+        if let i = F.firstMismatch(local, outputs.local.scalars, atol: 1e-5, rtol: 1e-4) {
+            Issue.record("local[\(i)] of the fine-tuned encoder: \(i >= 0 ? local[i] : .nan) vs \(i >= 0 ? outputs.local.scalars[i] : .nan)")
+        }
+    }
 }

@@ -44,6 +44,16 @@ enum InferenceFixtures {
         return output
     }
 
+    /// A BBBP classifier of two seeds, fine-tuned for one epoch on the first 96 molecules.
+    static let classifier: Result<URL, Error> = Result {
+        let csv = try write(bbbp.get(), "bbbp-96-labels.csv")
+        let output = scratch.appendingPathComponent("finetuned-bbbp")
+        try check(run(productPath("lgmcl-dist"), ["finetune", "--data", csv.path, "--output", output.path, "--preset", "tiny",
+                                                    "--label-columns", "p_np", "--epochs", "1", "--seeds", "0,1", "--batch-size", "16",
+                                                    "--log-interval", "1000"], timeout: 300), "finetune bbbp")
+        return output
+    }
+
     /// 40 BBBP rows with two unparsable SMILES inserted at rows 3 and 21 (0-based).
     static let inputWithBadRows: Result<(url: URL, table: CSVTable, bad: [Int]), Error> = Result {
         var rows = Array(try bbbp.get().rows.prefix(38))

@@ -1,0 +1,74 @@
+import Distributed
+import Foundation
+
+/// What `predict` reports per molecule and task: the probability (sigmoid of the logit) for
+/// classification, the value in the targets' units (each seed's own de-standardization) for
+/// regression. With several seeds the report is the mean over the seeds' models, an ensemble as
+/// chemprop forms from several models (it averages their probabilities too).
+public struct Predictor {
+    public let model: InferenceModel
+    public let finetuned: FinetunedModel
+
+    public init(model: InferenceModel) throws {
+        guard let finetuned = model.finetuned else {
+            throw InferenceError(description: "\(model.directory.path): a pretraining output has no prediction head; predict needs a directory written by `lgmcl-dist finetune`")
+        }
+        self.model = model
+        self.finetuned = finetuned
+    }
+
+    public var tasks: Int { finetuned.manifest.tasks.count }
+
+    /// One model's raw outputs for a batch, without dropout: batch.count × tasks logits
+    /// (classification) or standardized values (regression).
+    public static func outputs(_ model: LGMCLModel<Float>, _ batch: MoleculeBatch) -> [Float] {
+        let molecules = batch.moleculeIndices
+        return model.predictions(graph: GraphInput(batch),
+                                 smiles: TokenInput(batch.smilesTokens, molecules: molecules),
+                                 descriptions: TokenInput(batch.descriptionTokens, molecules: molecules),
+                                 fingerprints: batch.fingerprints).predictions.scalars
+    }
+
+    /// Runs every seed's model over `pass` (ranks splitting each pass); on rank 0, the mean of
+    /// the seeds' reports (molecules × tasks), nil on the other ranks.
+    public func run(_ pass: InferencePass, world: Communicator, progress: (String) -> Void = { _ in }) throws -> TaskMatrix? {
+        var reports: [TaskMatrix] = []
+        for member in model.members {
+            let network = try model.model(member)
+            progress("predict: \(member.name)")
+            guard let values = try pass.run(world: world, width: tasks, { Self.outputs(network, $0) }) else { continue }
+            let outputs = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
+            reports.append(finetuned.userValues(fromOutputs: outputs, seed: member.seed!))
+        }
+        return world.isRoot ? Self.mean(reports) : nil
+    }
+
+    /// The element-wise mean of the members' reports.
+    public static func mean(_ members: [TaskMatrix]) -> TaskMatrix {
+        precondition(!members.isEmpty && members.allSatisfy { $0.rows == members[0].rows && $0.tasks == members[0].tasks },
+                     "Predictor.mean: the members' shapes differ")
+        var sum = members[0]
+        for member in members.dropFirst() {
+            for i in sum.values.indices { sum.values[i] += member.values[i] }
+        }
+        sum.values = sum.values.map { $0 / Double(members.count) }
+        return sum
+    }
+}
+
+extension PredictionTable {
+    /// Fills the table: molecule m's predictions go to its input row, every rejected row gets
+    /// its reason. A row left with neither is an error at writing time.
+    public mutating func fill(_ predictions: TaskMatrix, input: InferenceInput) throws {
+        guard predictions.rows == input.sourceRows.count else {
+            throw InferenceError(description: "\(input.path): \(predictions.rows) predictions for \(input.sourceRows.count) molecules")
+        }
+        guard input.rowCount == self.input.rows.count else {
+            throw InferenceError(description: "\(input.path): \(self.input.rows.count) rows read, but preprocessing saw \(input.rowCount)")
+        }
+        for (molecule, row) in input.sourceRows.enumerated() {
+            setPrediction(row: row, values: (0 ..< predictions.tasks).map { predictions[molecule, $0] })
+        }
+        for rejection in input.rejections { setError(row: rejection.row, reason: rejection.reason) }
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Distributed
+import Foundation
+import LGMCL
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict the tasks of a fine-tuned model for the molecules of a CSV file.",
+        discussion: """
+            The output has one row per input row, in input order, with every input column kept,
+            then <task>_probability (classification: the sigmoid of the logit) or
+            <task>_prediction (regression: in the units of the training labels) per task, and an
+            error column. A row RDKit cannot parse keeps its cells, gets empty predictions and
+            the reason in the error column; it is never dropped. A column name the input already
+            uses gets _lgmcl appended.
+
+            A model fine-tuned with several seeds predicts the mean of its seeds' models (an
+            ensemble, as chemprop averages several models): probabilities are averaged for
+            classification, values for regression.
+
+            The input is preprocessed with the model's vocabulary into a temporary file beside
+            the output (removed at the end); descriptions are made as for training (generated,
+            or read from the column the model was trained with). Under mpirun the ranks split
+            the molecules; rank 0 writes.
+              lgmcl-dist predict --model runs/bbbp --input new.csv --output new-predictions.csv
+            """
+    )
+
+    @Option(help: "A directory written by `lgmcl-dist finetune`.")
+    var model: String
+
+    @Option(help: "Molecules: a CSV file with a header row.")
+    var input: String
+
+    @Option(help: "Output CSV (written under a temporary name, renamed when complete).")
+    var output: String
+
+    @Option(help: "The SMILES column (default: the model's training column, else the column named smiles in any letter case).")
+    var smilesColumn: String?
+
+    @Option(help: "The description column, for a model trained on one (default: the column it was trained with).")
+    var descriptionColumn: String?
+
+    @Option(help: "Molecules per batch on each rank.")
+    var batchSizePerRank = 32
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: input) else { throw ValidationError("\(input): no such file") }
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(output): the directory \(directory) does not exist")
+        }
+        guard URL(fileURLWithPath: output).standardized != URL(fileURLWithPath: input).standardized else {
+            throw ValidationError("--output must differ from --input")
+        }
+        guard batchSizePerRank > 0 else { throw ValidationError("--batch-size-per-rank must be positive") }
+    }
+
+    func run() throws {
+        let outputURL = URL(fileURLWithPath: output)
+        Job.run { world in
+            let say: (String) -> Void = { line in
+                guard world.isRoot else { return }
+                print(line)
+                fflush(stdout)
+            }
+            let started = Date()
+            let opened = try InferenceModel.open(URL(fileURLWithPath: model))
+            let predictor = try Predictor(model: opened)
+            let manifest = predictor.finetuned.manifest
+            let columns = try opened.inputColumns(smiles: smilesColumn, description: descriptionColumn)
+            // Rank 0 reads the table first: a malformed file fails before any work.
+            let table = try world.isRoot ? CSVTable(contentsOf: URL(fileURLWithPath: input)) : nil
+            let seeds = manifest.seeds.map { String($0) }.joined(separator: ", ")
+            say("""
+                predict: \(manifest.task.rawValue) model \(model), tasks \(manifest.tasks.joined(separator: ", ")); \
+                \(opened.members.count == 1 ? "seed \(seeds)" : "mean of \(opened.members.count) seeds' models (\(seeds))"); \
+                descriptions \(manifest.descriptions)
+                """)
+
+            let molecules = try InferenceInput.preprocessing(
+                csv: input, in: outputURL.deletingLastPathComponent(), vocabulary: opened.directory.path,
+                smilesColumn: columns.smiles, descriptionColumn: columns.description,
+                maxTokens: opened.configuration.text, world: world, report: say)
+            defer { if world.isRoot { molecules.removeTemporaryFiles() } }
+
+            let c = opened.configuration.text
+            let pass = InferencePass(dataset: molecules.dataset,
+                                     options: BatchOptions(maxSMILESTokens: c.maxSMILESTokens, maxDescriptionTokens: c.maxDescriptionTokens),
+                                     globalBatchSize: batchSizePerRank * world.size)
+            let predictions = try predictor.run(pass, world: world)
+            if let predictions, let table {
+                var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task)
+                try written.fill(predictions, input: molecules)
+                try written.write(to: outputURL)
+            }
+            try world.barrier()
+            say("""
+                predict: \(molecules.rowCount) rows → \(molecules.dataset.count) predicted, \(molecules.rejections.count) without a prediction\
+                \(molecules.rejections.isEmpty ? "" : " (reason in the error column)")
+                predict: \(String(format: "%.1f", Date().timeIntervalSince(started))) s on \(world.size) rank\(world.size == 1 ? "" : "s"); wrote \(output)
+                """)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+@testable import LGMCL
+import Testing
+import TestSupport
+
+/// `lgmcl-dist predict` on real (tiny) fine-tuned models: every input row comes back in order
+/// with its cells, bad rows carry their reason, and the numbers are the models' outputs computed
+/// here directly: the mean of the seeds' sigmoids for classification, de-standardized values for
+/// regression.
+@Suite(.serialized)
+struct PredictTests {
+    typealias F = InferenceFixtures
+
+    /// An ESOL regressor, one seed, one epoch on the first 80 molecules.
+    static let regressor: Result<(model: URL, input: CSVTable), Error> = Result {
+        let esol = try CSVTable(contentsOf: sharedData.appendingPathComponent("moleculenet/esol.csv"))
+        let training = CSVTable(header: esol.header, rows: Array(esol.rows.prefix(80)), file: "esol-80.csv")
+        let csv = try F.write(training, "esol-80.csv")
+        let output = F.scratch.appendingPathComponent("finetuned-esol")
+        try F.check(run(productPath("lgmcl-dist"), ["finetune", "--data", csv.path, "--output", output.path, "--preset", "tiny",
+                                                    "--epochs", "1", "--batch-size", "16", "--log-interval", "1000"], timeout: 300),
+                    "finetune esol")
+        // New molecules, one of them broken.
+        var rows = Array(esol.rows[80 ..< 100])
+        rows.insert(["C1CC", "1.0"], at: 5)
+        return (output, CSVTable(header: esol.header, rows: rows, file: "esol-new.csv"))
+    }
+
+    /// Each seed's raw outputs (molecules × tasks) for the molecules of `table` that RDKit parses.
+    func rawOutputs(_ model: URL, table: CSVTable, name: String) throws -> (good: [Int], outputs: [UInt64: [Double]], manifest: FinetuneManifest) {
+        let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
+        let smiles = try table.columnIndex("smiles")
+        let good = table.rows.indices.filter { (try? Molecule(smiles: table.rows[$0][smiles])) != nil }
+        let batch = try F.batch(of: CSVTable(header: table.header, rows: good.map { table.rows[$0] }), model: model,
+                                name: name, configuration: manifest.model)
+        #expect(batch.count == good.count)
+        var outputs: [UInt64: [Double]] = [:]
+        for seed in manifest.seeds {
+            let network = LGMCLModel<Float>(manifest.model)
+            try network.loadWeights(from: model.appendingPathComponent("seed-\(seed)/model.safetensors"))
+            outputs[seed] = network.predictions(graph: GraphInput(batch),
+                                                smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
+                                                descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
+                                                fingerprints: batch.fingerprints).predictions.scalars.map(Double.init)
+        }
+        return (good, outputs, manifest)
+    }
+
+    @Test func classificationKeepsEveryRowAndAveragesTheSeedsProbabilities() throws {
+        let model = try F.classifier.get()
+        let (input, table, inserted) = try F.inputWithBadRows.get()
+        var written: [CSVTable] = []
+        for ranks in [1, 2] {
+            let output = F.scratch.appendingPathComponent("predict-bbbp-np\(ranks).csv")
+            let result = try mpirun(ranks, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path,
+                                                          "--batch-size-per-rank", "\(8 / ranks - 1)"], timeout: 300)
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            #expect(result.stdout.contains("mean of 2 seeds"), "\(result.stdout)")
+            written.append(try CSVTable(contentsOf: output))
+        }
+        let out = written[0]
+        #expect(out.header == table.header + ["p_np_probability", "error"])
+        #expect(out.rows.count == table.rows.count, "one output row per input row")
+        #expect(out.rows.map { Array($0.prefix(3)) } == table.rows, "input cells kept, in order")
+
+        let (good, outputs, _) = try rawOutputs(model, table: table, name: "predict-bbbp-reference")
+        #expect(Set(good).isDisjoint(with: inserted))
+        for row in table.rows.indices where !good.contains(row) {
+            #expect(out.rows[row][3].isEmpty && !out.rows[row][4].isEmpty, "row \(row + 1): \(out.rows[row])")
+        }
+        let sigmoid = { (x: Double) in 1 / (1 + exp(-x)) }
+        #expect(outputs[0]! != outputs[1]!, "the two seeds' models are the same")
+        for (k, row) in good.enumerated() {
+            let expected = (sigmoid(outputs[0]![k]) + sigmoid(outputs[1]![k])) / 2
+            guard let got = Double(out.rows[row][3]) else {
+                Issue.record("row \(row + 1): no probability (\(out.rows[row]))")
+                continue
+            }
+            #expect(abs(got - expected) <= 1e-5 + 1e-4 * abs(expected), "row \(row + 1): \(got) vs \(expected)")
+            #expect(out.rows[row][4].isEmpty)
+        }
+        // Two ranks: the same rows, the same numbers up to float32 rounding.
+        #expect(written[1].header == out.header)
+        #expect(written[1].rows.map { Array($0.prefix(3)) + [$0[4]] } == out.rows.map { Array($0.prefix(3)) + [$0[4]] })
+        for (a, b) in zip(written[1].rows, out.rows) where !b[3].isEmpty {
+            #expect(abs(Double(a[3])! - Double(b[3])!) <= 1e-5 + 1e-4 * abs(Double(b[3])!), "\(a[3]) vs \(b[3])")
+        }
+    }
+
+    @Test func regressionPredictionsAreInTheLabelsUnits() throws {
+        let (model, table) = try Self.regressor.get()
+        let input = try F.write(table, "esol-new.csv")
+        let output = F.scratch.appendingPathComponent("predict-esol.csv")
+        let result = try mpirun(1, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path], timeout: 300)
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        let out = try CSVTable(contentsOf: output)
+        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "error"])
+        #expect(out.rows.count == table.rows.count)
+        #expect(out.rows[5][2].isEmpty && out.rows[5][3].contains("C1CC"), "\(out.rows[5])")
+
+        // The training split's scaling, read here from the file the run wrote.
+        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
+        let mean = (scaling["means"] as! [Double])[0], std = (scaling["stds"] as! [Double])[0]
+        #expect(mean < -1 && std > 1, "ESOL's training labels: mean \(mean), std \(std)")
+        let (good, outputs, _) = try rawOutputs(model, table: table, name: "predict-esol-reference")
+        #expect(good.count == table.rows.count - 1)
+        for (k, row) in good.enumerated() {
+            let expected = outputs[0]![k] * std + mean
+            let got = Double(out.rows[row][2]) ?? .nan
+            #expect(abs(got - expected) <= 1e-5 + 1e-4 * abs(expected), "row \(row + 1): \(got) vs \(expected)")
+        }
+    }
+
+    @Test func aPretrainingOutputCannotPredict() throws {
+        let model = try F.pretrained.get()
+        let (input, _, _) = try F.inputWithBadRows.get()
+        let output = F.scratch.appendingPathComponent("predict-pretrained.csv")
+        let result = try mpirun(1, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path], timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.output.contains("finetune"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+}
