@@ -5,7 +5,10 @@ import Foundation
 /// data loading, forward, backward, waiting for allreduce, optimiser).
 public struct PhaseTimes: Sendable {
     public enum Phase: String, CaseIterable, Sendable {
-        case data, forward, backward, allreduceWait = "allreduce wait", optimizer, checkpoint, evaluation
+        case data, forward, backward, allreduceWait = "allreduce wait"
+        /// The step's small blocking allreduce of the loss (and stop requests).
+        case lossAllreduce = "loss allreduce"
+        case optimizer, checkpoint, evaluation
     }
 
     public private(set) var seconds: [Phase: Double] = [:]

@@ -54,8 +54,10 @@ public struct PretrainSettings: Codable, Sendable {
     /// Molecules at the end of the file kept out of training for the retrieval metric.
     public var heldOut = 256
     public var logInterval = 10.0
-    /// Off for throughput benchmarks.
-    public var writesCheckpoints = true
+    /// A throughput benchmark: no checkpoints, metrics, held-out evaluation or final weights,
+    /// and the first `warmupSteps` steps are left out of the timings.
+    public var isBenchmark = false
+    public var warmupSteps = 0
     public var maxSMILESTokens: Int?
     public var maxDescriptionTokens: Int?
 
@@ -81,6 +83,8 @@ public struct PretrainSummary: Codable, Sendable {
     public var stoppedBySignal: Bool
     /// Seconds per phase, averaged over ranks.
     public var phaseSeconds: [String: Double]
+    /// Seconds per phase on each rank, indexed by rank.
+    public var phaseSecondsByRank: [[String: Double]]
     public var moleculesPerSecond: Double { seconds > 0 ? Double(molecules) / seconds : 0 }
     public var stepSeconds: Double { steps > 0 ? seconds / Double(steps) : 0 }
 }
@@ -173,7 +177,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         defer { watchdog.stop() }
         StopRequest.install()
 
-        let metrics = world.isRoot ? try MetricsLog(url: runDirectory.appendingPathComponent("metrics-\(settings.stage.rawValue).jsonl"), append: settings.resume) : nil
+        let metrics = world.isRoot && !settings.isBenchmark ? try MetricsLog(url: runDirectory.appendingPathComponent("metrics-\(settings.stage.rawValue).jsonl"), append: settings.resume) : nil
         let order = EpochOrder(count: dataset.count)
         let heldOutCount = min(settings.heldOut, dataset.count / 5)
         let training = Array(0 ..< dataset.count - heldOutCount)
@@ -184,8 +188,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval)
         let options = batchOptions()
 
-        let started = monotonicSeconds()
-        let startStep = position.step
+        var started = monotonicSeconds()
+        var startStep = position.step
+        let timingFrom = startStep + settings.warmupSteps
         var lastLoss = Double.nan
         var stoppedBySignal = false
         training: while position.step < lastStep {
@@ -200,6 +205,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 position.step += 1
                 position.batchInEpoch += 1
                 watchdog.stepCompleted(position.step)
+                if position.step == timingFrom, settings.warmupSteps > 0 {
+                    times = PhaseTimes()
+                    started = monotonicSeconds()
+                    startStep = position.step
+                }
                 let elapsed = monotonicSeconds() - started
                 let rate = Double((position.step - startStep) * settings.globalBatchSize) / max(elapsed, 1e-9)
                 if let metrics {
@@ -209,12 +219,12 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                     if let t = losses.text { fields["text_loss"] = t }
                     metrics.write(fields, event: "step")
                 }
-                if world.isRoot {
+                if world.isRoot, !settings.isBenchmark {
                     progress.update(position.step, unit: "steps",
                                     detail: String(format: "epoch %d loss %.4f %.1f mol/s", position.epoch, losses.total, rate))
                 }
-                let stop = try StopRequest.shouldStop(world: world)
-                if settings.writesCheckpoints, stop || position.step % settings.checkpointEvery == 0 {
+                let stop = losses.stopRequested
+                if !settings.isBenchmark, stop || position.step % settings.checkpointEvery == 0 {
                     try times.measure(.checkpoint) { try saveCheckpoint() }
                 }
                 if stop {
@@ -224,7 +234,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 }
             }
             if position.batchInEpoch >= plan.batchCount {
-                let accuracy = try times.measure(.evaluation) { try retrieval(heldOut) }
+                let accuracy = settings.isBenchmark ? nil : try times.measure(.evaluation) { try retrieval(heldOut) }
                 if let metrics, let accuracy {
                     metrics.write(["epoch": Double(position.epoch), "step": Double(position.step),
                                    "retrieval_top1": accuracy.top1, "retrieval_top5": accuracy.top5,
@@ -239,16 +249,20 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 position.batchInEpoch = 0
             }
         }
-        if settings.writesCheckpoints, !stoppedBySignal {
+        if !settings.isBenchmark, !stoppedBySignal {
             try times.measure(.checkpoint) { try saveCheckpoint() }
             try saveFinalWeights()
         }
-        let seconds = monotonicSeconds() - started
+        // The slowest rank's time: the job is done when every rank is.
+        let seconds = try world.allreduce(monotonicSeconds() - started, op: .max)
         let gathered = try world.allgather(times.vector)
         let phases = PhaseTimes.Phase.allCases
+        let byRank = (0 ..< world.size).map { r in
+            Dictionary(uniqueKeysWithValues: phases.enumerated().map { i, phase in (phase.rawValue, gathered[r * phases.count + i]) })
+        }
         var phaseSeconds: [String: Double] = [:]
-        for (i, phase) in phases.enumerated() {
-            phaseSeconds[phase.rawValue] = (0 ..< world.size).map { gathered[$0 * phases.count + i] }.reduce(0, +) / Double(world.size)
+        for phase in phases {
+            phaseSeconds[phase.rawValue] = byRank.map { $0[phase.rawValue] ?? 0 }.reduce(0, +) / Double(world.size)
         }
         if world.isRoot {
             log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: gathered, ranks: world.size))
@@ -256,11 +270,38 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         return PretrainSummary(steps: position.step - startStep, molecules: (position.step - startStep) * settings.globalBatchSize,
                                seconds: seconds, finalLoss: lastLoss, ranks: world.size,
                                globalBatchSize: settings.globalBatchSize, stoppedBySignal: stoppedBySignal,
-                               phaseSeconds: phaseSeconds)
+                               phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank)
+    }
+
+    /// The gradient buckets' layout: how many, and how many gradient values they carry.
+    public var bucketLayout: (buckets: Int, values: Int) {
+        (buckets.buckets.count, buckets.buckets.reduce(0) { $0 + $1.count })
+    }
+
+    /// Seconds per step of this run's bucketed gradient allreduce with nothing to overlap it:
+    /// the same buckets, copies and collectives as a step, started back to back after a
+    /// barrier, averaged over `repetitions` and over ranks. Against the wait a training step
+    /// exposes, it tells how much of the allreduce backward hid. The gradients are left as
+    /// they are (the reduced sums go nowhere).
+    public func allreduceAloneSeconds(repetitions: Int) throws -> Double {
+        var total = 0.0
+        for _ in 0 ..< max(1, repetitions) {
+            try world.barrier()
+            let start = monotonicSeconds()
+            for i in trained.indices.reversed() {
+                try buckets.gradientReady(i, UnsafeBufferPointer(trained[i].parameter.gradients))
+                try buckets.progress()
+            }
+            try buckets.finish { _, _ in }
+            total += monotonicSeconds() - start
+        }
+        return try world.allreduce(total, op: .sum) / Double(world.size * max(1, repetitions))
     }
 
     struct StepLosses {
         var total: Double
+        /// Some rank received SIGTERM/SIGUSR1: every rank stops after this step.
+        var stopRequested: Bool
         var graph: Double?
         var text: Double?
     }
@@ -318,9 +359,13 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             _ = self.trained[i].parameter.gradients.update(fromContentsOf: sums)
         }
         times.add(.allreduceWait, buckets.exposedWaitSeconds - waitedBefore)
-        // Losses are reported as the global value: the sum of every rank's share.
-        var totals = shares.map { Double($0) }
-        try world.allreduce(&totals)
+        // Losses are reported as the global value: the sum of every rank's share. The same
+        // allreduce carries the ranks' stop requests (a signal may reach ranks at different
+        // steps), so a step has one small blocking collective, not two.
+        watchdog.enter("loss allreduce", step: stepNumber)
+        var totals = shares.map { Double($0) } + [StopRequest.receivedSignal == nil ? 0 : 1]
+        try times.measure(.lossAllreduce) { try world.allreduce(&totals) }
+        let stopRequested = totals.removeLast() > 0
         guard totals.allSatisfy(\.isFinite) else {
             throw PretrainError(description: "the loss became \(totals.last!) at step \(stepNumber) (epoch \(position.epoch)); stopping. The last good checkpoint is kept in \(store.directory.path); lower --lr or check the data")
         }
@@ -333,7 +378,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             optimizer.step()
             optimizer.zeroGradients()
         }
-        var losses = StepLosses(total: totals.last!)
+        var losses = StepLosses(total: totals.last!, stopRequested: stopRequested)
         switch settings.stage {
         case .graph: losses.graph = totals[0]
         case .text: losses.text = totals[0]

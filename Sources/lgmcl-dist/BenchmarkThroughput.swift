@@ -1,0 +1,217 @@
+import ArgumentParser
+import Distributed
+import Foundation
+import LGMCL
+
+/// `lgmcl-dist benchmark throughput`: pretraining steps as `pretrain` runs them (the same
+/// Pretrainer, options and step), timed, without checkpoints, metrics or evaluation.
+///
+/// Besides molecules/s and the per-phase time of a step, it measures what the overlap of the
+/// gradient allreduce with backward buys: the wait a step still exposes after backward, against
+/// the same bucketed allreduces run alone (no backward beside them) after the timed steps.
+/// hidden share = 1 − exposed / alone. The exposed wait also holds any imbalance between ranks
+/// (a rank done with backward early waits for the others), so on a loaded machine the share can
+/// come out low or even negative: it is a measurement, reported as it is.
+struct BenchmarkThroughput: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "throughput",
+        abstract: "Time pretraining steps: molecules/s, per-phase breakdown, and the share of allreduce hidden by backward.",
+        discussion: """
+            Weak scaling (same molecules per rank at every rank count):
+              mpirun -np 1 lgmcl-dist benchmark throughput --data corpus.h5 --stage text --batch-size-per-rank 32 --json
+              mpirun -np 2 lgmcl-dist benchmark throughput --data corpus.h5 --stage text --batch-size-per-rank 32 --json
+            With --json the last line is one JSON object (docs/benchmarks-pretrain.md is made from such lines).
+            """
+    )
+
+    @OptionGroup var options: PretrainOptions
+
+    @Option(help: "Timed training steps.")
+    var steps = 20
+
+    @Option(help: "Steps run before timing starts (first-touch allocations, page cache).")
+    var warmupSteps = 2
+
+    @Option(help: "Repetitions of the allreduce-alone measurement.")
+    var allreduceRepetitions = 10
+
+    @Option(help: "Directory for the ranks' heartbeats (must be shared by all ranks; default: a temporary directory, removed at the end).")
+    var scratch: String?
+
+    @Flag(help: "End with one JSON line of the results.")
+    var json = false
+
+    func validate() throws {
+        guard steps > 0, warmupSteps >= 0, allreduceRepetitions > 0 else {
+            throw ValidationError("--steps and --allreduce-repetitions must be positive, --warmup-steps not negative")
+        }
+    }
+
+    func run() throws {
+        Job.run { world in
+            RankLogHandler.bootstrap(rank: world.rank, size: world.size)
+            let proposed = scratch ?? NSTemporaryDirectory() + "lgmcl-throughput-\(getpid())-\(UUID().uuidString)"
+            let directory = try world.broadcast(string: proposed)
+            var settings = try options.settings(output: directory, ranks: world.size)
+            settings.isBenchmark = true
+            settings.warmupSteps = warmupSteps
+            settings.maxSteps = warmupSteps + steps
+            let measured: Measurement
+            switch options.precision {
+            case .float32: measured = try measure(Pretrainer<Float>(settings: settings, world: world))
+            case .float64: measured = try measure(Pretrainer<Double>(settings: settings, world: world))
+            }
+            try world.barrier()
+            if world.isRoot, scratch == nil { try? FileManager.default.removeItem(atPath: directory) }
+            let hosts = Set(try world.allgather(string: Environment.processorName)).sorted()
+            guard world.isRoot else { return }
+            let report = ThroughputReport(settings: settings, precision: options.precision.rawValue, measured: measured, hosts: hosts)
+            print(report.text)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            }
+        }
+    }
+
+    struct Measurement {
+        var summary: PretrainSummary
+        var allreduceAloneSeconds: Double
+        var buckets: Int
+        var gradientValues: Int
+        var bytesPerValue: Int
+    }
+
+    func measure<Scalar>(_ trainer: Pretrainer<Scalar>) throws -> Measurement {
+        let summary = try trainer.run()
+        let alone = try trainer.allreduceAloneSeconds(repetitions: allreduceRepetitions)
+        let layout = trainer.bucketLayout
+        return Measurement(summary: summary, allreduceAloneSeconds: alone, buckets: layout.buckets,
+                           gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride)
+    }
+}
+
+/// The benchmark's result, as printed and as the JSON line.
+struct ThroughputReport: Encodable {
+    /// Seconds per step in each phase of the training loop; `other` is the rest of the step
+    /// (progress, heartbeats).
+    struct Phases: Encodable {
+        let data, forward, backward, allreduceWait, lossAllreduce, optimizer, other: Double
+
+        init(_ seconds: [String: Double], steps: Int, stepSeconds: Double) {
+            func perStep(_ phase: PhaseTimes.Phase) -> Double { (seconds[phase.rawValue] ?? 0) / Double(max(steps, 1)) }
+            data = perStep(.data)
+            forward = perStep(.forward)
+            backward = perStep(.backward)
+            allreduceWait = perStep(.allreduceWait)
+            lossAllreduce = perStep(.lossAllreduce)
+            optimizer = perStep(.optimizer)
+            other = max(0, stepSeconds - (data + forward + backward + allreduceWait + lossAllreduce + optimizer))
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case data, forward, backward, optimizer, other
+            case allreduceWait = "allreduce_wait", lossAllreduce = "loss_allreduce"
+        }
+    }
+
+    struct Allreduce: Encodable {
+        let reduction: String
+        let buckets: Int
+        let bytes: Int
+        /// Wait per step that backward did not hide (rank average).
+        let exposedSecondsPerStep: Double
+        /// The same bucketed allreduces per step with nothing beside them (rank average).
+        let aloneSecondsPerStep: Double
+        let hiddenShare: Double
+
+        enum CodingKeys: String, CodingKey {
+            case reduction, buckets, bytes
+            case exposedSecondsPerStep = "exposed_seconds_per_step", aloneSecondsPerStep = "alone_seconds_per_step"
+            case hiddenShare = "hidden_share"
+        }
+    }
+
+    let benchmark = "throughput"
+    let date: String
+    let lgmcl: String
+    let hosts: [String]
+    let loadAverage: [Double]
+    let ranks: Int
+    let stage: String
+    let preset: String
+    let precision: String
+    let globalBatch: Int
+    let batchPerRank: Int
+    let warmupSteps: Int
+    let steps: Int
+    let seconds: Double
+    let stepSeconds: Double
+    let moleculesPerSecond: Double
+    let moleculesPerSecondPerRank: Double
+    let parameters: Int
+    let finalLoss: Double
+    let phaseSecondsPerStep: Phases
+    let phaseSecondsPerStepByRank: [Phases]
+    let allreduce: Allreduce
+
+    enum CodingKeys: String, CodingKey {
+        case benchmark, date, lgmcl, hosts, ranks, stage, preset, precision, steps, seconds, parameters, allreduce
+        case loadAverage = "load_average", globalBatch = "global_batch", batchPerRank = "batch_per_rank"
+        case warmupSteps = "warmup_steps", stepSeconds = "step_seconds", moleculesPerSecond = "molecules_per_second"
+        case moleculesPerSecondPerRank = "molecules_per_second_per_rank", finalLoss = "final_loss"
+        case phaseSecondsPerStep = "phase_seconds_per_step", phaseSecondsPerStepByRank = "phase_seconds_per_step_by_rank"
+    }
+
+    init(settings: PretrainSettings, precision: String, measured: BenchmarkThroughput.Measurement, hosts: [String]) {
+        let summary = measured.summary
+        date = ISO8601DateFormatter().string(from: Date())
+        lgmcl = LGMCLVersion.string
+        self.hosts = hosts
+        loadAverage = Self.loadAverage()
+        ranks = summary.ranks
+        stage = settings.stage.rawValue
+        preset = settings.model.preset
+        self.precision = precision
+        globalBatch = summary.globalBatchSize
+        batchPerRank = summary.globalBatchSize / summary.ranks
+        warmupSteps = settings.warmupSteps
+        steps = summary.steps
+        seconds = summary.seconds
+        stepSeconds = summary.stepSeconds
+        moleculesPerSecond = summary.moleculesPerSecond
+        moleculesPerSecondPerRank = summary.moleculesPerSecond / Double(summary.ranks)
+        parameters = measured.gradientValues
+        finalLoss = summary.finalLoss
+        phaseSecondsPerStep = Phases(summary.phaseSeconds, steps: summary.steps, stepSeconds: summary.stepSeconds)
+        phaseSecondsPerStepByRank = summary.phaseSecondsByRank.map { Phases($0, steps: summary.steps, stepSeconds: summary.stepSeconds) }
+        let exposed = phaseSecondsPerStep.allreduceWait
+        allreduce = Allreduce(reduction: settings.deterministic ? "deterministic" : "overlapped", buckets: measured.buckets,
+                              bytes: measured.gradientValues * measured.bytesPerValue, exposedSecondsPerStep: exposed,
+                              aloneSecondsPerStep: measured.allreduceAloneSeconds,
+                              hiddenShare: measured.allreduceAloneSeconds > 0 ? 1 - exposed / measured.allreduceAloneSeconds : 0)
+    }
+
+    /// The 1, 5 and 15 minute load averages (Linux), so a result says how busy the machine was.
+    static func loadAverage() -> [Double] {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return [] }
+        return text.split(separator: " ").prefix(3).compactMap { Double($0) }
+    }
+
+    var text: String {
+        let p = phaseSecondsPerStep
+        func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+        return """
+            benchmark throughput: \(stage) stage, \(preset) preset, \(ranks) rank\(ranks == 1 ? "" : "s") on \(hosts.joined(separator: ", ")), \
+            global batch \(globalBatch) (\(batchPerRank) per rank), \(steps) timed steps after \(warmupSteps) warm-up
+            benchmark throughput: \(String(format: "%.1f", moleculesPerSecond)) molecules/s (\(String(format: "%.1f", moleculesPerSecondPerRank)) per rank), \
+            \(ms(stepSeconds)) per step
+            benchmark throughput: per step (rank average): data \(ms(p.data)), forward \(ms(p.forward)), backward \(ms(p.backward)), \
+            allreduce wait \(ms(p.allreduceWait)), loss allreduce \(ms(p.lossAllreduce)), optimizer \(ms(p.optimizer)), other \(ms(p.other))
+            benchmark throughput: allreduce of \(allreduce.bytes) bytes in \(allreduce.buckets) bucket(s): exposed \(ms(allreduce.exposedSecondsPerStep)) \
+            per step, alone \(ms(allreduce.aloneSecondsPerStep)), hidden share \(String(format: "%.0f%%", 100 * allreduce.hiddenShare)); \
+            load average \(loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " "))
+            """
+    }
+}
