@@ -154,6 +154,9 @@ struct ThroughputReport: Encodable {
     let finalLoss: Double
     let phaseSecondsPerStep: Phases
     let phaseSecondsPerStepByRank: [Phases]
+    /// CPU seconds per step of each rank's process: on a shared machine, wall time over CPU
+    /// time shows how much of a core a rank got (MPI's busy polling counts as CPU).
+    let cpuSecondsPerStepByRank: [Double]
     let allreduce: Allreduce
 
     enum CodingKeys: String, CodingKey {
@@ -162,6 +165,7 @@ struct ThroughputReport: Encodable {
         case warmupSteps = "warmup_steps", stepSeconds = "step_seconds", moleculesPerSecond = "molecules_per_second"
         case moleculesPerSecondPerRank = "molecules_per_second_per_rank", finalLoss = "final_loss"
         case phaseSecondsPerStep = "phase_seconds_per_step", phaseSecondsPerStepByRank = "phase_seconds_per_step_by_rank"
+        case cpuSecondsPerStepByRank = "cpu_seconds_per_step_by_rank"
     }
 
     init(settings: PretrainSettings, precision: String, measured: BenchmarkThroughput.Measurement, hosts: [String]) {
@@ -186,6 +190,7 @@ struct ThroughputReport: Encodable {
         finalLoss = summary.finalLoss
         phaseSecondsPerStep = Phases(summary.phaseSeconds, steps: summary.steps, stepSeconds: summary.stepSeconds)
         phaseSecondsPerStepByRank = summary.phaseSecondsByRank.map { Phases($0, steps: summary.steps, stepSeconds: summary.stepSeconds) }
+        cpuSecondsPerStepByRank = summary.cpuSecondsByRank.map { $0 / Double(max(summary.steps, 1)) }
         let exposed = phaseSecondsPerStep.allreduceWait
         allreduce = Allreduce(reduction: settings.deterministic ? "deterministic" : "overlapped", buckets: measured.buckets,
                               bytes: measured.gradientValues * measured.bytesPerValue, exposedSecondsPerStep: exposed,
@@ -206,7 +211,7 @@ struct ThroughputReport: Encodable {
             benchmark throughput: \(stage) stage, \(preset) preset, \(ranks) rank\(ranks == 1 ? "" : "s") on \(hosts.joined(separator: ", ")), \
             global batch \(globalBatch) (\(batchPerRank) per rank), \(steps) timed steps after \(warmupSteps) warm-up
             benchmark throughput: \(String(format: "%.1f", moleculesPerSecond)) molecules/s (\(String(format: "%.1f", moleculesPerSecondPerRank)) per rank), \
-            \(ms(stepSeconds)) per step
+            \(ms(stepSeconds)) per step, CPU per step by rank \(cpuSecondsPerStepByRank.map(ms).joined(separator: ", "))
             benchmark throughput: per step (rank average): data \(ms(p.data)), forward \(ms(p.forward)), backward \(ms(p.backward)), \
             allreduce wait \(ms(p.allreduceWait)), loss allreduce \(ms(p.lossAllreduce)), optimizer \(ms(p.optimizer)), other \(ms(p.other))
             benchmark throughput: allreduce of \(allreduce.bytes) bytes in \(allreduce.buckets) bucket(s): exposed \(ms(allreduce.exposedSecondsPerStep)) \

@@ -85,6 +85,8 @@ public struct PretrainSummary: Codable, Sendable {
     public var phaseSeconds: [String: Double]
     /// Seconds per phase on each rank, indexed by rank.
     public var phaseSecondsByRank: [[String: Double]]
+    /// CPU seconds (all threads) each rank used over the same interval as `seconds`.
+    public var cpuSecondsByRank: [Double]
     public var moleculesPerSecond: Double { seconds > 0 ? Double(molecules) / seconds : 0 }
     public var stepSeconds: Double { steps > 0 ? seconds / Double(steps) : 0 }
 }
@@ -189,6 +191,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         let options = batchOptions()
 
         var started = monotonicSeconds()
+        var cpuStarted = processCPUSeconds()
         var startStep = position.step
         let timingFrom = startStep + settings.warmupSteps
         var lastLoss = Double.nan
@@ -208,6 +211,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 if position.step == timingFrom, settings.warmupSteps > 0 {
                     times = PhaseTimes()
                     started = monotonicSeconds()
+                    cpuStarted = processCPUSeconds()
                     startStep = position.step
                 }
                 let elapsed = monotonicSeconds() - started
@@ -255,6 +259,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         }
         // The slowest rank's time: the job is done when every rank is.
         let seconds = try world.allreduce(monotonicSeconds() - started, op: .max)
+        let cpuSeconds = try world.allgather([processCPUSeconds() - cpuStarted])
         let gathered = try world.allgather(times.vector)
         let phases = PhaseTimes.Phase.allCases
         let byRank = (0 ..< world.size).map { r in
@@ -270,7 +275,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         return PretrainSummary(steps: position.step - startStep, molecules: (position.step - startStep) * settings.globalBatchSize,
                                seconds: seconds, finalLoss: lastLoss, ranks: world.size,
                                globalBatchSize: settings.globalBatchSize, stoppedBySignal: stoppedBySignal,
-                               phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank)
+                               phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank, cpuSecondsByRank: cpuSeconds)
     }
 
     /// The gradient buckets' layout: how many, and how many gradient values they carry.

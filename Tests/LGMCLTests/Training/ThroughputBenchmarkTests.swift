@@ -49,6 +49,8 @@ struct ThroughputBenchmarkTests {
             #expect(try number(phases, "forward") > 0 && number(phases, "backward") > 0 && number(phases, "optimizer") > 0)
             #expect(values.reduce(0, +) <= stepSeconds * (1 + 1e-6) + 1e-6, "rank \(rank): phases \(values) exceed the step \(stepSeconds)")
         }
+        let cpu = try #require(report["cpu_seconds_per_step_by_rank"] as? [Double])
+        #expect(cpu.count == 2 && cpu.allSatisfy { $0 > 0 })
         let average = try #require(report["phase_seconds_per_step"] as? [String: Any])
         for name in phaseNames.dropLast() {
             let mean = try byRank.map { try number($0, name) }.reduce(0, +) / 2
