@@ -72,20 +72,23 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
     public func graphEmbeddings(_ graph: GraphInput, _ stream: RandomStream? = nil) -> GraphEmbeddings<Scalar> {
         let packed = PackedGraph<Scalar>(graph)
         let l = local(packed, stream), g = global(packed, stream)
+        // The projection head is shared: each view draws its own masks there.
         return GraphEmbeddings(
             localAtoms: l.atoms, globalAtoms: g.atoms,
             local: graphProjection(l.molecules, molecules: graph.moleculeIndices, stream),
-            global: graphProjection(g.molecules, molecules: graph.moleculeIndices, stream))
+            global: graphProjection(g.molecules, molecules: graph.moleculeIndices, stream?.forView(1)))
     }
 
     /// Stage 2: the projected SMILES and description vectors (M × text projection output).
     public func textEmbeddings(smiles: TokenInput, descriptions: TokenInput,
                                _ stream: RandomStream? = nil) -> TextEmbeddings<Scalar> {
-        let s = text(smiles, stream), d = text(descriptions, stream)
+        // Encoder and head are shared by both texts: each view draws its own masks.
+        let descriptionStream = stream?.forView(1)
+        let s = text(smiles, stream), d = text(descriptions, descriptionStream)
         return TextEmbeddings(
             smilesTokens: s.tokens, descriptionTokens: d.tokens, smilesPooled: s.pooled, descriptionPooled: d.pooled,
             smiles: textProjection(s.pooled, molecules: smiles.moleculeIndices, stream),
-            description: textProjection(d.pooled, molecules: descriptions.moleculeIndices, stream))
+            description: textProjection(d.pooled, molecules: descriptions.moleculeIndices, descriptionStream))
     }
 
     /// Stage 3: task outputs (M × tasks; logits for classification) and the fused vectors.
@@ -97,7 +100,7 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
                      "predictions: \(m) graphs, \(smiles.rows) SMILES, \(descriptions.rows) descriptions, \(fp.count) fingerprint values")
         let packed = PackedGraph<Scalar>(graph)
         let l = local(packed, stream).molecules, g = global(packed, stream).molecules
-        let s = text(smiles, stream).pooled, d = text(descriptions, stream).pooled
+        let s = text(smiles, stream).pooled, d = text(descriptions, stream?.forView(1)).pooled
         let f = fingerprints(Tensor(fp.map { Scalar($0) }, shape: [m, configuration.fusion.fingerprintFeatures]),
                              molecules: molecules, stream)
         let fusedGraph = graphFusion(l, g), fusedText = textFusion(s, d)

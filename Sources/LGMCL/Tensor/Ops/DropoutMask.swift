@@ -4,7 +4,20 @@
 public struct RandomStream: Sendable, Equatable {
     public var seed: UInt64
     public var step: UInt64
+    /// Which view of the molecules a pass computes, when two views go through the same layers
+    /// (the shared projection heads, the shared text encoder). 0 is the stream itself.
+    public var view: UInt32 = 0
     public init(seed: UInt64, step: UInt64) { self.seed = seed; self.step = step }
+
+    /// The stream of another view of the same molecules. Without it the two views of a molecule
+    /// would get the same masks in shared layers, and a contrastive loss learns to match
+    /// positives by their common mask instead of by their content (as independent draws per
+    /// call, PyTorch's, never allow).
+    public func forView(_ index: UInt32) -> RandomStream {
+        var stream = self
+        stream.view = index
+        return stream
+    }
 }
 
 /// Which molecule each row (axis 0) of a tensor belongs to.
@@ -51,7 +64,12 @@ enum DropoutMask {
         let last = rest.last ?? 1
         let keep = 1 / (1 - rate)
         let threshold = UInt32(min(Double(rate) * 4_294_967_296.0, 4_294_967_295.0))
-        let root = Philox(seed: stream.seed)
+        var root = Philox(seed: stream.seed)
+        if stream.view != 0 {
+            // A key of its own per view, derived from the seed's generator ("view" tag).
+            let key = root.block((stream.view, 0x7669_6577, 0, 0))
+            root = Philox(key: (key.0, key.1))
+        }
         let out = TensorStorage<S>(uninitializedCount: shape.reduce(1, *))
         var coords = [UInt32](repeating: 0, count: 4)
         for r in 0..<shape[0] {
