@@ -105,12 +105,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("metrics", nargs="+", help="metrics-STAGE.jsonl files, one panel each")
     parser.add_argument("-o", "--output", required=True, help="SVG file to write")
-    parser.add_argument("--titles", help="comma-separated panel titles (default: the file names)")
+    parser.add_argument("--title", action="append", help="a panel title, once per metrics file (default: the file names)")
     parser.add_argument("--window", type=int, default=25, help="moving-average window in steps")
     args = parser.parse_args()
-    titles = args.titles.split(",") if args.titles else [Path(m).name for m in args.metrics]
+    titles = args.title or [Path(m).name for m in args.metrics]
     if len(titles) != len(args.metrics):
-        raise SystemExit("--titles needs one title per metrics file")
+        raise SystemExit("give --title once per metrics file")
 
     panel_width = LEFT + WIDTH + RIGHT
     width, height = panel_width * len(args.metrics), TOP + HEIGHT + BOTTOM + 28
