@@ -6,7 +6,7 @@
 # `lgmcl-dist preprocess` (e.g. the first 100k MOSES molecules).
 #
 #   scripts/bench_pretrain.sh DATA.h5 [RESULTS.jsonl]
-# Environment: BATCH_PER_RANK (64), CASES ("tiny:graph:20 tiny:text:10 small:graph:10 small:text:4",
+# Environment: BIN (.build/release/lgmcl-dist), BATCH_PER_RANK (64), CASES ("tiny:graph:20 tiny:text:10 small:graph:10 small:text:4",
 # preset:stage:steps), ROUNDS (1: each case is run ROUNDS times, np 1 and np 2 alternating).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ results=${2:-/tmp/lgmcl-bench-pretrain.jsonl}
 batch=${BATCH_PER_RANK:-64}
 cases=${CASES:-"tiny:graph:20 tiny:text:10 small:graph:10 small:text:4"}
 rounds=${ROUNDS:-1}
-bin=.build/release/lgmcl-dist
+bin=${BIN:-.build/release/lgmcl-dist}
 [ -x "$bin" ] || { echo "bench_pretrain.sh: $bin missing (make build)" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 # The cores are shared: ranks waiting in MPI yield instead of spinning (docs/launching.md).
