@@ -82,7 +82,10 @@ struct EmbedTests {
             guard result.status == 0 else { return }
             files.append(try HDF5File.open(output.path))
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: F.scratch.path).filter { $0.contains("lgmcl-input") || $0.contains("partial") }
+        // Only this test's temporaries: other suites run at the same time in the same scratch directory.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: F.scratch.path).filter { name in
+            name.hasPrefix(".\(input.lastPathComponent).lgmcl-input") || (name.hasPrefix(".embed-np") && name.contains("partial"))
+        }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
         let (one, two) = (files[0], files[1])
         #expect(try one.stringsAttribute("views") == ["global", "text", "local"])
