@@ -5,7 +5,9 @@ Input: a JSONL file of results (scripts/bench_pretrain.sh appends one line per r
 stage and rank count the fastest run is kept (other load on the machine only ever slows a run
 down). Weak-scaling efficiency = per-rank molecules/s at 2 ranks / at 1 rank, from wall time and
 also from each rank's CPU time (molecules per CPU-second), which tells the scaling of lgmcl apart
-from the share of the cores a rank got on a loaded machine. Standard library only.
+from the share of the cores a rank got on a loaded machine. With --sweep, a second JSONL of
+2-rank runs at several --bucket-mib values becomes the bucket-size table. Everything from the line
+"## Reading these numbers" on in the existing output is hand-written and kept. Standard library only.
 """
 import argparse
 import json
@@ -32,10 +34,17 @@ def ms(seconds):
     return f"{seconds * 1000:.1f}"
 
 
+def exposed(allreduce):
+    last = allreduce.get("slowest_rank_exposed_seconds_per_step")
+    average = ms(allreduce["exposed_seconds_per_step"])
+    return average if last is None else f"{ms(last)} ({average})"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="JSONL of benchmark throughput results")
     parser.add_argument("--data", default="?", help="the dataset the runs read (for the page)")
+    parser.add_argument("--sweep", help="JSONL of 2-rank runs at several --bucket-mib values")
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
 
@@ -61,20 +70,20 @@ def main():
         "`OPENBLAS_NUM_THREADS=1`, `OMPI_MCA_mpi_yield_when_idle=1`, Float32, dropout on, "
         f"{len(runs)} runs (the fastest per row is shown).",
         "",
-        f"**Load:** the 1-minute load average at the end of the runs was {min(loads):.1f}–{max(loads):.1f} on these "
-        "cores, which other engineers' builds, tests and training runs shared with these runs. A rank therefore got only "
-        "part of a core: compare its CPU seconds per step with the step's wall time. The wall-time numbers measure "
-        "the machine as it was; the CPU-time efficiency is the better guide to how lgmcl itself scales.",
+        f"**Load:** the 1-minute load average at the end of the runs was {min(loads):.1f}–{max(loads):.1f}. "
+        + ("The machine was otherwise idle: wall time is the measure." if max(loads) < 2.5 else
+           "Other work shared these cores, so a rank got only part of a core: compare its CPU seconds per step with "
+           "the step's wall time. The CPU-time efficiency is then the better guide to how lgmcl itself scales."),
         "",
         "Weak scaling: the same molecules per rank at 1 and 2 ranks (the global batch doubles). The hidden share "
-        "of the gradient allreduce is 1 − (wait a step exposes after backward) / (the same bucketed allreduces run "
-        "alone); the exposed wait includes imbalance between the ranks (one rank finishing backward first waits "
-        "for the other), so it is low or negative when the ranks get unequal shares of the cores.",
+        "of the gradient allreduce is 1 − (wait after backward of the rank that finished backward last) / (the "
+        "same bucket collectives run alone, back to back after a barrier). The rank average of the wait also holds "
+        "imbalance (a rank done early waits for its peer's backward), shown beside it.",
         "",
         "## Scaling",
         "",
         "| preset | stage | molecules/rank/step | 1 rank: molecules/s | 2 ranks: molecules/s per rank | "
-        "efficiency (wall) | efficiency (per CPU-second) | 2 ranks: allreduce exposed / alone (ms per step) | hidden share |",
+        "efficiency (wall) | efficiency (per CPU-second) | 2 ranks: allreduce exposed, last rank (rank average) / alone (ms per step) | hidden share |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for preset, stage in sorted({(k[0], k[1]) for k in keys}, key=lambda k: (order.get(k[0], 9), k[1])):
@@ -90,7 +99,24 @@ def main():
         a = two["allreduce"]
         lines.append(f"| {preset} | {stage} | {two['batch_per_rank']} | {one['molecules_per_second']:.1f} | "
                      f"{two['molecules_per_second_per_rank']:.1f} | {100 * wall:.0f}% | {100 * cpu:.0f}% | "
-                     f"{ms(a['exposed_seconds_per_step'])} / {ms(a['alone_seconds_per_step'])} | {100 * a['hidden_share']:.0f}% |")
+                     f"{exposed(a)} / {ms(a['alone_seconds_per_step'])} | {100 * a['hidden_share']:.0f}% |")
+
+    if args.sweep:
+        sweep = [json.loads(line) for line in Path(args.sweep).read_text().splitlines() if line.strip().startswith("{")]
+        lines += [
+            "",
+            "## Bucket size (2 ranks, `--bucket-mib`)",
+            "",
+            f"From `{args.sweep}` ({len(sweep)} runs, {min(r['date'] for r in sweep)} – {max(r['date'] for r in sweep)}).",
+            "",
+            "| preset | stage | bucket MiB | buckets | gradients | molecules/s per rank | exposed, last rank (rank average) / alone (ms per step) | hidden share |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in sorted(sweep, key=lambda r: (order.get(r["preset"], 9), r["stage"], r["allreduce"]["buckets"])):
+            a = r["allreduce"]
+            lines.append(f"| {r['preset']} | {r['stage']} | {a.get('bucket_mib', '?')} | {a['buckets']} | {a['bytes'] / 1e6:.2f} MB | "
+                         f"{r['molecules_per_second_per_rank']:.1f} | {exposed(a)} / {ms(a['alone_seconds_per_step'])} | "
+                         f"{100 * a['hidden_share']:.0f}% |")
 
     lines += [
         "",
@@ -118,6 +144,10 @@ def main():
         "",
     ]
     output = Path(args.output)
+    marker = "## Reading these numbers"
+    if output.exists() and marker in output.read_text():
+        lines.append(output.read_text()[output.read_text().index(marker):].rstrip("\n"))
+        lines.append("")
     temporary = output.with_name(output.name + ".tmp")
     temporary.write_text("\n".join(lines))
     temporary.rename(output)

@@ -130,6 +130,28 @@ public final class GradientBuckets<Element: MPIScalar & FloatingPoint> {
         nextToStart = 0
     }
 
+    /// Seconds the buckets' collectives take with nothing beside them: every bucket started
+    /// back to back after a barrier, then waited for. What a step would expose if backward hid
+    /// none of it. The packing copies are left out (a step does them during backward either
+    /// way); the bucket contents are reduced as they are and discarded.
+    public func collectivesAloneSeconds() throws -> Double {
+        try world.barrier()
+        let start = monotonicSeconds()
+        for b in buckets.indices { readyCount[b] = buckets[b].parameters.count }
+        try startCompleteBuckets()
+        for b in buckets.indices {
+            try requests[b]?.wait()
+            requests[b] = nil
+        }
+        let elapsed = monotonicSeconds() - start
+        for b in buckets.indices {
+            storage[b].update(repeating: 0)
+            readyCount[b] = 0
+        }
+        nextToStart = 0
+        return elapsed
+    }
+
     func startCompleteBuckets() throws {
         while nextToStart < buckets.count, readyCount[nextToStart] == buckets[nextToStart].parameters.count {
             let b = nextToStart

@@ -53,7 +53,7 @@ struct BenchmarkAllreduce: ParsableCommand {
     var stage: PretrainStage = .graph
 
     @Option(help: "With --gradients-of: gradient bucket size in MiB (pretrain's --bucket-mib).")
-    var bucketMib = 4.0
+    var bucketMib = 1.0
 
     @Flag(help: "End with one JSON line holding every result.")
     var json = false
@@ -223,7 +223,7 @@ struct GradientLayout {
     var elements: Int { parameterCounts.reduce(0, +) }
 
     /// Parameters of 64 Ki floats (a mid-sized weight matrix) filling `elements`, in buckets of
-    /// 1 Mi floats (pretrain's default 4 MiB).
+    /// 1 Mi floats (4 MiB of Float32).
     static func uniform(elements: Int) -> GradientLayout {
         let size = 1 << 16
         return GradientLayout(parameterCounts: stride(from: 0, to: elements, by: size).map { min(size, elements - $0) },

@@ -38,7 +38,7 @@ struct PretrainOptions: ParsableArguments {
     var heldOut = 256
 
     @Option(help: "Gradient bucket size in MiB (allreduced while backward goes on).")
-    var bucketMib = 4.0
+    var bucketMib = 1.0
 
     @Flag(help: "Sum gradients in rank order (bit-identical across hosts and launches; slower, no overlap).")
     var deterministic = false

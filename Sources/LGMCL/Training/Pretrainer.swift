@@ -50,7 +50,7 @@ public struct PretrainSettings: Codable, Sendable {
     public var saveGradients: String?
     public var collectiveTimeout = 600.0
     public var deterministic = false
-    public var bucketMiB = 4.0
+    public var bucketMiB = 1.0
     /// Molecules at the end of the file kept out of training for the retrieval metric.
     public var heldOut = 256
     public var logInterval = 10.0
@@ -111,6 +111,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     let store: CheckpointStore
     var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
     var times = PhaseTimes()
+    /// This rank's exposed allreduce wait in each timed step. Per step, the rank that finished
+    /// backward last waits only for what backward did not hide; the others wait for it as well.
+    public private(set) var allreduceWaitByStep: [Double] = []
     var log: (String) -> Void
 
     public init(settings: PretrainSettings, world: Communicator, log: @escaping (String) -> Void = { _ in }) throws {
@@ -210,6 +213,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 watchdog.stepCompleted(position.step)
                 if position.step == timingFrom, settings.warmupSteps > 0 {
                     times = PhaseTimes()
+                    allreduceWaitByStep.removeAll()
                     started = monotonicSeconds()
                     cpuStarted = processCPUSeconds()
                     startStep = position.step
@@ -283,23 +287,12 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         (buckets.buckets.count, buckets.buckets.reduce(0) { $0 + $1.count })
     }
 
-    /// Seconds per step of this run's bucketed gradient allreduce with nothing to overlap it:
-    /// the same buckets, copies and collectives as a step, started back to back after a
-    /// barrier, averaged over `repetitions` and over ranks. Against the wait a training step
-    /// exposes, it tells how much of the allreduce backward hid. The gradients are left as
-    /// they are (the reduced sums go nowhere).
+    /// Seconds per step of this run's bucket collectives with nothing to overlap them, averaged
+    /// over `repetitions` and over ranks. Against the wait a training step exposes, it tells how
+    /// much of the allreduce backward hid.
     public func allreduceAloneSeconds(repetitions: Int) throws -> Double {
         var total = 0.0
-        for _ in 0 ..< max(1, repetitions) {
-            try world.barrier()
-            let start = monotonicSeconds()
-            for i in trained.indices.reversed() {
-                try buckets.gradientReady(i, UnsafeBufferPointer(trained[i].parameter.gradients))
-                try buckets.progress()
-            }
-            try buckets.finish { _, _ in }
-            total += monotonicSeconds() - start
-        }
+        for _ in 0 ..< max(1, repetitions) { total += try buckets.collectivesAloneSeconds() }
         return try world.allreduce(total, op: .sum) / Double(world.size * max(1, repetitions))
     }
 
@@ -363,7 +356,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         try buckets.finish { i, sums in
             _ = self.trained[i].parameter.gradients.update(fromContentsOf: sums)
         }
-        times.add(.allreduceWait, buckets.exposedWaitSeconds - waitedBefore)
+        let waited = buckets.exposedWaitSeconds - waitedBefore
+        times.add(.allreduceWait, waited)
+        allreduceWaitByStep.append(waited)
         // Losses are reported as the global value: the sum of every rank's share. The same
         // allreduce carries the ranks' stop requests (a signal may reach ranks at different
         // steps), so a step has one small blocking collective, not two.
