@@ -53,7 +53,7 @@ struct BenchmarkAllreduce: ParsableCommand {
     var stage: PretrainStage = .graph
 
     @Option(help: "With --gradients-of: gradient bucket size in MiB (pretrain's --bucket-mib).")
-    var bucketMib = 1.0
+    var bucketMib = GradientBucketSize.defaultMiB
 
     @Flag(help: "End with one JSON line holding every result.")
     var json = false
@@ -84,9 +84,8 @@ struct BenchmarkAllreduce: ParsableCommand {
             throw ValidationError("--gradients-of \(source): neither a preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
         }
         let trained = stage.trainedParameters(of: LGMCLModel<Float>(configuration))
-        // pretrain's bucket capacity, in elements.
-        let capacity = max(1, Int(bucketMib * 1_048_576) / MemoryLayout<Float>.stride)
-        return GradientLayout(parameterCounts: trained.map(\.parameter.count), capacity: capacity)
+        return GradientLayout(parameterCounts: trained.map(\.parameter.count),
+                              capacity: GradientBucketSize.capacity(mib: bucketMib, of: Float.self))
     }
 
     func run() throws {

@@ -57,7 +57,7 @@ struct BenchmarkThroughput: ParsableCommand {
             settings.warmupSteps = warmupSteps
             settings.maxSteps = warmupSteps + steps
             let measured: Measurement
-            switch options.precision {
+            switch options.dataParallel.precision {
             case .float32: measured = try measure(Pretrainer<Float>(settings: settings, world: world), world: world)
             case .float64: measured = try measure(Pretrainer<Double>(settings: settings, world: world), world: world)
             }
@@ -65,7 +65,7 @@ struct BenchmarkThroughput: ParsableCommand {
             if world.isRoot, scratch == nil { try? FileManager.default.removeItem(atPath: directory) }
             let hosts = Set(try world.allgather(string: Environment.processorName)).sorted()
             guard world.isRoot else { return }
-            let report = ThroughputReport(settings: settings, precision: options.precision.rawValue, measured: measured, hosts: hosts)
+            let report = ThroughputReport(settings: settings, precision: options.dataParallel.precision.rawValue, measured: measured, hosts: hosts)
             print(report.text)
             if json {
                 let encoder = JSONEncoder()

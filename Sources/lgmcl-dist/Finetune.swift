@@ -31,17 +31,7 @@ struct FinetuneOptions: ParsableArguments {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "Gradient bucket size in MiB (allreduced while backward goes on).")
-    var bucketMib = 1.0
-
-    @Flag(help: "Sum gradients in rank order (bit-identical across hosts and launches; slower, no overlap).")
-    var deterministic = false
-
-    @Option(help: "Seconds without a completed step before the watchdog ends the job.")
-    var collectiveTimeout = 600.0
-
-    @Option(help: "Arithmetic: float32 (training) or float64 (equivalence checks).")
-    var precision: Precision = .float32
+    @OptionGroup var dataParallel: DataParallelOptions
 
     var parsedSeeds: [UInt64]? {
         let values = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
@@ -65,9 +55,7 @@ struct FinetuneOptions: ParsableArguments {
         settings.globalBatchSize = batchSize
         settings.learningRate = learningRate
         settings.weightDecay = weightDecay
-        settings.bucketMiB = bucketMib
-        settings.deterministic = deterministic
-        settings.collectiveTimeout = collectiveTimeout
+        dataParallel.apply(to: &settings)
         return settings
     }
 }
@@ -133,7 +121,7 @@ struct Finetune: ParsableCommand {
             settings.smilesColumn = smilesColumn
             settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             settings.logInterval = logInterval
-            let summary = try runFinetuning(settings, precision: options.precision, world: world)
+            let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world)
             if world.isRoot {
                 print(summaryLine(summary, output: output))
                 if let metricsJson {

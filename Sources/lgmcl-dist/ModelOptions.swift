@@ -25,8 +25,3 @@ struct ModelOptions: ParsableArguments {
         return try base.overriding(pairs)
     }
 }
-
-/// The arithmetic of a run.
-enum Precision: String, ExpressibleByArgument {
-    case float32, float64
-}

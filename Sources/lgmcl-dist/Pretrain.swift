@@ -37,17 +37,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Molecules at the end of the dataset held out of training for the retrieval metric.")
     var heldOut = 256
 
-    @Option(help: "Gradient bucket size in MiB (allreduced while backward goes on).")
-    var bucketMib = 1.0
-
-    @Flag(help: "Sum gradients in rank order (bit-identical across hosts and launches; slower, no overlap).")
-    var deterministic = false
-
-    @Option(help: "Seconds without a completed step before the watchdog ends the job.")
-    var collectiveTimeout = 600.0
-
-    @Option(help: "Arithmetic: float32 (training) or float64 (equivalence checks).")
-    var precision: Precision = .float32
+    @OptionGroup var dataParallel: DataParallelOptions
 
     func validate() throws {
         if batchSize != nil, batchSizePerRank != nil {
@@ -73,9 +63,7 @@ struct PretrainOptions: ParsableArguments {
         settings.lossWeights = parsedLossWeights ?? [1, 1]
         settings.seed = seed
         settings.heldOut = heldOut
-        settings.bucketMiB = bucketMib
-        settings.deterministic = deterministic
-        settings.collectiveTimeout = collectiveTimeout
+        dataParallel.apply(to: &settings)
         return settings
     }
 }
@@ -138,7 +126,7 @@ struct Pretrain: ParsableCommand {
             settings.resume = resume
             settings.saveGradients = saveGradients
             settings.logInterval = logInterval
-            let summary = try runPretraining(settings, precision: options.precision, world: world)
+            let summary = try runPretraining(settings, precision: options.dataParallel.precision, world: world)
             if world.isRoot {
                 print(String(format: "pretrain %@: %d steps, %.1f molecules/s over %d ranks, final loss %.4f; output in %@",
                              settings.stage.rawValue, summary.steps, summary.moleculesPerSecond, summary.ranks,

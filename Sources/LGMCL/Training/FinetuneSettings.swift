@@ -24,7 +24,7 @@ public struct FinetuneSettings: Codable, Sendable {
     public var descriptionColumn: String?
     public var collectiveTimeout = 600.0
     public var deterministic = false
-    public var bucketMiB = 1.0
+    public var bucketMiB = GradientBucketSize.defaultMiB
     public var logInterval = 10.0
 
     public init(data: String, output: String, model: ModelConfiguration) {

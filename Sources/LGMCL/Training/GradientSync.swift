@@ -15,8 +15,8 @@ final class GradientSync<Scalar: TensorScalar & MPIScalar> {
         var index: [ObjectIdentifier: Int] = [:]
         for (i, entry) in trained.enumerated() { index[ObjectIdentifier(entry.parameter)] = i }
         self.index = index
-        let capacity = max(1, Int(bucketMiB * 1_048_576) / MemoryLayout<Scalar>.stride)
-        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count), capacity: capacity,
+        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count),
+                                  capacity: GradientBucketSize.capacity(mib: bucketMiB, of: Scalar.self),
                                   reduction: deterministic ? .deterministic : .overlapped)
     }
 
@@ -58,5 +58,17 @@ final class GradientSync<Scalar: TensorScalar & MPIScalar> {
             _ = self.trained[i].parameter.gradients.update(fromContentsOf: sums)
         }
         return buckets.exposedWaitSeconds - waitedBefore
+    }
+}
+
+/// How much gradient one bucket carries: the unit whose allreduce starts as soon as backward has
+/// filled it. Every trainer and `benchmark allreduce --gradients-of` size buckets this way.
+public enum GradientBucketSize {
+    /// `--bucket-mib` when not given, chosen from the measurements in docs/benchmarks-pretrain.md.
+    public static let defaultMiB = 1.0
+
+    /// Values of `Scalar` in a bucket of `mib` MiB (at least one).
+    public static func capacity<Scalar>(mib: Double, of _: Scalar.Type) -> Int {
+        max(1, Int(mib * 1_048_576) / MemoryLayout<Scalar>.stride)
     }
 }

@@ -50,7 +50,7 @@ public struct PretrainSettings: Codable, Sendable {
     public var saveGradients: String?
     public var collectiveTimeout = 600.0
     public var deterministic = false
-    public var bucketMiB = 1.0
+    public var bucketMiB = GradientBucketSize.defaultMiB
     /// Molecules at the end of the file kept out of training for the retrieval metric.
     public var heldOut = 256
     public var logInterval = 10.0
@@ -146,8 +146,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var index: [ObjectIdentifier: Int] = [:]
         for (i, entry) in trained.enumerated() { index[ObjectIdentifier(entry.parameter)] = i }
         self.index = index
-        let capacity = max(1, Int(settings.bucketMiB * 1_048_576) / MemoryLayout<Scalar>.stride)
-        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count), capacity: capacity,
+        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count),
+                                  capacity: GradientBucketSize.capacity(mib: settings.bucketMiB, of: Scalar.self),
                                   reduction: settings.deterministic ? .deterministic : .overlapped)
         try agreeOnParameters()
     }
