@@ -27,8 +27,7 @@ struct Embed: ParsableCommand {
     @Option(help: "A directory written by `lgmcl-dist pretrain` or `lgmcl-dist finetune`.")
     var model: String
 
-    @Option(help: "Molecules: a CSV with a header row, or a dataset written by `lgmcl-dist preprocess` (.h5).")
-    var input: String
+    @OptionGroup var inputOptions: InferenceInputOptions
 
     @Option(help: "Output file: .csv or .h5 (written under a temporary name, renamed when complete).")
     var output: String
@@ -36,30 +35,16 @@ struct Embed: ParsableCommand {
     @Option(help: "Comma-separated views: local, global, smiles, text, fused (default: all the model has).")
     var views: String?
 
-    @Option(help: "The SMILES column of a CSV input (default: the column named smiles, in any letter case).")
-    var smilesColumn: String?
-
-    @Option(help: "Take descriptions from this CSV column instead of generating them.")
-    var descriptionColumn: String?
-
-    @Option(help: "Molecules per batch on each rank.")
-    var batchSizePerRank = 32
-
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: input) else { throw ValidationError("\(input): no such file") }
+        try validatePaths(input: inputOptions.input, output: output)
         guard EmbeddingWriter.Format(path: output) != nil else {
             throw ValidationError("--output must end in .csv or .h5 (got \(output))")
         }
-        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(output): the directory \(directory) does not exist")
-        }
         if let views { _ = try EmbeddingView.list(views) }
-        guard batchSizePerRank > 0 else { throw ValidationError("--batch-size-per-rank must be positive") }
     }
 
     func run() throws {
+        let input = inputOptions.input
         let outputURL = URL(fileURLWithPath: output)
         let inputIsDataset = input.lowercased().hasSuffix(".h5") || input.lowercased().hasSuffix(".hdf5")
         Job.run { world in
@@ -74,7 +59,7 @@ struct Embed: ParsableCommand {
             try opened.check(views: chosen)
             let member = opened.members[0]
             let needsText = chosen.contains { $0 != .local && $0 != .global }
-            let columns = try opened.inputColumns(smiles: smilesColumn, description: descriptionColumn)
+            let columns = try inputOptions.columns(for: opened)
             say("embed: \(opened.kind.rawValue) model \(model)\(opened.members.count > 1 ? ", \(member.name) (the first of \(opened.members.count) seeds)" : ""); views \(chosen.map(\.rawValue).joined(separator: ", "))")
 
             let molecules: InferenceInput
@@ -91,10 +76,7 @@ struct Embed: ParsableCommand {
             defer { if world.isRoot { molecules.removeTemporaryFiles() } }
 
             let embedder = Embedder(model: try opened.model(member), views: chosen)
-            let c = opened.configuration.text
-            let pass = InferencePass(dataset: molecules.dataset,
-                                     options: BatchOptions(maxSMILESTokens: c.maxSMILESTokens, maxDescriptionTokens: c.maxDescriptionTokens),
-                                     globalBatchSize: batchSizePerRank * world.size)
+            let pass = inputOptions.pass(over: molecules, model: opened, world: world)
             let values = try pass.run(world: world, width: embedder.width) { embedder($0) }
             if let values {
                 let format = EmbeddingWriter.Format(path: output)!

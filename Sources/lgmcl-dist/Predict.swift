@@ -29,35 +29,17 @@ struct Predict: ParsableCommand {
     @Option(help: "A directory written by `lgmcl-dist finetune`.")
     var model: String
 
-    @Option(help: "Molecules: a CSV file with a header row.")
-    var input: String
+    @OptionGroup var inputOptions: InferenceInputOptions
 
     @Option(help: "Output CSV (written under a temporary name, renamed when complete).")
     var output: String
 
-    @Option(help: "The SMILES column (default: the model's training column, else the column named smiles in any letter case).")
-    var smilesColumn: String?
-
-    @Option(help: "The description column, for a model trained on one (default: the column it was trained with).")
-    var descriptionColumn: String?
-
-    @Option(help: "Molecules per batch on each rank.")
-    var batchSizePerRank = 32
-
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: input) else { throw ValidationError("\(input): no such file") }
-        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(output): the directory \(directory) does not exist")
-        }
-        guard URL(fileURLWithPath: output).standardized != URL(fileURLWithPath: input).standardized else {
-            throw ValidationError("--output must differ from --input")
-        }
-        guard batchSizePerRank > 0 else { throw ValidationError("--batch-size-per-rank must be positive") }
+        try validatePaths(input: inputOptions.input, output: output)
     }
 
     func run() throws {
+        let input = inputOptions.input
         let outputURL = URL(fileURLWithPath: output)
         Job.run { world in
             let say: (String) -> Void = { line in
@@ -69,7 +51,7 @@ struct Predict: ParsableCommand {
             let opened = try InferenceModel.open(URL(fileURLWithPath: model))
             let predictor = try Predictor(model: opened)
             let manifest = predictor.finetuned.manifest
-            let columns = try opened.inputColumns(smiles: smilesColumn, description: descriptionColumn)
+            let columns = try inputOptions.columns(for: opened)
             // Rank 0 reads the table first: a malformed file fails before any work.
             let table = try world.isRoot ? CSVTable(contentsOf: URL(fileURLWithPath: input)) : nil
             let seeds = manifest.seeds.map { String($0) }.joined(separator: ", ")
@@ -85,10 +67,7 @@ struct Predict: ParsableCommand {
                 maxTokens: opened.configuration.text, world: world, report: say)
             defer { if world.isRoot { molecules.removeTemporaryFiles() } }
 
-            let c = opened.configuration.text
-            let pass = InferencePass(dataset: molecules.dataset,
-                                     options: BatchOptions(maxSMILESTokens: c.maxSMILESTokens, maxDescriptionTokens: c.maxDescriptionTokens),
-                                     globalBatchSize: batchSizePerRank * world.size)
+            let pass = inputOptions.pass(over: molecules, model: opened, world: world)
             let predictions = try predictor.run(pass, world: world)
             if let predictions, let table {
                 var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task)

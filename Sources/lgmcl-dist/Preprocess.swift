@@ -56,15 +56,7 @@ struct Preprocess: ParsableCommand {
     var rowsPerRound = 256
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: input) else { throw ValidationError("\(input): no such file") }
-        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(output): the directory \(directory) does not exist")
-        }
-        guard URL(fileURLWithPath: output).standardized != URL(fileURLWithPath: input).standardized else {
-            throw ValidationError("--output must differ from --input")
-        }
+        try validatePaths(input: input, output: output)
         guard vocabSize > 0, vocabSample > 0, maxSMILESTokens > 1, maxDescriptionTokens > 1, rowsPerRound > 0 else {
             throw ValidationError("sizes must be positive (token limits at least 2)")
         }
