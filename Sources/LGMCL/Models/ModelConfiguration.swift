@@ -175,10 +175,8 @@ extension ModelConfiguration {
 
     /// Writes the configuration as pretty JSON (temporary name, then rename).
     public func save(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try encoder.encode(self).write(to: temporary)
+        try JSONEncoder.pretty.encode(self).write(to: temporary)
         if FileManager.default.fileExists(atPath: url.path) {
             _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
         } else {

@@ -82,9 +82,7 @@ public struct CheckpointStore: Sendable {
                      afterFirstFile: () -> Void = {}) throws -> URL {
         var manifest = manifest
         manifest.files = files.map { .init(name: $0.name, bytes: $0.contents.count, crc32: crc($0.contents)) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let manifestData = try encoder.encode(manifest)
+        let manifestData = try JSONEncoder.pretty.encode(manifest)
         let destination = directory.appendingPathComponent(name(step: manifest.position.step))
         if FileManager.default.fileExists(atPath: destination.path) {
             // The same step saved again (e.g. a final save right after a periodic one).

@@ -128,7 +128,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             val: SeedSpread(results.compactMap(\.val.mean)), test: SeedSpread(results.compactMap { $0.test?.mean }))
         if world.isRoot {
             try curves.write(to: directory)
-            try AtomicDirectory.replaceFile(directory.appendingPathComponent("metrics.json"), with: Self.prettyJSON.encode(summary))
+            try AtomicDirectory.replaceFile(directory.appendingPathComponent("metrics.json"), with: JSONEncoder.pretty.encode(summary))
             try writeManifest(prepared: prepared, metric: metric, split: split)
             log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: try world.allgather(times.vector), ranks: world.size))
         } else {
@@ -428,16 +428,10 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
 
     // MARK: Output
 
-    static var prettyJSON: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
-
     func writeScaling(_ scaler: TargetScaler, seed: UInt64) throws {
         // The scaling is fitted on the seed's training split, which differs between seeds.
         try AtomicDirectory.replaceFile(FinetunedModel.seedDirectory(directory, seed: seed).appendingPathComponent(FinetunedModel.scalingName),
-                                        with: Self.prettyJSON.encode(scaler))
+                                        with: JSONEncoder.pretty.encode(scaler))
     }
 
     func writeManifest(prepared: Prepared, metric: Metric, split: String) throws {
@@ -448,7 +442,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             settings: settings)
         try AtomicDirectory.replaceFile(directory.appendingPathComponent(FinetunedModel.vocabularyName),
                                         with: Data((prepared.dataset.vocabulary.joined(separator: "\n") + "\n").utf8))
-        try AtomicDirectory.replaceFile(directory.appendingPathComponent(FinetunedModel.manifestName), with: Self.prettyJSON.encode(manifest))
+        try AtomicDirectory.replaceFile(directory.appendingPathComponent(FinetunedModel.manifestName), with: JSONEncoder.pretty.encode(manifest))
     }
 
     /// predictions_<part>.csv in the seed's directory: SMILES, the input row, every task's label

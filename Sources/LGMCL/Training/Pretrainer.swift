@@ -438,12 +438,6 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                            ranks: world.size, globalBatch: settings.globalBatchSize, seed: settings.seed, position: position)
     }
 
-    static var prettyJSON: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
-
     func saveCheckpoint() throws {
         guard world.isRoot else { return }
         var weights = SafeTensors()
@@ -453,7 +447,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         moments.metadata = ["step": String(optimizer.state.step)]
         let shapes = Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) })
         for (name, tensor) in optimizer.state.tensors(shapes: shapes) { moments.add(name, tensor) }
-        let encoder = Self.prettyJSON
+        let encoder = JSONEncoder.pretty
         let files: [(name: String, contents: Data)] = [
             ("model.safetensors", weights.encoded()),
             ("optimizer.safetensors", moments.encoded()),
@@ -502,7 +496,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         weights.metadata = ["format": "pt", "preset": settings.model.preset, "stage": settings.stage.rawValue]
         for (name, parameter) in trained { weights.add(name, parameter.value.detached()) }
         try AtomicDirectory.replaceFile(runDirectory.appendingPathComponent("\(settings.stage.rawValue).safetensors"), with: weights.encoded())
-        let encoder = Self.prettyJSON
+        let encoder = JSONEncoder.pretty
         try AtomicDirectory.replaceFile(runDirectory.appendingPathComponent("config.json"), with: try encoder.encode(settings.model))
         if settings.stage != .graph {
             try AtomicDirectory.replaceFile(runDirectory.appendingPathComponent("vocab.txt"),

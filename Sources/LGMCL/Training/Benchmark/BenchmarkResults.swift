@@ -108,9 +108,7 @@ public struct BenchmarkResults: Codable, Equatable, Sendable {
     }
 
     public func save(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicDirectory.replaceFile(url, with: encoder.encode(self))
+        try AtomicDirectory.replaceFile(url, with: JSONEncoder.pretty.encode(self))
     }
 
     public func contains(_ cell: BenchmarkCell, seed: UInt64) -> Bool {
