@@ -108,7 +108,7 @@ struct Finetune: ParsableCommand {
     @Option(help: "Also write metrics.json's content to this file.")
     var metricsJson: String?
 
-    @Option(help: "Seconds between progress lines.")
+    @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
     var logInterval = 10.0
 
     func run() throws {

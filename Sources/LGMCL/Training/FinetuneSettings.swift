@@ -25,6 +25,7 @@ public struct FinetuneSettings: Codable, Sendable {
     public var collectiveTimeout = 600.0
     public var deterministic = false
     public var bucketMiB = GradientBucketSize.defaultMiB
+    /// Seconds between progress lines within an epoch (rank 0, stderr).
     public var logInterval = 10.0
 
     public init(data: String, output: String, model: ModelConfiguration) {

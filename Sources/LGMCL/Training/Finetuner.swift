@@ -264,6 +264,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                                               globalBatchSize: min(settings.globalBatchSize, parts.train.count / world.size * world.size),
                                               rank: world.rank, rankCount: world.size)
             let reader = BatchReader(dataset: dataset, plan: plan, options: batchOptions(prepared.model))
+            var progress = ProgressReporter(label: "seed \(seed) epoch \(epoch + 1)/\(settings.epochs)", total: plan.batchCount,
+                                            interval: settings.logInterval, quietWhenShort: true)
             var lossSum = 0.0
             var batches = 0
             while true {
@@ -275,6 +277,11 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                                          watchdog: watchdog, step: step)
                 batches += 1
                 watchdog.stepCompleted(step)
+                if world.isRoot {
+                    let rate = Double(batches * plan.globalBatchSize) / max(monotonicSeconds() - epochStart, 1e-9)
+                    progress.update(batches, unit: "steps",
+                                    detail: String(format: "train loss %.4f %.1f mol/s", lossSum / Double(batches), rate))
+                }
             }
             epochsRun += 1
             let trainLoss = batches > 0 ? lossSum / Double(batches) : .nan

@@ -7,14 +7,22 @@ public struct ProgressReporter {
     public let total: Int
     public let interval: Double
     let label: String
+    let quietWhenShort: Bool
     let isTerminal = isatty(STDERR_FILENO) != 0
-    let started = Date()
-    var lastPrint = Date.distantPast
+    let started: Date
+    var lastPrint: Date
+    var printed = false
 
-    public init(label: String, total: Int, interval: Double = 10) {
+    /// - Parameter quietWhenShort: the first line comes only after `interval` seconds, and the
+    ///   last only if a first came, for passes that are often short (fine-tuning epochs, which
+    ///   end with a summary line of their own).
+    public init(label: String, total: Int, interval: Double = 10, quietWhenShort: Bool = false) {
         self.label = label
         self.total = total
         self.interval = interval
+        self.quietWhenShort = quietWhenShort
+        started = Date()
+        lastPrint = quietWhenShort ? started : .distantPast
     }
 
     /// Reports `done` of `total` units plus free text (loss, rate…); prints only every
@@ -22,8 +30,14 @@ public struct ProgressReporter {
     public mutating func update(_ done: Int, unit: String, detail: String = "") {
         let now = Date()
         let finished = done >= total
-        guard finished || now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.2 : interval) else { return }
+        if finished {
+            guard printed || !quietWhenShort else { return }
+        } else {
+            let wait = isTerminal && (printed || !quietWhenShort) ? 0.2 : interval
+            guard now.timeIntervalSince(lastPrint) >= wait else { return }
+        }
         lastPrint = now
+        printed = true
         let elapsed = now.timeIntervalSince(started)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0

@@ -27,9 +27,9 @@ struct FinetuneTests {
         Self.scratch.appendingPathComponent(name + "-" + UUID().uuidString)
     }
 
-    func finetune(_ ranks: Int, data: String, output: URL, _ extra: [String]) throws -> ProcessResult {
+    func finetune(_ ranks: Int, data: String, output: URL, logInterval: Double = 1000, _ extra: [String]) throws -> ProcessResult {
         try mpirun(ranks, "lgmcl-dist",
-                   ["finetune", "--data", data, "--output", output.path, "--preset", "tiny", "--log-interval", "1000"] + extra,
+                   ["finetune", "--data", data, "--output", output.path, "--preset", "tiny", "--log-interval", String(logInterval)] + extra,
                    timeout: 300)
     }
 
@@ -54,6 +54,8 @@ struct FinetuneTests {
                                       ["--epochs", "2", "--batch-size", "24", "--seeds", "0,1", "--precision", "float64"])
             #expect(result.status == 0, "np \(ranks): \(result.output)")
             guard result.status == 0 else { return }
+            // Epochs shorter than --log-interval show only their summary line.
+            #expect(!result.output.contains("epoch 1/2 1/"), "\(result.output)")
             runs.append(out)
         }
         let one = try metrics(runs[0]), two = try metrics(runs[1])
@@ -78,10 +80,16 @@ struct FinetuneTests {
     @Test func regressionTargetsAreStandardizedWithTheTrainingSplit() throws {
         let data = try Self.slice("esol", rows: 100)
         let out = directory("esol")
-        let result = try finetune(1, data: data, output: out, ["--epochs", "2", "--batch-size", "20", "--split", "scaffold"])
+        let result = try finetune(1, data: data, output: out, logInterval: 0, ["--epochs", "2", "--batch-size", "20", "--split", "scaffold"])
         #expect(result.status == 0, "\(result.output)")
         guard result.status == 0 else { return }
         #expect(result.output.contains("task: regression"))
+        // --log-interval 0: a progress line after every step of every epoch (80 training molecules, 4 steps).
+        for epoch in 1 ... 2 {
+            for step in 1 ... 4 {
+                #expect(result.output.contains("seed 0 epoch \(epoch)/2 \(step)/4 steps"), "epoch \(epoch) step \(step): \(result.output)")
+            }
+        }
         let train = try predictions(out, seed: 0, part: "train", task: "logSolubility", suffix: "_prediction")
         let scaling = try JSONDecoder().decode(TargetScaler.self, from: Data(contentsOf: out.appendingPathComponent("seed-0/target_scaling.json")))
         let mean = train.labels.reduce(0, +) / Double(train.labels.count)
