@@ -253,7 +253,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             if let scaler { try writeScaling(scaler, seed: seed) }
         }
 
-        let order = EpochOrder(count: dataset.count)
+        let order = dataset.epochOrder()
         var best: (epoch: Int, value: Double?, weights: [[Scalar]])?
         var sinceBest = 0
         var step = 0

@@ -183,7 +183,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         StopRequest.install()
 
         let metrics = world.isRoot && !settings.isBenchmark ? try MetricsLog(url: runDirectory.appendingPathComponent("metrics-\(settings.stage.rawValue).jsonl"), append: settings.resume) : nil
-        let order = EpochOrder(count: dataset.count)
+        let order = dataset.epochOrder()
         let heldOutCount = min(settings.heldOut, dataset.count / 5)
         let training = Array(0 ..< dataset.count - heldOutCount)
         let heldOut = Array(dataset.count - heldOutCount ..< dataset.count)
