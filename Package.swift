@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "CRDKit",
             cxxSettings: [.unsafeFlags(["-isystem", "/usr/include/rdkit", "-Wno-deprecated-declarations"])],
@@ -50,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "lgmcl-dist",
             dependencies: [
-                "LGMCL", "Distributed", "CZlib",
+                "LGMCL", "Distributed", "CZlib", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

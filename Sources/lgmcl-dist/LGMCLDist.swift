@@ -16,4 +16,9 @@ struct LGMCLDist: ParsableCommand {
         version: LGMCLVersion.string,
         subcommands: [Info.self, Preprocess.self, Pretrain.self, Finetune.self, Benchmark.self, Split.self, Embed.self, Predict.self]
     )
+
+    static func main() {
+        Allocator.keepFreedMemory()
+        main(nil)
+    }
 }

@@ -89,6 +89,11 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var smilesColumn: String
     }
 
+    // Callers in other modules instantiate the trainer generically, and generic code from another
+    // module runs unspecialized: every tensor op's inner loop would go through per-element witness
+    // calls. These entry points are specialized here, and everything they call with them.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func run() throws -> FinetuneSummary {
         if world.isRoot { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         try world.barrier()

@@ -170,6 +170,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
 
     // MARK: Running
 
+    // Callers in other modules instantiate the trainer generically, and generic code from another
+    // module runs unspecialized: every tensor op's inner loop would go through per-element witness
+    // calls. These entry points are specialized here, and everything they call with them.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func run() throws -> PretrainSummary {
         let fm = FileManager.default
         if world.isRoot { try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true) }
