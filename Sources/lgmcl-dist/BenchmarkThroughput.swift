@@ -91,8 +91,8 @@ struct BenchmarkThroughput: ParsableCommand {
         let waits = try world.allgather(trainer.allreduceWaitByStep)
         let steps = trainer.allreduceWaitByStep.count
         let slowest = (0 ..< steps).map { s in stride(from: s, to: waits.count, by: steps).map { waits[$0] }.min()! }
-        let alone = try trainer.allreduceAloneSeconds(repetitions: allreduceRepetitions)
-        let layout = trainer.bucketLayout
+        let alone = try trainer.gradientSync.allreduceAloneSeconds(repetitions: allreduceRepetitions)
+        let layout = trainer.gradientSync.bucketLayout
         return Measurement(summary: summary, slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
                            allreduceAloneSeconds: alone, buckets: layout.buckets,
                            gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride)

@@ -3,7 +3,7 @@ import Distributed
 /// The data-parallel half of a training step, shared by every trainer: all replicas start from
 /// rank 0's weights, and each step's parameter gradients stream into buckets whose allreduce
 /// (SUM) starts while backward is still running, then land back in the parameters.
-final class GradientSync<Scalar: TensorScalar & MPIScalar> {
+public final class GradientSync<Scalar: TensorScalar & MPIScalar> {
     let world: Communicator
     let trained: [(name: String, parameter: Parameter<Scalar>)]
     let buckets: GradientBuckets<Scalar>
@@ -59,6 +59,22 @@ final class GradientSync<Scalar: TensorScalar & MPIScalar> {
         }
         return buckets.exposedWaitSeconds - waitedBefore
     }
+
+    // MARK: Measuring
+
+    /// How many buckets, and how many gradient values they carry.
+    public var bucketLayout: (buckets: Int, values: Int) {
+        (buckets.buckets.count, buckets.buckets.reduce(0) { $0 + $1.count })
+    }
+
+    /// Seconds per step of the bucket collectives with nothing to overlap them, averaged over
+    /// `repetitions` and over ranks. Against the wait a training step exposes, it tells how much
+    /// of the allreduce backward hid.
+    public func allreduceAloneSeconds(repetitions: Int) throws -> Double {
+        var total = 0.0
+        for _ in 0 ..< max(1, repetitions) { total += try buckets.collectivesAloneSeconds() }
+        return try world.allreduce(total, op: .sum) / Double(world.size * max(1, repetitions))
+    }
 }
 
 /// How much gradient one bucket carries: the unit whose allreduce starts as soon as backward has
@@ -70,5 +86,16 @@ public enum GradientBucketSize {
     /// Values of `Scalar` in a bucket of `mib` MiB (at least one).
     public static func capacity<Scalar>(mib: Double, of _: Scalar.Type) -> Int {
         max(1, Int(mib * 1_048_576) / MemoryLayout<Scalar>.stride)
+    }
+}
+
+/// 64-bit FNV-1a, for comparing parameter layouts across ranks.
+struct FNV1a {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ text: String) {
+        for byte in text.utf8 + [0] {
+            value ^= UInt64(byte)
+            value = value &* 0x100_0000_01b3
+        }
     }
 }

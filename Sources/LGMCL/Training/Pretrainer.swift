@@ -104,8 +104,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     let model: LGMCLModel<Scalar>
     let trained: [(name: String, parameter: Parameter<Scalar>)]
     let optimizer: Adam<Scalar>
-    let buckets: GradientBuckets<Scalar>
-    let index: [ObjectIdentifier: Int]
+    /// The gradient allreduce; `benchmark throughput` also reads its bucket layout and times it alone.
+    public let gradientSync: GradientSync<Scalar>
     let fault: Fault?
     let runDirectory: URL
     let store: CheckpointStore
@@ -143,29 +143,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         model = LGMCLModel<Scalar>(settings.model)
         trained = settings.stage.trainedParameters(of: model)
         optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay))
-        var index: [ObjectIdentifier: Int] = [:]
-        for (i, entry) in trained.enumerated() { index[ObjectIdentifier(entry.parameter)] = i }
-        self.index = index
-        buckets = GradientBuckets(world: world, parameterCounts: trained.map(\.parameter.count),
-                                  capacity: GradientBucketSize.capacity(mib: settings.bucketMiB, of: Scalar.self),
-                                  reduction: settings.deterministic ? .deterministic : .overlapped)
-        try agreeOnParameters()
-    }
-
-    /// Every rank must hold the same parameters in the same order, or the bucketed allreduce
-    /// would sum unrelated numbers: compare a hash of names and shapes, then start from rank 0's
-    /// weights.
-    func agreeOnParameters() throws {
-        var hasher = FNV1a()
-        for entry in model.stateDict() {
-            hasher.add(entry.name)
-            for d in entry.parameter.shape { hasher.add(String(d)) }
-        }
-        let hashes = try world.allgather([Int(bitPattern: UInt(hasher.value))])
-        if let bad = hashes.firstIndex(where: { $0 != hashes[0] }) {
-            throw PretrainError(description: "rank \(bad) built a model with different parameters than rank 0 (names/shapes hash differs): all ranks must use the same preset and configuration")
-        }
-        for entry in model.stateDict() { try world.broadcast(entry.parameter.values) }
+        gradientSync = GradientSync(world: world, trained: trained, bucketMiB: settings.bucketMiB, deterministic: settings.deterministic)
+        try gradientSync.agree(on: model.stateDict())
     }
 
     // MARK: Running
@@ -287,20 +266,6 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                                phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank, cpuSecondsByRank: cpuSeconds)
     }
 
-    /// The gradient buckets' layout: how many, and how many gradient values they carry.
-    public var bucketLayout: (buckets: Int, values: Int) {
-        (buckets.buckets.count, buckets.buckets.reduce(0) { $0 + $1.count })
-    }
-
-    /// Seconds per step of this run's bucket collectives with nothing to overlap them, averaged
-    /// over `repetitions` and over ranks. Against the wait a training step exposes, it tells how
-    /// much of the allreduce backward hid.
-    public func allreduceAloneSeconds(repetitions: Int) throws -> Double {
-        var total = 0.0
-        for _ in 0 ..< max(1, repetitions) { total += try buckets.collectivesAloneSeconds() }
-        return try world.allreduce(total, op: .sum) / Double(world.size * max(1, repetitions))
-    }
-
     struct StepLosses {
         var total: Double
         /// Some rank received SIGTERM/SIGUSR1: every rank stops after this step.
@@ -344,24 +309,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         }
 
         watchdog.enter("backward", step: stepNumber)
-        var failure: Error?
-        times.measure(.backward) {
-            loss.backward { parameter in
-                guard failure == nil, let i = self.index[ObjectIdentifier(parameter)] else { return }
-                do {
-                    try self.buckets.gradientReady(i, UnsafeBufferPointer(parameter.gradients))
-                    try self.buckets.progress()
-                } catch { failure = error }
-            }
-        }
-        if let failure { throw failure }
-
+        try times.measure(.backward) { try gradientSync.backward(loss) }
         watchdog.enter("allreduce", step: stepNumber)
-        let waitedBefore = buckets.exposedWaitSeconds
-        try buckets.finish { i, sums in
-            _ = self.trained[i].parameter.gradients.update(fromContentsOf: sums)
-        }
-        let waited = buckets.exposedWaitSeconds - waitedBefore
+        let waited = try gradientSync.finish()
         times.add(.allreduceWait, waited)
         allreduceWaitByStep.append(waited)
         // Losses are reported as the global value: the sum of every rank's share. The same
@@ -516,17 +466,6 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         file.metadata = ["ranks": String(world.size), "global_batch": String(settings.globalBatchSize)]
         for (name, parameter) in trained { file.add(name, parameter.gradient.detached()) }
         try AtomicDirectory.replaceFile(URL(fileURLWithPath: path), with: file.encoded())
-    }
-}
-
-/// 64-bit FNV-1a, for comparing parameter layouts across ranks.
-struct FNV1a {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ text: String) {
-        for byte in text.utf8 + [0] {
-            value ^= UInt64(byte)
-            value = value &* 0x100_0000_01b3
-        }
     }
 }
 
