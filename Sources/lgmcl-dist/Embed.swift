@@ -48,11 +48,7 @@ struct Embed: ParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         let inputIsDataset = input.lowercased().hasSuffix(".h5") || input.lowercased().hasSuffix(".hdf5")
         Job.run { world in
-            let say: (String) -> Void = { line in
-                guard world.isRoot else { return }
-                print(line)
-                fflush(stdout)
-            }
+            let say = rootPrinter(world)
             let started = Date()
             let opened = try InferenceModel.open(URL(fileURLWithPath: model))
             let chosen = try views.map(EmbeddingView.list) ?? opened.views

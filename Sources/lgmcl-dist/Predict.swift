@@ -42,11 +42,7 @@ struct Predict: ParsableCommand {
         let input = inputOptions.input
         let outputURL = URL(fileURLWithPath: output)
         Job.run { world in
-            let say: (String) -> Void = { line in
-                guard world.isRoot else { return }
-                print(line)
-                fflush(stdout)
-            }
+            let say = rootPrinter(world)
             let started = Date()
             let opened = try InferenceModel.open(URL(fileURLWithPath: model))
             let predictor = try Predictor(model: opened)
