@@ -9,8 +9,9 @@ import json
 import os
 import platform
 import re
-import subprocess
 from pathlib import Path
+
+from machine import cpu_model, git_commit
 
 SETTINGS = {
     "one-host": "One host, 2 ranks (Open MPI's default transports: shared memory)",
@@ -37,21 +38,6 @@ def best(paths):
             if key not in rows or r["avg_us"] < rows[key]["avg_us"]:
                 rows[key] = r
     return meta, rows
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def git_commit(root: Path) -> str:
-    try:
-        return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def phase_table(text: str):

@@ -11,23 +11,10 @@ from the share of the cores a rank got on a loaded machine. With --sweep, a seco
 """
 import argparse
 import json
-import platform
 import subprocess
 from pathlib import Path
 
-
-def cpu_model():
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
-def git_commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+from machine import cpu_model, git_commit
 
 
 def ms(seconds):
@@ -145,9 +132,9 @@ def main():
     ]
     output = Path(args.output)
     marker = "## Reading these numbers"
-    if output.exists() and marker in output.read_text():
-        lines.append(output.read_text()[output.read_text().index(marker):].rstrip("\n"))
-        lines.append("")
+    previous = output.read_text() if output.exists() else ""
+    if marker in previous:
+        lines += [previous[previous.index(marker):].rstrip("\n"), ""]
     temporary = output.with_name(output.name + ".tmp")
     temporary.write_text("\n".join(lines))
     temporary.rename(output)

@@ -108,14 +108,9 @@ public final class GradientBuckets<Element: MPIScalar & FloatingPoint> {
     /// gradient to `body`. Parameters that never reported (no gradient this step) are reduced as
     /// zeros, so every rank still issues the same collectives.
     public func finish(scale: Element = 1, _ body: (_ parameter: Int, _ reduced: UnsafeBufferPointer<Element>) throws -> Void) throws {
-        // A parameter without a gradient keeps the zeros its slot was reset to after the last step.
-        for b in buckets.indices { readyCount[b] = buckets[b].parameters.count }
-        try startCompleteBuckets()
+        try startRemainingBuckets()
         let start = monotonicSeconds()
-        for b in buckets.indices {
-            try requests[b]?.wait()
-            requests[b] = nil
-        }
+        try waitForBuckets()
         exposedWaitSeconds += monotonicSeconds() - start
         for (b, bucket) in buckets.enumerated() {
             let sums = storage[b]
@@ -124,8 +119,7 @@ public final class GradientBuckets<Element: MPIScalar & FloatingPoint> {
                 let offset = bucket.offsets[slot]
                 try body(parameter, UnsafeBufferPointer(rebasing: sums[offset ..< offset + parameterCounts[parameter]]))
             }
-            sums.update(repeating: 0)
-            readyCount[b] = 0
+            clear(b)
         }
         nextToStart = 0
     }
@@ -137,19 +131,32 @@ public final class GradientBuckets<Element: MPIScalar & FloatingPoint> {
     public func collectivesAloneSeconds() throws -> Double {
         try world.barrier()
         let start = monotonicSeconds()
+        try startRemainingBuckets()
+        try waitForBuckets()
+        let elapsed = monotonicSeconds() - start
+        for b in buckets.indices { clear(b) }
+        nextToStart = 0
+        return elapsed
+    }
+
+    /// Counts every bucket complete and starts those not yet started. A parameter without a
+    /// gradient keeps the zeros its slot was cleared to after the last step.
+    func startRemainingBuckets() throws {
         for b in buckets.indices { readyCount[b] = buckets[b].parameters.count }
         try startCompleteBuckets()
+    }
+
+    func waitForBuckets() throws {
         for b in buckets.indices {
             try requests[b]?.wait()
             requests[b] = nil
         }
-        let elapsed = monotonicSeconds() - start
-        for b in buckets.indices {
-            storage[b].update(repeating: 0)
-            readyCount[b] = 0
-        }
-        nextToStart = 0
-        return elapsed
+    }
+
+    /// Zeros a bucket for the next step.
+    func clear(_ b: Int) {
+        storage[b].update(repeating: 0)
+        readyCount[b] = 0
     }
 
     func startCompleteBuckets() throws {

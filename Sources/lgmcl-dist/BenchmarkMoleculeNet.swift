@@ -81,7 +81,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     func run() throws {
         Job.run { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
-            let log: (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            let log: (String) -> Void = printToStandardError
             let dataURL = URL(fileURLWithPath: dataDirectory)
             let sets = try datasets.split(separator: ",").map {
                 try BenchmarkDataset.resolve($0.trimmingCharacters(in: .whitespaces), dataDirectory: dataURL)

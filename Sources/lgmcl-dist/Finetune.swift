@@ -134,7 +134,7 @@ struct Finetune: ParsableCommand {
 }
 
 func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Communicator) throws -> FinetuneSummary {
-    let log: (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    let log: (String) -> Void = printToStandardError
     switch precision {
     case .float32: return try Finetuner<Float>(settings: settings, world: world, log: log).run()
     case .float64: return try Finetuner<Double>(settings: settings, world: world, log: log).run()

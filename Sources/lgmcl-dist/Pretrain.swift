@@ -137,7 +137,7 @@ struct Pretrain: ParsableCommand {
 }
 
 func runPretraining(_ settings: PretrainSettings, precision: Precision, world: Communicator) throws -> PretrainSummary {
-    let log: (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    let log: (String) -> Void = printToStandardError
     switch precision {
     case .float32: return try Pretrainer<Float>(settings: settings, world: world, log: log).run()
     case .float64: return try Pretrainer<Double>(settings: settings, world: world, log: log).run()

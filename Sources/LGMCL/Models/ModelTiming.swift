@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 
 /// Forward + backward timing of the `Float` model per component, for `model-bench`
@@ -28,17 +29,11 @@ public enum ModelTiming {
             step()
             var times: [Double] = []
             for _ in 0..<Swift.max(repeats, 1) {
-                let start = cpuSeconds()
+                let start = processCPUSeconds()
                 step()
-                times.append(cpuSeconds() - start)
+                times.append(processCPUSeconds() - start)
             }
             return (component, times.sorted()[times.count / 2])
         }
     }
-}
-
-private func cpuSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
