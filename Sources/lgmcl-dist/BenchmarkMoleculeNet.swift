@@ -100,7 +100,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             for dataset in sets {
                 for split in parsedProtocols.compactMap({ $0 }) {
                     for variant in variants {
-                        let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs)
+                        let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
+                                                 fusion: model.fusion.mode)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {
                             if world.isRoot { log("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
@@ -153,7 +154,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         }
 
         let runDirectory = URL(fileURLWithPath: output)
-            .appendingPathComponent("runs/\(cell.dataset)/\(cell.split.rawValue)/\(cell.variant.rawValue)-\(cell.preset)-\(cell.epochs)ep")
+            .appendingPathComponent("runs/\(cell.dataset)/\(cell.split.rawValue)/\(cell.variant.rawValue)-\(cell.preset)-\(cell.epochs)ep"
+                + (cell.fusion == .gated ? "" : "-\(cell.fusion.rawValue)"))
         var settings = try options.settings(data: input.file.path, output: runDirectory.path)
         settings.model = model
         settings.seeds = seeds
@@ -167,7 +169,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(
                 dataset: cell.dataset, split: cell.split, variant: cell.variant, seed: seed.seed, preset: summary.preset,
-                epochs: cell.epochs, pretrained: settings.pretrained, metric: summary.metric,
+                epochs: cell.epochs, fusion: cell.fusion, pretrained: settings.pretrained, metric: summary.metric,
                 test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, bestEpoch: seed.bestEpoch + 1,
                 trainCount: cells.filter { $0 == "train" }.count, valCount: cells.filter { $0 == "val" }.count,
                 testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds)
@@ -175,14 +177,20 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     }
 
     /// The pretrained encoders' configuration when there are any, so that the ablation trains the
-    /// same architecture from scratch; otherwise the preset and overrides given.
+    /// same architecture from scratch; otherwise the preset and overrides given. `--fusion` applies to either.
     func modelConfiguration() throws -> ModelConfiguration {
-        guard let pretrained = options.pretrained else { return try options.model.configuration() }
-        let url = URL(fileURLWithPath: pretrained).appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
+        var model: ModelConfiguration
+        if let pretrained = options.pretrained {
+            let url = URL(fileURLWithPath: pretrained).appendingPathComponent("config.json")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ValidationError("--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
+            }
+            model = try ModelConfiguration.load(from: url)
+        } else {
+            model = try options.model.configuration()
         }
-        return try ModelConfiguration.load(from: url)
+        if let fusion = options.fusion { model.fusion.mode = fusion }
+        return model
     }
 
     @discardableResult

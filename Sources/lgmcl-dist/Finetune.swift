@@ -29,6 +29,9 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
     var weightDecay = 1e-3
 
+    @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (an ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the configuration's, gated for every preset.")
+    var fusion: FusionMode?
+
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var dataParallel: DataParallelOptions
@@ -47,6 +50,7 @@ struct FinetuneOptions: ParsableArguments {
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
         var settings = FinetuneSettings(data: data, output: output, model: try model.configuration())
+        if let fusion { settings.model.fusion.mode = fusion }
         settings.pretrained = pretrained
         settings.descriptionColumn = descriptionColumn
         settings.seeds = parsedSeeds ?? [0]
@@ -61,6 +65,7 @@ struct FinetuneOptions: ParsableArguments {
 }
 
 extension TaskKind: ExpressibleByArgument {}
+extension FusionMode: ExpressibleByArgument {}
 
 struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(

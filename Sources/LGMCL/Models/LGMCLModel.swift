@@ -6,6 +6,7 @@
 ///   stage 2  textEmbeddings:   head(pool DeBERTa(SMILES)), head(pool DeBERTa(description))
 ///   stage 3  predictions:      G = CA(local, global), T = CA(SMILES, description),
 ///                              GF = CA(G, FP), TF = CA(T, FP), MLP([GF ‖ TF])
+///                              (with `FusionMode.residual`: GF = G + CA(G, FP), TF = T + CA(T, FP))
 ///
 /// Parameter names are the PyTorch state-dict names of the authors' fine-tuning model with HF's
 /// DeBERTa (`AttentiveFP.*`, `GT.*`, `DeBERTa.*`, `FPN.MLP.*`, `CrossAttention1…4.*`, `MLP.*`)
@@ -104,8 +105,12 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         let f = fingerprints(Tensor(fp.map { Scalar($0) }, shape: [m, configuration.fusion.fingerprintFeatures]),
                              molecules: molecules, stream)
         let fusedGraph = graphFusion(l, g), fusedText = textFusion(s, d)
-        let graphWithFingerprints = graphFingerprintFusion(fusedGraph, f)
-        let textWithFingerprints = textFingerprintFusion(fusedText, f)
+        var graphWithFingerprints = graphFingerprintFusion(fusedGraph, f)
+        var textWithFingerprints = textFingerprintFusion(fusedText, f)
+        if configuration.fusion.mode == .residual {
+            graphWithFingerprints = fusedGraph + graphWithFingerprints
+            textWithFingerprints = fusedText + textWithFingerprints
+        }
         let outputs = prediction(concatenated([graphWithFingerprints, textWithFingerprints], axis: 1),
                                  molecules: molecules, stream)
         return FusedOutputs(local: l, global: g, smiles: s, description: d, fingerprints: f, graph: fusedGraph,

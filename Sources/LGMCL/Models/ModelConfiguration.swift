@@ -75,6 +75,32 @@ public struct FusionConfiguration: Codable, Sendable, Equatable {
     public var fingerprintDropout = 0.1
     public var predictionDropout = 0.05
     public var tasks = 1
+    public var mode = FusionMode.gated
+}
+
+/// How the graph and text views reach the prediction head.
+public enum FusionMode: String, Codable, Sendable, CaseIterable {
+    /// The paper's: GF = CA(G, FP), TF = CA(T, FP). G and T enter only through one sigmoid gate
+    /// per molecule each, so the head sees fingerprint values scaled by the encoders.
+    case gated
+    /// An ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP), so the encoder vectors
+    /// themselves reach the head (the residual connection of a transformer block).
+    case residual
+}
+
+extension FusionConfiguration {
+    /// Configurations written before `mode` existed are the paper's gated fusion.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        width = try c.decode(Int.self, forKey: .width)
+        fingerprintFeatures = try c.decode(Int.self, forKey: .fingerprintFeatures)
+        fingerprintHidden = try c.decode(Int.self, forKey: .fingerprintHidden)
+        fingerprintOutput = try c.decode(Int.self, forKey: .fingerprintOutput)
+        fingerprintDropout = try c.decode(Double.self, forKey: .fingerprintDropout)
+        predictionDropout = try c.decode(Double.self, forKey: .predictionDropout)
+        tasks = try c.decode(Int.self, forKey: .tasks)
+        mode = try c.decodeIfPresent(FusionMode.self, forKey: .mode) ?? .gated
+    }
 }
 
 /// The named configurations of DESIGN.md's preset table.

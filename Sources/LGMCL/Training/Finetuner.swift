@@ -167,7 +167,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             if pretrainedModel.preset != model.preset, world.isRoot {
                 log("--pretrained \(pretrained) holds a '\(pretrainedModel.preset)' model: fine-tuning that configuration")
             }
+            // Pretraining has no fusion: the fusion mode asked for here applies.
             model = pretrainedModel
+            model.fusion.mode = settings.model.fusion.mode
             if FileManager.default.fileExists(atPath: URL(fileURLWithPath: pretrained).appendingPathComponent("vocab.txt").path) {
                 vocabularySource = pretrained
             }

@@ -72,4 +72,23 @@ struct ResultsTableTests {
         #expect(loaded == results)
         #expect(loaded.contains(results.runs[0].cell, seed: 1) && !loaded.contains(results.runs[0].cell, seed: 0))
     }
+
+    /// The residual-fusion ablation is a column of its own; results written before it existed
+    /// (no `fusion` key) read as the paper's gated fusion.
+    @Test func residualFusionRunsFormTheirOwnColumn() throws {
+        var results = BenchmarkResults()
+        results.record(Self.run("bbbp", .scaffold, .pretrained, seed: 0, test: 0.9))
+        var residual = Self.run("bbbp", .scaffold, .pretrained, seed: 0, test: 0.7)
+        residual.fusion = .residual
+        results.record(residual)
+        #expect(results.runs.count == 2)
+        let lines = ResultsTable(results: results).markdown().split(separator: "\n").map(String.init)
+        #expect(lines.contains("| dataset | metric | lgmcl `tiny`, pretrained (2 ep.) | lgmcl `tiny`, pretrained, residual fusion (2 ep.) |"))
+        #expect(lines.contains("| bbbp | ROC-AUC ↑ | **0.900 ± 0.000 (seed 0)** | 0.700 ± 0.000 (seed 0) |"))
+
+        var tree = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.run("bbbp", .scaffold, .pretrained, seed: 0, test: 0.9))) as! [String: Any]
+        tree.removeValue(forKey: "fusion")
+        let older = try JSONDecoder().decode(BenchmarkRun.self, from: JSONSerialization.data(withJSONObject: tree))
+        #expect(older.cell == results.runs[0].cell && older.cell.fusion == .gated)
+    }
 }

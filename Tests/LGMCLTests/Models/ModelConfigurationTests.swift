@@ -79,4 +79,20 @@ import Testing
             try LGMCLModel<Float>(other).loadWeights(from: directory.appendingPathComponent("model.safetensors"))
         }
     }
+
+    /// config.json files written before `fusion.mode` existed (e.g. every pretraining run so far)
+    /// are the paper's gated fusion; the mode round-trips and is set by path like any field.
+    @Test func fusionModeDefaultsToGatedInOlderConfigurations() throws {
+        var tree = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Preset.small.configuration)) as! [String: Any]
+        var fusion = tree["fusion"] as! [String: Any]
+        #expect(fusion["mode"] as? String == "gated")
+        fusion.removeValue(forKey: "mode")
+        tree["fusion"] = fusion
+        let older = try JSONDecoder().decode(ModelConfiguration.self, from: JSONSerialization.data(withJSONObject: tree))
+        #expect(older == Preset.small.configuration)
+        let residual = try Preset.small.configuration.overriding(["fusion.mode": "\"residual\""])
+        #expect(residual.fusion.mode == .residual)
+        #expect(try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(residual)) == residual)
+        #expect(throws: ConfigurationError.self) { try Preset.small.configuration.overriding(["fusion.mode": "\"sum\""]) }
+    }
 }

@@ -22,10 +22,11 @@ import Testing
     }
 
     /// The tiny preset with the fixture's vocabulary and task count, weights from the fixture.
-    static func tinyModel() throws -> LGMCLModel<Float> {
+    static func tinyModel(fusion: FusionMode = .gated) throws -> LGMCLModel<Float> {
         let manifest = try manifest()
         let configuration = try Preset.tiny.configuration.overriding([
             "text.vocabularySize": "\(manifest["vocab_size"] as! Int)", "fusion.tasks": "\(manifest["tasks"] as! Int)",
+            "fusion.mode": "\"\(fusion.rawValue)\"",
         ])
         let model = LGMCLModel<Float>(configuration)
         let weights = try FixtureFile("tiny_weights.safetensors")
@@ -125,6 +126,25 @@ import Testing
         let checked = f.names.filter { $0.hasPrefix("grad.") }.count
         let heads = model.stateDict().filter { $0.name.hasPrefix("projection_head.") || $0.name.hasPrefix("MLPHead.") }
         #expect(checked == model.stateDict().count - heads.count)
+    }
+
+    /// The residual ablation adds G and T to the authors' gated outputs (their GF and TF from the
+    /// same fixture) and the tape still reaches every parameter the gated model trains.
+    @Test func residualFusionAddsTheViewsToTheAuthorsGatedOutputs() throws {
+        let model = try Self.tinyModel(fusion: .residual)
+        let f = try FixtureFile("finetune.safetensors")
+        let out = model.predictions(graph: Self.graph(f), smiles: Self.tokens(f, "smiles"),
+                                    descriptions: Self.tokens(f, "description"), fingerprints: f.floats("fingerprints"))
+        let sum = { (a: String, b: String) in zip(f.floats(a), f.floats(b)).map { $0 + $1 } }
+        expectClose(out.graphWithFingerprints.scalars, sum("GF", "G"), atol: Self.atol, rtol: Self.rtol, "G + GF")
+        expectClose(out.textWithFingerprints.scalars, sum("TF", "T"), atol: Self.atol, rtol: Self.rtol, "T + TF")
+        #expect(zip(out.predictions.scalars, f.floats("predictions")).contains { abs($0 - $1) > 1e-3 })
+        model.zeroGradients()
+        (out.predictions * f.tensor("cotangent.predictions")).sum().backward()
+        let gradients = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.parameter.gradient.scalars) })
+        for name in f.names where name.hasPrefix("grad.") {
+            #expect(gradients[String(name.dropFirst(5))]?.contains { $0 != 0 } == true, "\(name): no gradient")
+        }
     }
 
     /// HF's bucket of every relative distance, for the three presets' (buckets, max relative, length).

@@ -8,6 +8,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var seed: UInt64
     public var preset: String
     public var epochs: Int
+    /// nil in results written before the residual ablation existed: the paper's gated fusion.
+    public var fusion: FusionMode?
     /// The pretrained directory the encoders came from; nil when they started at random.
     public var pretrained: String?
     public var metric: Metric
@@ -23,7 +25,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var seconds: Double
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
-                pretrained: String?, metric: Metric, test: Double, val: Double, bestEpoch: Int,
+                fusion: FusionMode = .gated, pretrained: String?, metric: Metric, test: Double, val: Double, bestEpoch: Int,
                 trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double) {
         self.dataset = dataset
         self.split = split
@@ -31,6 +33,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.seed = seed
         self.preset = preset
         self.epochs = epochs
+        self.fusion = fusion
         self.pretrained = pretrained
         self.metric = metric
         self.test = test
@@ -45,7 +48,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
 
     /// Runs with the same cell differ only in their seed.
     public var cell: BenchmarkCell {
-        BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs)
+        BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated)
     }
 }
 
@@ -56,18 +59,23 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
     public var variant: BenchmarkVariant
     public var preset: String
     public var epochs: Int
+    public var fusion: FusionMode
 
-    public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int) {
+    public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int,
+                fusion: FusionMode = .gated) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
         self.preset = preset
         self.epochs = epochs
+        self.fusion = fusion
     }
 
     public static func < (a: Self, b: Self) -> Bool {
-        (BenchmarkResults.datasetOrder(a.dataset), a.dataset, a.split.rawValue, a.variant, a.preset, a.epochs)
-            < (BenchmarkResults.datasetOrder(b.dataset), b.dataset, b.split.rawValue, b.variant, b.preset, b.epochs)
+        let rowA = (BenchmarkResults.datasetOrder(a.dataset), a.dataset, a.split.rawValue)
+        let rowB = (BenchmarkResults.datasetOrder(b.dataset), b.dataset, b.split.rawValue)
+        guard rowA == rowB else { return rowA < rowB }
+        return (a.fusion.rawValue, a.variant, a.preset, a.epochs) < (b.fusion.rawValue, b.variant, b.preset, b.epochs)
     }
 }
 

@@ -108,7 +108,8 @@ public struct ResultsTable {
         ]
         for (_, runs) in results.cells {
             for run in runs {
-                lines.append("| \(run.dataset) | \(run.split.rawValue) | \(run.variant.rawValue) | \(run.preset) | \(run.epochs) | \(run.seed) | "
+                let variant = run.variant.rawValue + (run.cell.fusion == .gated ? "" : " (\(run.cell.fusion.rawValue) fusion)")
+                lines.append("| \(run.dataset) | \(run.split.rawValue) | \(variant) | \(run.preset) | \(run.epochs) | \(run.seed) | "
                     + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(String(format: "%.3f", run.val)) | "
                     + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) |")
             }
@@ -123,16 +124,22 @@ public struct ResultsTable {
         let preset: String
         let variant: BenchmarkVariant
         let epochs: Int
+        let fusion: FusionMode
 
         init(_ cell: BenchmarkCell) {
             preset = cell.preset
             variant = cell.variant
             epochs = cell.epochs
+            fusion = cell.fusion
         }
 
-        var title: String { "lgmcl `\(preset)`, \(variant.title) (\(epochs) ep.)" }
+        var title: String {
+            "lgmcl `\(preset)`, \(variant.title)\(fusion == .gated ? "" : ", \(fusion.rawValue) fusion") (\(epochs) ep.)"
+        }
 
-        static func < (a: Self, b: Self) -> Bool { (a.preset, a.variant, a.epochs) < (b.preset, b.variant, b.epochs) }
+        static func < (a: Self, b: Self) -> Bool {
+            (a.preset, a.fusion.rawValue, a.variant, a.epochs) < (b.preset, b.fusion.rawValue, b.variant, b.epochs)
+        }
     }
 
     private struct RowKey: Hashable, Comparable {
