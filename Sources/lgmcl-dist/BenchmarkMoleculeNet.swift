@@ -112,7 +112,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                             continue
                         }
                         if world.isRoot { log("\(describe(cell)): seeds \(list(missing)) on \(input.file.path)") }
-                        let runs = try fineTune(input, cell: cell, model: model, seeds: missing, world: world, log: log)
+                        let runs = try fineTune(input, cell: cell, model: model, seeds: missing, world: world)
                         for run in runs { results.record(run) }
                         if world.isRoot {
                             try results.save(to: resultsURL)
@@ -136,8 +136,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
 
     /// One cell's seeds: the split files, then one fine-tuning run over all seeds (so the
     /// molecules are featurized once), each seed on its own file's split column.
-    func fineTune(_ input: BenchmarkInput, cell: BenchmarkCell, model: ModelConfiguration, seeds: [UInt64], world: Communicator,
-                  log: @escaping (String) -> Void) throws -> [BenchmarkRun] {
+    func fineTune(_ input: BenchmarkInput, cell: BenchmarkCell, model: ModelConfiguration, seeds: [UInt64],
+                  world: Communicator) throws -> [BenchmarkRun] {
         let table = try CSVTable(contentsOf: input.file)
         let parsed = try ParsedSMILES(table, column: input.smilesColumn)
         var reasons = [String](repeating: "", count: table.rows.count)
@@ -164,7 +164,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         settings.labelColumns = input.labelColumns
         settings.descriptionColumn = input.descriptionColumn
         if cell.variant == .scratch { settings.pretrained = nil }
-        let summary = try Finetuner<Float>(settings: settings, world: world, log: log, seedSplits: splitCells).run()
+        let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, seedSplits: splitCells)
         return summary.seeds.map { seed in
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(

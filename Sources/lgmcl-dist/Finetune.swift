@@ -138,11 +138,12 @@ struct Finetune: ParsableCommand {
     }
 }
 
-func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Communicator) throws -> FinetuneSummary {
+func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Communicator,
+                   seedSplits: [UInt64: [String]] = [:]) throws -> FinetuneSummary {
     let log: (String) -> Void = printToStandardError
     switch precision {
-    case .float32: return try Finetuner<Float>(settings: settings, world: world, log: log).run()
-    case .float64: return try Finetuner<Double>(settings: settings, world: world, log: log).run()
+    case .float32: return try Finetuner<Float>(settings: settings, world: world, log: log, seedSplits: seedSplits).run()
+    case .float64: return try Finetuner<Double>(settings: settings, world: world, log: log, seedSplits: seedSplits).run()
     }
 }
 
