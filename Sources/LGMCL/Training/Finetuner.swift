@@ -391,27 +391,15 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     func evaluate(_ model: LGMCLModel<Scalar>, molecules: [Int], prepared: Prepared, metric: Metric,
                   scaler: TargetScaler?) throws -> (evaluation: Evaluation, outputs: TaskMatrix) {
         let tasks = prepared.dataset.taskCount
-        let plan = try ShardPlan.sequential(molecules, globalBatchSize: settings.globalBatchSize, rank: world.rank, rankCount: world.size)
-        let reader = BatchReader(dataset: prepared.dataset, plan: plan, options: batchOptions(prepared.model))
-        var values: [Double] = [], indices: [Int] = []
-        try Tape.withoutGradients {
-            while let batch = try reader.next() {
-                guard batch.count > 0 else { continue }
-                let outputs = model.predictions(graph: GraphInput(batch), smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
-                                                descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
-                                                fingerprints: batch.fingerprints).predictions
-                values += outputs.scalars.map { Double($0) }
-                indices += batch.moleculeIndices
-            }
+        let pass = InferencePass(dataset: prepared.dataset, options: batchOptions(prepared.model),
+                                 globalBatchSize: settings.globalBatchSize, molecules: molecules)
+        // Every rank scores the epoch: the best-epoch and early-stopping decisions must agree.
+        let values: [Double] = try pass.runOnEveryRank(world: world, width: tasks) { batch in
+            model.predictions(graph: GraphInput(batch), smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
+                              descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
+                              fingerprints: batch.fingerprints).predictions.scalars.map { Double($0) }
         }
-        let allValues = try world.allgatherVariable(values).values
-        let allIndices = try world.allgatherVariable(indices).values
-        var position: [Int: Int] = [:]
-        for (i, molecule) in molecules.enumerated() { position[molecule] = i }
-        var outputs = TaskMatrix(rows: molecules.count, tasks: tasks)
-        for (k, molecule) in allIndices.enumerated() {
-            for t in 0 ..< tasks { outputs[position[molecule]!, t] = allValues[k * tasks + t] }
-        }
+        let outputs = TaskMatrix(rows: molecules.count, tasks: tasks, values: values)
         let labels = prepared.labels.selecting(rows: molecules)
         let user = userValues(outputs, kind: prepared.kind, scaler: scaler)
         return (Evaluation(metric, predictions: user, labels: labels, taskNames: prepared.dataset.taskNames), outputs)

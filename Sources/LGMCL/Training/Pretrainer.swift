@@ -356,33 +356,27 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     func retrieval(_ heldOut: [Int]) throws -> RetrievalAccuracy? {
         guard heldOut.count >= 2 else { return nil }
         let batch = max(world.size, min(settings.globalBatchSize, heldOut.count) / world.size * world.size)
-        let plan = try ShardPlan.sequential(heldOut, globalBatchSize: batch, rank: world.rank, rankCount: world.size)
-        let reader = BatchReader(dataset: dataset, plan: plan, options: batchOptions())
-        var a: [Scalar] = [], b: [Scalar] = []
-        var dimension = 0
-        try Tape.withoutGradients {
-            while let molecules = try reader.next() {
-                guard molecules.count > 0 else { continue }
-                let views: (Tensor<Scalar>, Tensor<Scalar>)
-                if settings.stage == .text {
-                    let t = model.textEmbeddings(smiles: TokenInput(molecules.smilesTokens, molecules: molecules.moleculeIndices),
-                                                 descriptions: TokenInput(molecules.descriptionTokens, molecules: molecules.moleculeIndices))
-                    views = (t.smiles, t.description)
-                } else {
-                    let g = model.graphEmbeddings(GraphInput(molecules))
-                    views = (g.local, g.global)
-                }
-                dimension = views.0.shape[1]
-                a += views.0.scalars
-                b += views.1.scalars
+        let dimension = settings.stage == .text ? settings.model.textProjection.output : settings.model.graphProjection.output
+        let pass = InferencePass(dataset: dataset, options: batchOptions(), globalBatchSize: batch, molecules: heldOut)
+        let values: [Float]? = try pass.run(world: world, width: 2 * dimension) { molecules in
+            let views: (Tensor<Scalar>, Tensor<Scalar>)
+            if settings.stage == .text {
+                let t = model.textEmbeddings(smiles: TokenInput(molecules.smilesTokens, molecules: molecules.moleculeIndices),
+                                             descriptions: TokenInput(molecules.descriptionTokens, molecules: molecules.moleculeIndices))
+                views = (t.smiles, t.description)
+            } else {
+                let g = model.graphEmbeddings(GraphInput(molecules))
+                views = (g.local, g.global)
             }
+            return concatenated([views.0, views.1], axis: 1).scalars.map { Float($0) }
         }
-        let allA = try world.allgatherVariable(a).values
-        let allB = try world.allgatherVariable(b).values
-        dimension = try world.allreduce(dimension, op: .max)
-        guard world.isRoot, dimension > 0 else { return nil }
-        return RetrievalAccuracy(a: allA.map { Float($0) }, b: allB.map { Float($0) },
-                                 count: allA.count / dimension, dimension: dimension)
+        guard let values else { return nil }
+        var a: [Float] = [], b: [Float] = []
+        for row in 0 ..< heldOut.count {
+            a += values[(2 * row) * dimension ..< (2 * row + 1) * dimension]
+            b += values[(2 * row + 1) * dimension ..< (2 * row + 2) * dimension]
+        }
+        return RetrievalAccuracy(a: a, b: b, count: heldOut.count, dimension: dimension)
     }
 
     // MARK: Checkpoints
