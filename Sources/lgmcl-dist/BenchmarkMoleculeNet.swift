@@ -201,7 +201,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     }
 
     func describe(_ cell: BenchmarkCell) -> String {
-        "\(cell.dataset) \(cell.split.rawValue) \(cell.variant.rawValue) (\(cell.preset), \(cell.fusion.rawValue) fusion, \(cell.epochs) epochs)"
+        let fusion = cell.fusion == .gated ? "" : "\(cell.fusion.rawValue) fusion, "
+        return "\(cell.dataset) \(cell.split.rawValue) \(cell.variant.rawValue) (\(cell.preset), \(fusion)\(cell.epochs) epochs)"
     }
 
     func list(_ seeds: [UInt64]) -> String { seeds.map(String.init).joined(separator: ",") }
