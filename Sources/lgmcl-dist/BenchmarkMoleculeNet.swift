@@ -93,7 +93,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             }
             var results = try BenchmarkResults.load(from: resultsURL)
             let chempropRuns = try chemprop.map { try ChempropRun.load(from: URL(fileURLWithPath: $0)) } ?? []
-            let model = try modelConfiguration()
+            // Only the model options and --pretrained matter here; each cell sets its own data.
+            let model = try options.settings(data: "", output: output).modelConfiguration()
             let preset = model.preset
             let seeds = options.parsedSeeds ?? [0]
 
@@ -174,23 +175,6 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 trainCount: cells.filter { $0 == "train" }.count, valCount: cells.filter { $0 == "val" }.count,
                 testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds)
         }
-    }
-
-    /// The pretrained encoders' configuration when there are any, so that the ablation trains the
-    /// same architecture from scratch; otherwise the preset and overrides given. `--fusion` applies to either.
-    func modelConfiguration() throws -> ModelConfiguration {
-        var model: ModelConfiguration
-        if let pretrained = options.pretrained {
-            let url = URL(fileURLWithPath: pretrained).appendingPathComponent("config.json")
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw ValidationError("--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
-            }
-            model = try ModelConfiguration.load(from: url)
-        } else {
-            model = try options.model.configuration()
-        }
-        if let fusion = options.fusion { model.fusion.mode = fusion }
-        return model
     }
 
     @discardableResult

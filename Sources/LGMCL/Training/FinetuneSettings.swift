@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a fine-tuning run is, as written into its manifest. Defaults are the paper's:
 /// Adam, learning rate 1e-3, weight decay 1e-3, global batch 64, 50 epochs.
 public struct FinetuneSettings: Codable, Sendable {
@@ -32,5 +34,21 @@ public struct FinetuneSettings: Codable, Sendable {
         self.data = data
         self.output = output
         self.model = model
+    }
+}
+
+extension FinetuneSettings {
+    /// The model fine-tuned: the pretrained encoders' configuration when there are any (also for
+    /// the ablation, so that it trains the same architecture from scratch), otherwise `model`.
+    /// Pretraining has no fusion: `model`'s fusion mode applies either way.
+    public func modelConfiguration() throws -> ModelConfiguration {
+        guard let pretrained else { return model }
+        let url = URL(fileURLWithPath: pretrained).appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw FinetuneError(description: "--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
+        }
+        var configuration = try ModelConfiguration.load(from: url)
+        configuration.fusion.mode = model.fusion.mode
+        return configuration
     }
 }

@@ -156,20 +156,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     // MARK: Data and model configuration
 
     func prepare() throws -> Prepared {
-        var model = settings.model
+        var model = try settings.modelConfiguration()
         var vocabularySource: String?
         if let pretrained = settings.pretrained {
-            let configURL = URL(fileURLWithPath: pretrained).appendingPathComponent("config.json")
-            guard FileManager.default.fileExists(atPath: configURL.path) else {
-                throw FinetuneError(description: "--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
+            if model.preset != settings.model.preset, world.isRoot {
+                log("--pretrained \(pretrained) holds a '\(model.preset)' model: fine-tuning that configuration")
             }
-            let pretrainedModel = try ModelConfiguration.load(from: configURL)
-            if pretrainedModel.preset != model.preset, world.isRoot {
-                log("--pretrained \(pretrained) holds a '\(pretrainedModel.preset)' model: fine-tuning that configuration")
-            }
-            // Pretraining has no fusion: the fusion mode asked for here applies.
-            model = pretrainedModel
-            model.fusion.mode = settings.model.fusion.mode
             if FileManager.default.fileExists(atPath: URL(fileURLWithPath: pretrained).appendingPathComponent("vocab.txt").path) {
                 vocabularySource = pretrained
             }
