@@ -102,7 +102,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 for split in parsedProtocols.compactMap({ $0 }) {
                     for variant in variants {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                                 fusion: model.fusion.mode)
+                                                 fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {
                             if world.isRoot { log("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
@@ -155,8 +155,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         }
 
         let runDirectory = URL(fileURLWithPath: output)
-            .appendingPathComponent("runs/\(cell.dataset)/\(cell.split.rawValue)/\(cell.variant.rawValue)-\(cell.preset)-\(cell.epochs)ep"
-                + (cell.fusion == .gated ? "" : "-\(cell.fusion.rawValue)"))
+            .appendingPathComponent("runs/\(cell.dataset)/\(cell.split.rawValue)/\(cell.training.directoryName)")
         var settings = try options.settings(data: input.file.path, output: runDirectory.path)
         settings.model = model
         settings.seeds = seeds
@@ -170,7 +169,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(
                 dataset: cell.dataset, split: cell.split, variant: cell.variant, seed: seed.seed, preset: summary.preset,
-                epochs: cell.epochs, fusion: cell.fusion, pretrained: settings.pretrained, metric: summary.metric,
+                epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate, pretrained: settings.pretrained, metric: summary.metric,
                 test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, bestEpoch: seed.bestEpoch + 1,
                 trainCount: cells.filter { $0 == "train" }.count, valCount: cells.filter { $0 == "val" }.count,
                 testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds)
@@ -185,8 +184,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     }
 
     func describe(_ cell: BenchmarkCell) -> String {
-        let fusion = cell.fusion == .gated ? "" : "\(cell.fusion.rawValue) fusion, "
-        return "\(cell.dataset) \(cell.split.rawValue) \(cell.variant.rawValue) (\(cell.preset), \(fusion)\(cell.epochs) epochs)"
+        let departures = cell.training.departures.map { "\($0), " }.joined()
+        return "\(cell.dataset) \(cell.split.rawValue) \(cell.variant.rawValue) (\(cell.preset), \(departures)\(cell.epochs) epochs)"
     }
 
     func list(_ seeds: [UInt64]) -> String { seeds.map(String.init).joined(separator: ",") }

@@ -26,6 +26,10 @@ struct FinetuneOptions: ParsableArguments {
     @Option(name: .customLong("lr"), help: "Adam learning rate.")
     var learningRate = 1e-3
 
+    @Option(name: .customLong("encoder-lr"),
+            help: "Adam learning rate of the encoders pretraining trains (AttentiveFP, graph transformer, DeBERTa), e.g. 1e-4 to tune pretrained encoders gently; 0 freezes them. Default: --lr, as in the paper.")
+    var encoderLearningRate: Double?
+
     @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
     var weightDecay = 1e-3
 
@@ -44,6 +48,8 @@ struct FinetuneOptions: ParsableArguments {
     func validate() throws {
         if parsedSeeds == nil { throw ValidationError("--seeds takes non-negative integers separated by commas, e.g. 0,1,2") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if learningRate <= 0 { throw ValidationError("--lr must be positive") }
+        if let encoderLearningRate, encoderLearningRate < 0 { throw ValidationError("--encoder-lr must be zero (frozen encoders) or positive") }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
     }
@@ -58,6 +64,7 @@ struct FinetuneOptions: ParsableArguments {
         settings.patience = patience
         settings.globalBatchSize = batchSize
         settings.learningRate = learningRate
+        settings.encoderLearningRate = encoderLearningRate
         settings.weightDecay = weightDecay
         dataParallel.apply(to: &settings)
         return settings

@@ -20,6 +20,10 @@ public struct FinetuneSettings: Codable, Sendable {
     public var patience: Int?
     public var globalBatchSize = 64
     public var learningRate = 1e-3
+    /// The learning rate of the encoders pretraining trains (AttentiveFP, graph transformer,
+    /// DeBERTa); nil: `learningRate`, as in the paper. Fingerprint network, fusion and head
+    /// always take `learningRate`.
+    public var encoderLearningRate: Double?
     public var weightDecay = 1e-3
     public var smilesColumn: String?
     public var labelColumns: [String]?

@@ -245,7 +245,10 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let trained = model.stateDict().filter { entry in !heads.contains { entry.name.hasPrefix($0) } }
         let sync = GradientSync(world: world, trained: trained, bucketMiB: settings.bucketMiB, deterministic: settings.deterministic)
         try sync.agree(on: model.stateDict())
-        let optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay))
+        let encoders = [LGMCLModel<Scalar>.Component.local, .global, .text].map { $0.rawValue + "." }
+        let encoderScale = (settings.encoderLearningRate ?? settings.learningRate) / settings.learningRate
+        let optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
+                             learningRateScale: { name in encoders.contains { name.hasPrefix($0) } ? encoderScale : 1 })
         let scaler = prepared.kind == .regression ? TargetScaler(fitting: prepared.labels, trainRows: parts.train) : nil
         if world.isRoot {
             try FileManager.default.createDirectory(at: FinetunedModel.seedDirectory(directory, seed: seed), withIntermediateDirectories: true)

@@ -56,12 +56,17 @@ public final class Adam<Scalar: TensorScalar> {
     public let parameters: [(name: String, parameter: Parameter<Scalar>)]
     public var configuration: AdamConfiguration
     public var state = AdamState<Scalar>()
+    /// Each parameter's learning rate as a multiple of the configured (or scheduled) one:
+    /// PyTorch's parameter groups, e.g. pretrained encoders tuned more gently than a new head.
+    public let learningRateScales: [Double]
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public init(_ parameters: [(name: String, parameter: Parameter<Scalar>)], _ configuration: AdamConfiguration) {
+    public init(_ parameters: [(name: String, parameter: Parameter<Scalar>)], _ configuration: AdamConfiguration,
+                learningRateScale: (String) -> Double = { _ in 1 }) {
         self.parameters = parameters
         self.configuration = configuration
+        learningRateScales = parameters.map { learningRateScale($0.name) }
     }
 
     public convenience init<M: Module>(_ model: M, _ configuration: AdamConfiguration) where M.Scalar == Scalar {
@@ -77,11 +82,11 @@ public final class Adam<Scalar: TensorScalar> {
         let c = configuration
         let lr = learningRate ?? c.learningRate
         let t = Double(state.step)
-        let stepSize = Scalar(lr / (1 - pow(c.beta1, t)))
         let correction2 = Scalar((1 - pow(c.beta2, t)).squareRoot())
         let b1 = Scalar(c.beta1), b2 = Scalar(c.beta2), eps = Scalar(c.eps), wd = Scalar(c.weightDecay)
-        let decay = Scalar(1 - lr * c.weightDecay)
-        for (name, parameter) in parameters {
+        for ((name, parameter), scale) in zip(parameters, learningRateScales) {
+            let stepSize = Scalar(lr * scale / (1 - pow(c.beta1, t)))
+            let decay = Scalar(1 - lr * scale * c.weightDecay)
             var m = state.firstMoments[name] ?? [Scalar](repeating: 0, count: parameter.count)
             var v = state.secondMoments[name] ?? [Scalar](repeating: 0, count: parameter.count)
             let theta = parameter.values, g = parameter.gradients

@@ -91,4 +91,24 @@ struct ResultsTableTests {
         let older = try JSONDecoder().decode(BenchmarkRun.self, from: JSONSerialization.data(withJSONObject: tree))
         #expect(older.cell == results.runs[0].cell && older.cell.fusion == .gated)
     }
+
+    /// A run with its own encoder learning rate is a column of its own, next to the same fusion's
+    /// column, and says so in every place that names it.
+    @Test func encoderLearningRateRunsFormTheirOwnColumn() {
+        var results = BenchmarkResults()
+        results.record(Self.run("bbbp", .scaffold, .pretrained, seed: 0, test: 0.9))
+        var gentle = Self.run("bbbp", .scaffold, .pretrained, seed: 0, test: 0.95)
+        gentle.encoderLearningRate = 1e-4
+        results.record(gentle)
+        var both = gentle
+        both.fusion = .residual
+        results.record(both)
+        #expect(results.runs.count == 3)
+        let lines = ResultsTable(results: results).markdown().split(separator: "\n").map(String.init)
+        #expect(lines.contains("| dataset | metric | lgmcl `tiny`, pretrained (2 ep.) | lgmcl `tiny`, pretrained, encoder lr 0.0001 (2 ep.) | "
+            + "lgmcl `tiny`, pretrained, residual fusion, encoder lr 0.0001 (2 ep.) |"))
+        #expect(lines.contains { $0.hasPrefix("| bbbp | scaffold | pretrained (residual fusion, encoder lr 0.0001) | tiny | 2 | 0 |") })
+        #expect(both.cell.training.directoryName == "pretrained-tiny-2ep-residual-encoder-lr-0.0001")
+        #expect(results.runs[0].cell.training.directoryName == "pretrained-tiny-2ep")
+    }
 }

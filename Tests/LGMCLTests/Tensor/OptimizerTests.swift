@@ -32,6 +32,34 @@ struct OptimizerTests {
         expectClose(Array(p.values), [0.9, -1.9, 0.5].map { $0 }, atol: 1e-10, rtol: 0, "after one step")
     }
 
+    /// A parameter whose learning rate is scaled by s follows exactly the trajectory of an Adam
+    /// configured with s·lr (PyTorch's parameter groups), weight decay included; scale 0 freezes.
+    @Test func learningRateScalesActPerParameter() {
+        func trajectory(_ configuration: AdamConfiguration, scales: [String: Double]) -> [[Double]] {
+            let a = Parameter(Tensor<Double>([1, -2, 0.5], shape: [3])), b = Parameter(Tensor<Double>([0.25, 3], shape: [2]))
+            let adam = Adam([("a", a), ("b", b)], configuration, learningRateScale: { scales[$0] ?? 1 })
+            for step in 1...4 {
+                for p in [a, b] { for i in 0..<p.count { p.gradients[i] = p.values[i] * Double(step) - 0.3 } }
+                adam.step(learningRate: 0.1 / Double(step))
+            }
+            return [Array(a.values), Array(b.values)]
+        }
+        for decoupled in [false, true] {
+            let base = AdamConfiguration(learningRate: 0, weightDecay: 0.01, decoupledWeightDecay: decoupled)
+            let grouped = trajectory(base, scales: ["a": 0.25, "b": 0])
+            // The same run with the scale folded into the learning rate (schedule × 0.25).
+            let a = Parameter(Tensor<Double>([1, -2, 0.5], shape: [3]))
+            let alone = Adam([("a", a)], base)
+            for step in 1...4 {
+                for i in 0..<a.count { a.gradients[i] = a.values[i] * Double(step) - 0.3 }
+                alone.step(learningRate: 0.25 * 0.1 / Double(step))
+            }
+            expectClose(grouped[0], Array(a.values), atol: 1e-15, rtol: 0, "scaled parameter, decoupled \(decoupled)")
+            #expect(grouped[1] == [0.25, 3], "scale 0 leaves the parameter as it was")
+            #expect(trajectory(base, scales: [:])[0] != grouped[0], "the scale changes the trajectory")
+        }
+    }
+
     /// Saving the state after 3 steps into safetensors and resuming gives the same 5-step result.
     @Test func stateRoundTripsThroughSafeTensors() throws {
         func run(steps: Int, resumeAt: Int?) throws -> [Float] {

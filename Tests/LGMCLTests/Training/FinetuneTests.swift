@@ -103,7 +103,8 @@ struct FinetuneTests {
         #expect(abs(rootMeanSquaredError(test.values, test.labels) - reported) < 1e-5 * max(1, reported))
     }
 
-    /// With a learning rate of 0 the fine-tuned encoders are exactly the pretrained ones.
+    /// With an encoder learning rate of 0 the fine-tuned encoders are exactly the pretrained ones,
+    /// while the fingerprint network, fusion and head train at --lr.
     @Test func pretrainedEncodersAreLoaded() throws {
         let data = try Self.slice("bbbp", rows: 80)
         let pretrained = directory("pre")
@@ -119,7 +120,7 @@ struct FinetuneTests {
         }
         let out = directory("from-pre")
         let result = try finetune(1, data: data, output: out, ["--pretrained", pretrained.path, "--epochs", "1",
-                                                               "--batch-size", "16", "--lr", "0"])
+                                                               "--batch-size", "16", "--encoder-lr", "0"])
         #expect(result.status == 0, "\(result.output)")
         guard result.status == 0 else { return }
         let tuned = try SafeTensors.read(out.appendingPathComponent("seed-0/model.safetensors"))
@@ -133,6 +134,13 @@ struct FinetuneTests {
         }
         let manifest = try FinetunedModel(directory: out).manifest
         #expect(manifest.vocabularySHA256 == (try MoleculeDataset(path: h5).vocabularySHA256))
+        #expect(manifest.settings.encoderLearningRate == 0 && manifest.settings.learningRate == 1e-3)
+        // The fine-tuner initialises seed S's model after Initialization.seed(S): the head moved from there.
+        Initialization.seed(0)
+        let initial = Dictionary(uniqueKeysWithValues: LGMCLModel<Float>(manifest.model).stateDict().map { ($0.name, Array($0.parameter.values)) })
+        let head = tuned.names.filter { $0.hasPrefix("MLP.") || $0.hasPrefix("FPN.") }
+        #expect(!head.isEmpty)
+        for name in head { #expect(try tuned.tensor(name, as: Float.self).scalars != initial[name], "\(name) did not train") }
     }
 
     @Test func aDatasetWithAnotherVocabularyIsRefused() throws {

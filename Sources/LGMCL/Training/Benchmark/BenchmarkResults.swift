@@ -10,6 +10,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var epochs: Int
     /// nil in results written before the residual ablation existed: the paper's gated fusion.
     public var fusion: FusionMode?
+    /// The encoders' own learning rate (`--encoder-lr`); nil: the one learning rate of the paper.
+    public var encoderLearningRate: Double?
     /// The pretrained directory the encoders came from; nil when they started at random.
     public var pretrained: String?
     public var metric: Metric
@@ -25,8 +27,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var seconds: Double
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, pretrained: String?, metric: Metric, test: Double, val: Double, bestEpoch: Int,
-                trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double) {
+                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, pretrained: String?, metric: Metric, test: Double,
+                val: Double, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
@@ -34,6 +36,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.preset = preset
         self.epochs = epochs
         self.fusion = fusion
+        self.encoderLearningRate = encoderLearningRate
         self.pretrained = pretrained
         self.metric = metric
         self.test = test
@@ -48,7 +51,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
 
     /// Runs with the same cell differ only in their seed.
     public var cell: BenchmarkCell {
-        BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated)
+        BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated,
+                      encoderLearningRate: encoderLearningRate)
     }
 }
 
@@ -60,22 +64,60 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
     public var preset: String
     public var epochs: Int
     public var fusion: FusionMode
+    public var encoderLearningRate: Double?
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int,
-                fusion: FusionMode = .gated) {
+                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
         self.preset = preset
         self.epochs = epochs
         self.fusion = fusion
+        self.encoderLearningRate = encoderLearningRate
     }
 
     public static func < (a: Self, b: Self) -> Bool {
         let rowA = (BenchmarkResults.datasetOrder(a.dataset), a.dataset, a.split.rawValue)
         let rowB = (BenchmarkResults.datasetOrder(b.dataset), b.dataset, b.split.rawValue)
         guard rowA == rowB else { return rowA < rowB }
-        return (a.fusion.rawValue, a.variant, a.preset, a.epochs) < (b.fusion.rawValue, b.variant, b.preset, b.epochs)
+        return a.training < b.training
+    }
+
+    /// Everything but the dataset and protocol: a column of the results table.
+    public var training: BenchmarkTraining {
+        BenchmarkTraining(preset: preset, variant: variant, epochs: epochs, fusion: fusion, encoderLearningRate: encoderLearningRate)
+    }
+}
+
+/// How a cell was trained: preset, variant, epochs and where it departs from the paper's settings.
+public struct BenchmarkTraining: Hashable, Comparable, Sendable {
+    public let preset: String
+    public let variant: BenchmarkVariant
+    public let epochs: Int
+    public let fusion: FusionMode
+    public let encoderLearningRate: Double?
+
+    /// The departures from the paper's fine-tuning, in words ("residual fusion", "encoder lr
+    /// 0.0001"); empty for the paper's settings. Titles, logs and run directories all say them so.
+    public var departures: [String] {
+        var words: [String] = []
+        if fusion != .gated { words.append("\(fusion.rawValue) fusion") }
+        if let encoderLearningRate { words.append("encoder lr \(String(format: "%g", encoderLearningRate))") }
+        return words
+    }
+
+    /// The run directory's name under runs/DATASET/PROTOCOL/.
+    public var directoryName: String {
+        var name = "\(variant.rawValue)-\(preset)-\(epochs)ep"
+        if fusion != .gated { name += "-\(fusion.rawValue)" }
+        if let encoderLearningRate { name += "-encoder-lr-\(String(format: "%g", encoderLearningRate))" }
+        return name
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.variant, a.epochs)
+            < (b.preset, b.fusion.rawValue, b.encoderLearningRate ?? -1, b.variant, b.epochs)
     }
 }
 

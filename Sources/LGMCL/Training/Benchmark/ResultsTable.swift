@@ -48,7 +48,7 @@ public struct ResultsTable {
         let ours = results.cells.filter { $0.cell.split == split && !$0.cell.variant.usesLLMSubset }
         let theirs = chemprop.filter { $0.split == split }
         guard !ours.isEmpty || !theirs.isEmpty else { return nil }
-        let configurations = Array(Set(ours.map { Configuration($0.cell) })).sorted()
+        let configurations = Array(Set(ours.map(\.cell.training))).sorted()
         let chempropEpochs = Array(Set(theirs.map(\.epochs))).sorted()
         let datasets = orderedDatasets(ours.map(\.cell.dataset) + theirs.map(\.dataset))
         let fractions = split.fractions
@@ -56,12 +56,12 @@ public struct ResultsTable {
             "### \(split == .scaffold ? "Scaffold split (balanced Bemis–Murcko)" : "Random split") "
                 + "\(format(fractions.train))/\(format(fractions.val))/\(format(fractions.test))",
             "",
-            "| dataset | metric | " + (configurations.map(\.title) + chempropEpochs.map { chempropTitle(epochs: $0) }).joined(separator: " | ") + " |",
+            "| dataset | metric | " + (configurations.map(title) + chempropEpochs.map { chempropTitle(epochs: $0) }).joined(separator: " | ") + " |",
             "|---|---|" + String(repeating: "---|", count: configurations.count + chempropEpochs.count),
         ]
         for dataset in datasets {
             var summaries: [Summary?] = configurations.map { configuration in
-                ours.first { $0.cell.dataset == dataset && Configuration($0.cell) == configuration }.map { Summary($0.runs) }
+                ours.first { $0.cell.dataset == dataset && $0.cell.training == configuration }.map { Summary($0.runs) }
             }
             summaries += chempropEpochs.map { epochs in
                 let runs = theirs.filter { $0.dataset == dataset && $0.epochs == epochs }.sorted { $0.seed < $1.seed }
@@ -76,20 +76,20 @@ public struct ResultsTable {
     private func llmSection() -> String? {
         let ours = results.cells.filter { $0.cell.variant.usesLLMSubset }
         guard !ours.isEmpty else { return nil }
-        let configurations = Array(Set(ours.map { Configuration($0.cell) })).sorted()
+        let configurations = Array(Set(ours.map(\.cell.training))).sorted()
         var lines = [
             "### LLM-written vs generated descriptions (the molecules the authors' descriptions cover)",
             "",
             "Encoders: \(encoders(ours.flatMap(\.runs))).",
             "",
-            "| dataset | split | molecules | metric | " + configurations.map(\.title).joined(separator: " | ") + " |",
+            "| dataset | split | molecules | metric | " + configurations.map(title).joined(separator: " | ") + " |",
             "|---|---|---|---|" + String(repeating: "---|", count: configurations.count),
         ]
         let rows = Array(Set(ours.map { RowKey(dataset: $0.cell.dataset, split: $0.cell.split) })).sorted()
         for row in rows {
             let inRow = ours.filter { $0.cell.dataset == row.dataset && $0.cell.split == row.split }
             let summaries = configurations.map { configuration in
-                inRow.first { Configuration($0.cell) == configuration }.map { Summary($0.runs) }
+                inRow.first { $0.cell.training == configuration }.map { Summary($0.runs) }
             }
             let first = inRow[0].runs[0]
             let molecules = first.trainCount + first.valCount + first.testCount
@@ -108,7 +108,8 @@ public struct ResultsTable {
         ]
         for (_, runs) in results.cells {
             for run in runs {
-                let variant = run.variant.rawValue + (run.cell.fusion == .gated ? "" : " (\(run.cell.fusion.rawValue) fusion)")
+                let departures = run.cell.training.departures
+                let variant = run.variant.rawValue + (departures.isEmpty ? "" : " (\(departures.joined(separator: ", ")))")
                 lines.append("| \(run.dataset) | \(run.split.rawValue) | \(variant) | \(run.preset) | \(run.epochs) | \(run.seed) | "
                     + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(String(format: "%.3f", run.val)) | "
                     + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) |")
@@ -119,27 +120,10 @@ public struct ResultsTable {
 
     // MARK: Cells
 
-    /// A column of lgmcl's: everything of a cell but the dataset and protocol.
-    private struct Configuration: Hashable, Comparable {
-        let preset: String
-        let variant: BenchmarkVariant
-        let epochs: Int
-        let fusion: FusionMode
-
-        init(_ cell: BenchmarkCell) {
-            preset = cell.preset
-            variant = cell.variant
-            epochs = cell.epochs
-            fusion = cell.fusion
-        }
-
-        var title: String {
-            "lgmcl `\(preset)`, \(variant.title)\(fusion == .gated ? "" : ", \(fusion.rawValue) fusion") (\(epochs) ep.)"
-        }
-
-        static func < (a: Self, b: Self) -> Bool {
-            (a.preset, a.fusion.rawValue, a.variant, a.epochs) < (b.preset, b.fusion.rawValue, b.variant, b.epochs)
-        }
+    /// A column of lgmcl's.
+    private func title(_ training: BenchmarkTraining) -> String {
+        let departures = training.departures.map { ", \($0)" }.joined()
+        return "lgmcl `\(training.preset)`, \(training.variant.title)\(departures) (\(training.epochs) ep.)"
     }
 
     private struct RowKey: Hashable, Comparable {
