@@ -103,6 +103,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                     for variant in variants {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
                                                  fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate)
+                        try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {
                             if world.isRoot { log("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
@@ -156,23 +157,55 @@ struct BenchmarkMoleculeNet: ParsableCommand {
 
         let runDirectory = URL(fileURLWithPath: output)
             .appendingPathComponent("runs/\(cell.dataset)/\(cell.split.rawValue)/\(cell.training.directoryName)")
-        var settings = try options.settings(data: input.file.path, output: runDirectory.path)
-        settings.model = model
+        var settings = try self.settings(for: cell, model: model, output: runDirectory.path)
+        settings.data = input.file.path
         settings.seeds = seeds
         settings.split = cell.split
         settings.smilesColumn = input.smilesColumn
         settings.labelColumns = input.labelColumns
         settings.descriptionColumn = input.descriptionColumn
-        if cell.variant == .scratch { settings.pretrained = nil }
         let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, seedSplits: splitCells)
         return summary.seeds.map { seed in
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(
                 dataset: cell.dataset, split: cell.split, variant: cell.variant, seed: seed.seed, preset: summary.preset,
-                epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate, pretrained: settings.pretrained, metric: summary.metric,
+                epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate, pretrained: settings.pretrained,
+                hyperparameters: hyperparameters(settings), metric: summary.metric,
                 test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, bestEpoch: seed.bestEpoch + 1,
                 trainCount: cells.filter { $0 == "train" }.count, valCount: cells.filter { $0 == "val" }.count,
                 testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds)
+        }
+    }
+
+    /// The settings a cell's fine-tuning runs with, before its data is chosen.
+    func settings(for cell: BenchmarkCell, model: ModelConfiguration, output: String) throws -> FinetuneSettings {
+        var settings = try options.settings(data: "", output: output)
+        settings.model = model
+        if cell.variant == .scratch { settings.pretrained = nil }
+        return settings
+    }
+
+    func hyperparameters(_ settings: FinetuneSettings) -> BenchmarkHyperparameters {
+        BenchmarkHyperparameters(settings, precision: options.dataParallel.precision.rawValue)
+    }
+
+    /// A seed of `cell` already in results.json counts as done only when it ran with the settings
+    /// asked for now; otherwise the old numbers would stand for settings they never had.
+    func checkFinishedRuns(of cell: BenchmarkCell, seeds: [UInt64], in results: BenchmarkResults, file: URL,
+                           model: ModelConfiguration) throws {
+        let asked = try settings(for: cell, model: model, output: output)
+        for seed in seeds {
+            guard let done = results.run(cell, seed: seed) else { continue }
+            var differences = done.hyperparameters?.differences(from: hyperparameters(asked)) ?? []
+            let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
+            if absolute(done.pretrained) != absolute(asked.pretrained) {
+                differences.append("--pretrained \(done.pretrained ?? "none") (asked: \(asked.pretrained ?? "none"))")
+            }
+            guard differences.isEmpty else {
+                throw ValidationError("\(file.path): \(describe(cell)) seed \(seed) ran with "
+                    + differences.joined(separator: ", ")
+                    + "; write runs with other settings to another --output, or remove those runs from the file")
+            }
         }
     }
 

@@ -67,5 +67,12 @@ struct BenchmarkCommandTests {
         #expect(again.status == 0, "\(again.output)")
         #expect(again.stderr.contains("esol random llm-text (tiny, 1 epochs): seeds 0,1 already in"))
         #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
+
+        // The same runs asked for with another learning rate are refused, not answered with these.
+        #expect(results.runs.allSatisfy { $0.hyperparameters?.learningRate == 1e-3 && $0.hyperparameters?.globalBatchSize == 64 })
+        let other = try run(productPath("lgmcl-dist"), arguments + ["--lr", "5e-4"], timeout: 300)
+        #expect(other.status != 0)
+        #expect(other.stderr.contains("esol random no-pretraining (tiny, 1 epochs) seed 0 ran with --lr 0.001 (asked: 0.0005)"), "\(other.output)")
+        #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
     }
 }

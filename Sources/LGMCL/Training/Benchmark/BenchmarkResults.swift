@@ -14,6 +14,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var encoderLearningRate: Double?
     /// The pretrained directory the encoders came from; nil when they started at random.
     public var pretrained: String?
+    /// nil in results written before they were recorded.
+    public var hyperparameters: BenchmarkHyperparameters?
     public var metric: Metric
     /// Test metric (mean over the scored tasks) at the best validation epoch.
     public var test: Double
@@ -27,7 +29,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var seconds: Double
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, pretrained: String?, metric: Metric, test: Double,
+                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, pretrained: String?,
+                hyperparameters: BenchmarkHyperparameters? = nil, metric: Metric, test: Double,
                 val: Double, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double) {
         self.dataset = dataset
         self.split = split
@@ -38,6 +41,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.fusion = fusion
         self.encoderLearningRate = encoderLearningRate
         self.pretrained = pretrained
+        self.hyperparameters = hyperparameters
         self.metric = metric
         self.test = test
         self.val = val
@@ -121,6 +125,43 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     }
 }
 
+/// The settings besides its cell that decide a run's numbers, kept with each run: asking for a
+/// finished run again with other settings is refused instead of answered with the old numbers.
+public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
+    public var learningRate: Double
+    public var weightDecay: Double
+    public var globalBatchSize: Int
+    public var patience: Int?
+    public var precision: String
+    /// Before the dataset sets its vocabulary size and task count.
+    public var model: ModelConfiguration
+
+    public init(_ settings: FinetuneSettings, precision: String) {
+        learningRate = settings.learningRate
+        weightDecay = settings.weightDecay
+        globalBatchSize = settings.globalBatchSize
+        patience = settings.patience
+        self.precision = precision
+        model = settings.model
+    }
+
+    /// How `asked` differs, in the command line's words: "--lr 0.001 (asked: 0.0005)".
+    public func differences(from asked: Self) -> [String] {
+        func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "none" }
+        var found: [String] = []
+        func compare<T: Equatable>(_ flag: String, _ mine: T?, _ theirs: T?) {
+            if mine != theirs { found.append("\(flag) \(text(mine)) (asked: \(text(theirs)))") }
+        }
+        compare("--lr", learningRate, asked.learningRate)
+        compare("--weight-decay", weightDecay, asked.weightDecay)
+        compare("--batch-size", globalBatchSize, asked.globalBatchSize)
+        compare("--patience", patience, asked.patience)
+        compare("--precision", precision, asked.precision)
+        if model != asked.model { found.append("another model configuration (--preset/--config/--set or the pretrained config.json)") }
+        return found
+    }
+}
+
 /// Mean and standard deviation over seeds. The deviation is the population one (divide by n,
 /// numpy's default `np.std`, which chemprop and most MoleculeNet tables report).
 public struct SeedSummary: Equatable, Sendable {
@@ -162,7 +203,11 @@ public struct BenchmarkResults: Codable, Equatable, Sendable {
     }
 
     public func contains(_ cell: BenchmarkCell, seed: UInt64) -> Bool {
-        runs.contains { $0.cell == cell && $0.seed == seed }
+        run(cell, seed: seed) != nil
+    }
+
+    public func run(_ cell: BenchmarkCell, seed: UInt64) -> BenchmarkRun? {
+        runs.first { $0.cell == cell && $0.seed == seed }
     }
 
     /// Adds `run`, replacing an earlier run of the same cell and seed.
