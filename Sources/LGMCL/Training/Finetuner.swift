@@ -114,6 +114,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         watchdog.start()
         defer { watchdog.stop() }
 
+        if world.isRoot { log(recipe(prepared.model)) }
         var results: [SeedResult] = []
         var curves = LearningCurves(metric: metric)
         for seed in settings.seeds {
@@ -151,6 +152,16 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
 
     func partition(count: Int, molecules: [Molecule], seed: UInt64) -> DatasetSplit {
         settings.split == .random ? .random(count: count, fractions: .random, seed: seed) : settings.split.split(molecules, seed: seed)
+    }
+
+    /// One line that says how every seed trains, so that a log read later needs no command line.
+    func recipe(_ model: ModelConfiguration) -> String {
+        let encoders = settings.encoderLearningRate.map { $0 == 0 ? " (encoders frozen)" : " (encoders \($0))" } ?? ""
+        return "training: \(model.preset) model, \(model.fusion.mode.rawValue) fusion, encoders "
+            + (settings.pretrained.map { "from \($0)" } ?? "from random weights")
+            + "; Adam lr \(settings.learningRate)\(encoders), weight decay \(settings.weightDecay), "
+            + "global batch \(settings.globalBatchSize) over \(world.size) rank\(world.size == 1 ? "" : "s"), up to \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"
+            + (settings.patience.map { " (patience \($0))" } ?? "")
     }
 
     // MARK: Data and model configuration

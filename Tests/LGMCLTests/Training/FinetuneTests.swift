@@ -132,6 +132,8 @@ struct FinetuneTests {
                 #expect(try tuned.tensor(name, as: Float.self).scalars == source.tensor(name, as: Float.self).scalars, "\(name)")
             }
         }
+        #expect(result.output.contains("training: tiny model, gated fusion, encoders from \(pretrained.path); Adam lr 0.001 "
+            + "(encoders frozen), weight decay 0.001, global batch 16 over 1 rank, up to 1 epoch\n"), "\(result.output)")
         let manifest = try FinetunedModel(directory: out).manifest
         #expect(manifest.vocabularySHA256 == (try MoleculeDataset(path: h5).vocabularySHA256))
         #expect(manifest.settings.encoderLearningRate == 0 && manifest.settings.learningRate == 1e-3)
