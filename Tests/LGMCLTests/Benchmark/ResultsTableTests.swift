@@ -110,5 +110,9 @@ struct ResultsTableTests {
         #expect(lines.contains { $0.hasPrefix("| bbbp | scaffold | pretrained (residual fusion, encoder lr 0.0001) | tiny | 2 | 0 |") })
         #expect(both.cell.training.directoryName == "pretrained-tiny-2ep-residual-encoder-lr-0.0001")
         #expect(results.runs[0].cell.training.directoryName == "pretrained-tiny-2ep")
+        var frozen = gentle
+        frozen.encoderLearningRate = 0
+        #expect(frozen.cell.training.departures == ["encoders frozen"])
+        #expect(frozen.cell.training.directoryName == "pretrained-tiny-2ep-encoder-lr-0")
     }
 }

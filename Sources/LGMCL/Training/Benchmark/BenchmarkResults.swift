@@ -103,11 +103,13 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public let encoderLearningRate: Double?
 
     /// The departures from the paper's fine-tuning, in words ("residual fusion", "encoder lr
-    /// 0.0001"); empty for the paper's settings. Titles, logs and run directories all say them so.
+    /// 0.0001", "encoders frozen"); empty for the paper's settings. Titles, logs and run directories all say them so.
     public var departures: [String] {
         var words: [String] = []
         if fusion != .gated { words.append("\(fusion.rawValue) fusion") }
-        if let encoderLearningRate { words.append("encoder lr \(String(format: "%g", encoderLearningRate))") }
+        if let encoderLearningRate {
+            words.append(encoderLearningRate == 0 ? "encoders frozen" : "encoder lr \(String(format: "%g", encoderLearningRate))")
+        }
         return words
     }
 
