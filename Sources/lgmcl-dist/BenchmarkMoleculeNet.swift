@@ -194,10 +194,11 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     func checkFinishedRuns(of cell: BenchmarkCell, seeds: [UInt64], in results: BenchmarkResults, file: URL,
                            model: ModelConfiguration) throws {
         let asked = try settings(for: cell, model: model, output: output)
+        let askedHyperparameters = hyperparameters(asked)
+        let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
         for seed in seeds {
             guard let done = results.run(cell, seed: seed) else { continue }
-            var differences = done.hyperparameters?.differences(from: hyperparameters(asked)) ?? []
-            let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
+            var differences = done.hyperparameters?.differences(from: askedHyperparameters) ?? []
             if absolute(done.pretrained) != absolute(asked.pretrained) {
                 differences.append("--pretrained \(done.pretrained ?? "none") (asked: \(asked.pretrained ?? "none"))")
             }

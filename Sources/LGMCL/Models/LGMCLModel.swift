@@ -37,6 +37,10 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         case local = "AttentiveFP", global = "GT", text = "DeBERTa", fingerprints = "FPN"
         case fusion = "CrossAttention", prediction = "MLP"
         case graphProjection = "projection_head", textProjection = "MLPHead"
+
+        /// Whether a state-dict name is one of this component's parameters (those of `MLP` are
+        /// not those of `MLPHead`).
+        public func owns(_ parameterName: String) -> Bool { parameterName.hasPrefix(rawValue + ".") }
     }
 
     public init(_ configuration: ModelConfiguration) {

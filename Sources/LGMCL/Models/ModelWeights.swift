@@ -9,7 +9,7 @@ extension LGMCLModel {
     /// tensors are ignored.
     public func loadStateDict(_ tensors: [String: Tensor<Scalar>], components: [Component]? = nil) throws {
         let wanted = stateDict().filter { entry in
-            components.map { $0.contains { entry.name.hasPrefix($0.rawValue) } } ?? true
+            components.map { $0.contains { $0.owns(entry.name) } } ?? true
         }
         for (name, parameter) in wanted {
             guard let tensor = tensors[name] else { throw WeightsError.missing(name) }

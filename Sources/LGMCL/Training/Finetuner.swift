@@ -252,14 +252,14 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let model = LGMCLModel<Scalar>(prepared.model)
         try loadPretrained(into: model)
         // The contrastive heads take no part in prediction: they would get no gradient.
-        let heads = [LGMCLModel<Scalar>.Component.graphProjection, .textProjection].map { $0.rawValue + "." }
-        let trained = model.stateDict().filter { entry in !heads.contains { entry.name.hasPrefix($0) } }
+        let heads: [LGMCLModel<Scalar>.Component] = [.graphProjection, .textProjection]
+        let trained = model.stateDict().filter { entry in !heads.contains { $0.owns(entry.name) } }
         let sync = GradientSync(world: world, trained: trained, bucketMiB: settings.bucketMiB, deterministic: settings.deterministic)
         try sync.agree(on: model.stateDict())
-        let encoders = [LGMCLModel<Scalar>.Component.local, .global, .text].map { $0.rawValue + "." }
+        let encoders = Self.pretrainedFiles.flatMap(\.components)
         let encoderScale = (settings.encoderLearningRate ?? settings.learningRate) / settings.learningRate
         let optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
-                             learningRateScale: { name in encoders.contains { name.hasPrefix($0) } ? encoderScale : 1 })
+                             learningRateScale: { name in encoders.contains { $0.owns(name) } ? encoderScale : 1 })
         let scaler = prepared.kind == .regression ? TargetScaler(fitting: prepared.labels, trainRows: parts.train) : nil
         if world.isRoot {
             try FileManager.default.createDirectory(at: FinetunedModel.seedDirectory(directory, seed: seed), withIntermediateDirectories: true)
@@ -415,12 +415,18 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         BatchOptions(maxSMILESTokens: model.text.maxSMILESTokens, maxDescriptionTokens: model.text.maxDescriptionTokens)
     }
 
+    /// The files of a pretraining directory and the encoders each holds: what `--pretrained`
+    /// loads and what `--encoder-lr` applies to.
+    static var pretrainedFiles: [(file: String, components: [LGMCLModel<Scalar>.Component])] {
+        [("graph", [.local, .global]), ("text", [.text])]
+    }
+
     /// The pretrained encoders (graph.safetensors: AttentiveFP and GT; text.safetensors: DeBERTa).
     func loadPretrained(into model: LGMCLModel<Scalar>) throws {
         guard let pretrained = settings.pretrained else { return }
         let base = URL(fileURLWithPath: pretrained)
         var loaded: [String] = []
-        for (file, components) in [("graph", [LGMCLModel<Scalar>.Component.local, .global]), ("text", [.text])] {
+        for (file, components) in Self.pretrainedFiles {
             let url = base.appendingPathComponent("\(file).safetensors")
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             try model.loadWeights(from: url, components: components)

@@ -22,8 +22,7 @@ public enum PretrainStage: String, Codable, CaseIterable, Sendable {
     /// The parameters this stage trains, in state-dict order: the order in which their gradients
     /// are bucketed and summed across ranks.
     public func trainedParameters<S>(of model: LGMCLModel<S>) -> [(name: String, parameter: Parameter<S>)] {
-        let prefixes = components.map { $0.rawValue + "." }
-        return model.stateDict().filter { entry in prefixes.contains { entry.name.hasPrefix($0) } }
+        model.stateDict().filter { entry in components.contains { $0.owns(entry.name) } }
     }
 }
 

@@ -71,6 +71,12 @@ import Testing
         #expect(fresh.stateDict().first { $0.name == "GT.linear.weight" }!.parameter.value.scalars
                 == model.stateDict().first { $0.name == "GT.linear.weight" }!.parameter.value.scalars)
         #expect(fresh.stateDict().first { $0.name.hasPrefix("CrossAttention1.") }!.parameter.value.scalars == untouched)
+        // A component is its names up to the dot: the prediction head `MLP` does not take `MLPHead`'s.
+        let headBefore = fresh.stateDict().first { $0.name.hasPrefix("MLPHead.") }!.parameter.value.scalars
+        try fresh.loadWeights(from: directory.appendingPathComponent("model.safetensors"), components: [.prediction])
+        #expect(fresh.stateDict().first { $0.name.hasPrefix("MLPHead.") }!.parameter.value.scalars == headBefore)
+        #expect(fresh.stateDict().first { $0.name.hasPrefix("MLP.") }!.parameter.value.scalars
+                == model.stateDict().first { $0.name.hasPrefix("MLP.") }!.parameter.value.scalars)
 
         // A wrong shape names the tensor.
         var other = model.configuration
