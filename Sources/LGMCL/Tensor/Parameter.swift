@@ -17,11 +17,15 @@ public final class Parameter<Scalar: TensorScalar> {
         node.parameter = self
     }
 
+    /// False freezes the parameter (PyTorch's `requires_grad_(False)`): ops read it as a constant,
+    /// so backward neither reaches it nor runs through what only frozen parameters computed.
+    public var requiresGradient = true
+
     public var count: Int { storage.count }
 
-    /// The value as an input to ops: tracked by the tape unless in no-grad mode.
+    /// The value as an input to ops: tracked by the tape unless frozen or in no-grad mode.
     public var value: Tensor<Scalar> {
-        Tensor(shape: shape, storage: storage, node: Tape.isRecording ? node : nil)
+        Tensor(shape: shape, storage: storage, node: requiresGradient && Tape.isRecording ? node : nil)
     }
 
     /// The accumulated gradient (a copy-free view of the buffer).

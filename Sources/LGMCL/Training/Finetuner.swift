@@ -251,13 +251,17 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         Initialization.seed(seed)
         let model = LGMCLModel<Scalar>(prepared.model)
         try loadPretrained(into: model)
-        // The contrastive heads take no part in prediction: they would get no gradient.
-        let heads: [LGMCLModel<Scalar>.Component] = [.graphProjection, .textProjection]
-        let trained = model.stateDict().filter { entry in !heads.contains { $0.owns(entry.name) } }
-        let sync = GradientSync(world: world, trained: trained, bucketMiB: settings.bucketMiB, deterministic: settings.deterministic)
-        try sync.agree(on: model.stateDict())
         let encoders = Self.pretrainedFiles.flatMap(\.components)
         let encoderScale = (settings.encoderLearningRate ?? settings.learningRate) / settings.learningRate
+        // Frozen encoders are constants to the tape, so backward stops at their outputs instead of
+        // computing gradients nobody applies.
+        let frozen = encoderScale == 0 ? encoders : []
+        for entry in model.stateDict() where frozen.contains(where: { $0.owns(entry.name) }) { entry.parameter.requiresGradient = false }
+        // The contrastive heads take no part in prediction: they would get no gradient.
+        let heads: [LGMCLModel<Scalar>.Component] = [.graphProjection, .textProjection]
+        let trained = model.stateDict().filter { entry in entry.parameter.requiresGradient && !heads.contains { $0.owns(entry.name) } }
+        let sync = GradientSync(world: world, trained: trained, bucketMiB: settings.bucketMiB, deterministic: settings.deterministic)
+        try sync.agree(on: model.stateDict())
         let optimizer = Adam(trained, AdamConfiguration(learningRate: settings.learningRate, weightDecay: settings.weightDecay),
                              learningRateScale: { name in encoders.contains { $0.owns(name) } ? encoderScale : 1 })
         let scaler = prepared.kind == .regression ? TargetScaler(fitting: prepared.labels, trainRows: parts.train) : nil

@@ -58,6 +58,27 @@ struct TapeTests {
         #expect(model.first.weight.gradients.allSatisfy { $0 == 0 })
     }
 
+    @Test func frozenParametersAreConstantsToTheTape() {
+        let x = randomTensor([5, 3], seed: 5)
+        let reference = TwoLayer()
+        reference(x).sum().backward()
+        let referenceParameters = Dictionary(uniqueKeysWithValues: reference.namedParameters().map { ($0.name, $0.parameter) })
+        let model = TwoLayer()
+        for (name, parameter) in model.namedParameters() { parameter.assign(referenceParameters[name]!.value.detached()) }
+        model.first.weight.requiresGradient = false
+        model.first.bias!.requiresGradient = false
+        // What only frozen parameters computed is not recorded at all: backward stops there.
+        #expect(!model.first(x).requiresGradient)
+        var ready: [String] = []
+        let names = Dictionary(uniqueKeysWithValues: model.namedParameters().map { (ObjectIdentifier($0.parameter), $0.name) })
+        model(x).sum().backward { ready.append(names[ObjectIdentifier($0)]!) }
+        #expect(ready.sorted() == ["layers.0.bias", "layers.0.weight", "layers.1.weight"])
+        #expect(model.first.weight.gradients.allSatisfy { $0 == 0 } && model.first.bias!.gradients.allSatisfy { $0 == 0 })
+        for (name, parameter) in model.namedParameters() where name.hasPrefix("layers") {
+            #expect(Array(parameter.gradients) == Array(referenceParameters[name]!.gradients), "\(name)")
+        }
+    }
+
     @Test func backwardReleasesSavedActivations() {
         let x = randomTensor([2, 3], seed: 4).requiringGradient()
         let y = x.tanh()
