@@ -17,7 +17,7 @@ struct Embed: ParsableCommand {
             A CSV input is preprocessed with the model's vocabulary into a temporary file beside
             the output (removed at the end). CSV output: one row per input row, in order:
             smiles, error (why a row has no molecule), <view>_0 … <view>_{d-1}. HDF5 output:
-            /<view> (N × d float32) for the N molecules, /source_row (their 0-based input rows),
+            /embeddings/<view> (N × d float32) for the N molecules, /source_row (their 0-based input rows),
             /smiles, and /rejected/{row,smiles,reason}. An .h5 input (lgmcl-dist preprocess) is
             used as it is. Under mpirun the ranks split the molecules; rank 0 writes.
               lgmcl-dist embed --model runs/bbbp --input mols.csv --output mols.h5 --views local,fused

@@ -5,8 +5,9 @@ import Foundation
 /// CSV: one row per input row, in input order: `smiles` (as given), `error` (empty, or why the row
 /// has no molecule), then `<view>_0 … <view>_{d-1}` per view (empty cells on an error row).
 ///
-/// HDF5: `/<view>` float32 N × d for the N molecules, `/source_row` (int64, the 0-based input row
-/// of each), `/smiles` (canonical), and the rows without a molecule under `/rejected/row`,
+/// HDF5: `/embeddings/<view>` float32 N × d for the N molecules (a group of their own: the
+/// `smiles` view must not collide with the SMILES strings), `/source_row` (int64, the 0-based
+/// input row of each), `/smiles` (canonical), and the rows without a molecule under `/rejected/row`,
 /// `/rejected/smiles`, `/rejected/reason`; root attributes name the model and the views.
 public struct EmbeddingWriter {
     public let embeddings: Embeddings
@@ -79,7 +80,7 @@ public struct EmbeddingWriter {
             let n = input.dataset.count
             let chunk = max(1, min(n, 4096))
             for (index, view) in embeddings.views.enumerated() {
-                let dataset = try file.createDataset("/" + view.rawValue, of: Float.self, columns: [embeddings.widths[index]], chunkRows: chunk)
+                let dataset = try file.createDataset("/embeddings/" + view.rawValue, of: Float.self, columns: [embeddings.widths[index]], chunkRows: chunk)
                 try dataset.append(embeddings.matrix(view: index))
             }
             try file.createDataset("/source_row", of: Int64.self, chunkRows: chunk).append(input.sourceRows.map(Int64.init))

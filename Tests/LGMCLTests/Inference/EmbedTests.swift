@@ -76,8 +76,9 @@ struct EmbedTests {
         var files: [HDF5File] = []
         for ranks in [1, 2] {
             let output = F.scratch.appendingPathComponent("embed-np\(ranks).h5")
+            // Every view the model has, the `smiles` view beside the SMILES strings among them.
             let result = try embed(ranks, ["--model", model.path, "--input", input.path, "--output", output.path,
-                                           "--views", "global,text,local", "--batch-size-per-rank", "\(7 - 2 * ranks)"])
+                                           "--batch-size-per-rank", "\(7 - 2 * ranks)"])
             #expect(result.status == 0, "np \(ranks): \(result.output)")
             guard result.status == 0 else { return }
             files.append(try HDF5File.open(output.path))
@@ -88,7 +89,7 @@ struct EmbedTests {
         }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
         let (one, two) = (files[0], files[1])
-        #expect(try one.stringsAttribute("views") == ["global", "text", "local"])
+        #expect(try one.stringsAttribute("views") == ["local", "global", "smiles", "text"])
         #expect(try one.stringAttribute("model") == model.path)
         let rows: [Int64] = try one.dataset("/source_row").readAll()
         let rejected: [Int64] = try one.dataset("/rejected/row").readAll()
@@ -97,9 +98,10 @@ struct EmbedTests {
         #expect(rejected == (try two.dataset("/rejected/row").readAll()))
         #expect(try one.dataset("/rejected/reason").readAllStrings() == two.dataset("/rejected/reason").readAllStrings())
         #expect(try one.dataset("/smiles").readAllStrings() == two.dataset("/smiles").readAllStrings())
-        for view in ["global", "text", "local"] {
-            let a: [Float] = try one.dataset("/" + view).readAll(), b: [Float] = try two.dataset("/" + view).readAll()
-            #expect(try one.dataset("/" + view).shape == [rows.count, 32])
+        for view in ["local", "global", "smiles", "text"] {
+            let name = "/embeddings/" + view
+            let a: [Float] = try one.dataset(name).readAll(), b: [Float] = try two.dataset(name).readAll()
+            #expect(try one.dataset(name).shape == [rows.count, 32])
             if let i = F.firstMismatch(b, a, atol: 1e-5, rtol: 1e-4) {
                 Issue.record("\(view)[\(i)]: 2 ranks \(i >= 0 ? b[i] : .nan), 1 rank \(i >= 0 ? a[i] : .nan)")
             }
@@ -129,7 +131,7 @@ struct EmbedTests {
         let file = try HDF5File.open(output.path)
         #expect(try file.stringAttribute("model_member") == "seed-0")
         let rows: [Int64] = try file.dataset("/source_row").readAll()
-        let fused: [Float] = try file.dataset("/fused").readAll()
+        let fused: [Float] = try file.dataset("/embeddings/fused").readAll()
 
         let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
         let good = rows.map { Int($0) }
@@ -142,11 +144,11 @@ struct EmbedTests {
                                             descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
                                             fingerprints: batch.fingerprints)
         let expected = concatenated([outputs.graphWithFingerprints, outputs.textWithFingerprints], axis: 1)
-        #expect(try file.dataset("/fused").shape == expected.shape)
+        #expect(try file.dataset("/embeddings/fused").shape == expected.shape)
         if let i = F.firstMismatch(fused, expected.scalars, atol: 1e-5, rtol: 1e-4) {
             Issue.record("fused[\(i)]: \(i >= 0 ? fused[i] : .nan) vs \(i >= 0 ? expected.scalars[i] : .nan)")
         }
-        let local: [Float] = try file.dataset("/local").readAll()
+        let local: [Float] = try file.dataset("/embeddings/local").readAll()
         if let i = F.firstMismatch(local, outputs.local.scalars, atol: 1e-5, rtol: 1e-4) {
             Issue.record("local[\(i)] of the fine-tuned encoder: \(i >= 0 ? local[i] : .nan) vs \(i >= 0 ? outputs.local.scalars[i] : .nan)")
         }
