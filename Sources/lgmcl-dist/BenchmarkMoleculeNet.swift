@@ -165,6 +165,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         settings.labelColumns = input.labelColumns
         settings.descriptionColumn = input.descriptionColumn
         let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, seedSplits: splitCells)
+        let provenance = RunProvenance(finished: Date(), hosts: Set(try world.allgather(string: Environment.processorName)).sorted(),
+                                       ranks: world.size)
         return summary.seeds.map { seed in
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(
@@ -173,7 +175,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 hyperparameters: hyperparameters(settings), metric: summary.metric,
                 test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, bestEpoch: seed.bestEpoch + 1,
                 trainCount: cells.filter { $0 == "train" }.count, valCount: cells.filter { $0 == "val" }.count,
-                testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds)
+                testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds,
+                provenance: provenance)
         }
     }
 

@@ -27,6 +27,7 @@ struct BenchmarkCommandTests {
         let arguments = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0,1",
                          "--epochs", "1", "--preset", "tiny", "--llm-text", "--data-directory", data.path, "--output", output.path, "--json"]
 
+        let started = Date()
         let result = try run(productPath("lgmcl-dist"), arguments, timeout: 600)
         #expect(result.status == 0, "\(result.output)")
 
@@ -36,13 +37,20 @@ struct BenchmarkCommandTests {
         #expect(Set(results.runs.map(\.variant)) == [.scratch, .generatedTextOnLLMSubset, .llmText])
         #expect(results.runs.allSatisfy { $0.metric == .rmse && $0.test.isFinite && $0.test > 0 && $0.preset == "tiny" && $0.epochs == 1 })
         #expect(results.runs.allSatisfy { $0.trainCount == 36 && $0.valCount == 12 && $0.testCount == 12 })
+        // Each run says when it finished and which build on how many ranks produced it.
+        for provenance in results.runs.map(\.provenance) {
+            #expect(provenance?.ranks == 1 && provenance?.hosts.count == 1 && provenance?.commit == BuildInfo.gitCommit)
+            let finished = provenance.flatMap { ISO8601DateFormatter().date(from: $0.finished) }
+            #expect(finished.map { $0 >= started.addingTimeInterval(-1) && $0 <= Date() } == true, "\(String(describing: provenance))")
+        }
 
         let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
         let lines = markdown.split(separator: "\n").map(String.init)
         #expect(lines.contains("| dataset | metric | lgmcl `tiny`, no pretraining (1 ep.) |"), "\(markdown)")
         #expect(lines.filter { $0.hasPrefix("| esol | RMSE ↓ | ") }.count == 1)
         #expect(lines.contains { $0.hasPrefix("| esol | random | 60 | RMSE ↓ | ") })
-        #expect(lines.filter { $0.hasPrefix("| esol | random | ") && $0.contains("| 36/12/12 |") }.count == 6)
+        #expect(lines.filter { $0.hasPrefix("| esol | random | ") && $0.contains("| 36/12/12 |")
+            && $0.hasSuffix("| \(BuildInfo.gitCommit.prefix(7)) (1 rank) |") }.count == 6, "\(markdown)")
         #expect(!markdown.contains("Scaffold split"))
         #expect(result.stdout.split(separator: "\n").last?.hasPrefix("{\"notes\":[],\"runs\":[") == true)
 

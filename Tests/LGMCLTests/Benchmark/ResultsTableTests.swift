@@ -66,11 +66,15 @@ struct ResultsTableTests {
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(try BenchmarkResults.load(from: url).runs.isEmpty)
         var results = BenchmarkResults()
-        results.record(Self.run("bace", .random, .pretrained, seed: 1, test: 0.8))
+        var run = Self.run("bace", .random, .pretrained, seed: 1, test: 0.8)
+        run.provenance = RunProvenance(finished: Date(timeIntervalSince1970: 1_800_000_000), commit: "0123456789abcdef", hosts: ["a", "b"], ranks: 4)
+        results.record(run)
         try results.save(to: url)
         let loaded = try BenchmarkResults.load(from: url)
         #expect(loaded == results)
         #expect(loaded.contains(results.runs[0].cell, seed: 1) && !loaded.contains(results.runs[0].cell, seed: 0))
+        #expect(loaded.runs[0].provenance?.finished == "2027-01-15T08:00:00Z")
+        #expect(ResultsTable(results: loaded).markdown().contains("| 2027-01-15T08:00:00Z | 0123456 (4 ranks) |"))
     }
 
     /// The residual-fusion ablation is a column of its own; results written before it existed

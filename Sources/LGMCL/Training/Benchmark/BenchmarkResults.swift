@@ -27,11 +27,14 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     /// ``SplitDigest`` of the split column, to match other tools' runs on the same split.
     public var splitDigest: String
     public var seconds: Double
+    /// nil in results written before it was recorded.
+    public var provenance: RunProvenance?
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
                 fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, pretrained: String?,
                 hyperparameters: BenchmarkHyperparameters? = nil, metric: Metric, test: Double,
-                val: Double, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double) {
+                val: Double, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double,
+                provenance: RunProvenance? = nil) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
@@ -51,6 +54,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.testCount = testCount
         self.splitDigest = splitDigest
         self.seconds = seconds
+        self.provenance = provenance
     }
 
     /// Runs with the same cell differ only in their seed.
@@ -124,6 +128,25 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public static func < (a: Self, b: Self) -> Bool {
         (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.variant, a.epochs)
             < (b.preset, b.fusion.rawValue, b.encoderLearningRate ?? -1, b.variant, b.epochs)
+    }
+}
+
+/// When, where and from which build a run came, so that a results file read months later (or
+/// merged from several sessions) still says which code produced each number.
+public struct RunProvenance: Codable, Equatable, Sendable {
+    /// ISO 8601 (UTC), when the fine-tuning that ran this seed (with the others asked with it) finished.
+    public var finished: String
+    /// The git commit lgmcl-dist was built from (``BuildInfo/gitCommit``; "unknown" for a copy
+    /// outside its checkout).
+    public var commit: String
+    public var hosts: [String]
+    public var ranks: Int
+
+    public init(finished: Date, commit: String = BuildInfo.gitCommit, hosts: [String], ranks: Int) {
+        self.finished = ISO8601DateFormatter().string(from: finished)
+        self.commit = commit
+        self.hosts = hosts
+        self.ranks = ranks
     }
 }
 

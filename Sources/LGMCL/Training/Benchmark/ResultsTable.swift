@@ -103,8 +103,8 @@ public struct ResultsTable {
         var lines = [
             "### Every run",
             "",
-            "| dataset | split | variant | preset | epochs | seed | train/val/test | best epoch | val | test | seconds | split digest |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| dataset | split | variant | preset | epochs | seed | train/val/test | best epoch | val | test | seconds | split digest | finished | build |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for (_, runs) in results.cells {
             for run in runs {
@@ -112,7 +112,8 @@ public struct ResultsTable {
                 let variant = run.variant.rawValue + (departures.isEmpty ? "" : " (\(departures.joined(separator: ", ")))")
                 lines.append("| \(run.dataset) | \(run.split.rawValue) | \(variant) | \(run.preset) | \(run.epochs) | \(run.seed) | "
                     + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(String(format: "%.3f", run.val)) | "
-                    + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) |")
+                    + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) | "
+                    + "\(run.provenance?.finished ?? "—") | \(run.provenance.map { "\($0.commit.prefix(7)) (\($0.ranks) rank\($0.ranks == 1 ? "" : "s"))" } ?? "—") |")
             }
         }
         return lines.joined(separator: "\n")
