@@ -23,7 +23,6 @@ import csv
 import hashlib
 import math
 import pathlib
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -34,7 +33,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import mean_squared_error, roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
-from run_chemprop import DATASETS, ROOT, evaluate, label, read_csv
+from run_chemprop import ROOT, evaluate, label, lgmcl_split, read_csv
 
 VIEW_SETS = {"all": ("local", "global", "smiles", "text"), "graph": ("local", "global"), "text": ("smiles", "text")}
 STRENGTHS = [1e-3, 1e-2, 1e-1, 1.0, 10.0]  # C of logistic regression; 1/alpha of ridge
@@ -73,12 +72,7 @@ def fit_task(task_type, x_train, y_train, x_val, y_val, x_test):
 
 
 def probe(args, dataset, protocol, seed, work):
-    source = pathlib.Path(args.data_dir) / f"{dataset}.csv"
-    split_csv = work / f"{dataset}_{protocol}_{seed}_split.csv"
-    subprocess.run([args.lgmcl, "split", "--input", str(source), "--output", str(split_csv),
-                    "--split", protocol, "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
-    header, rows = read_csv(split_csv)
-    tasks = DATASETS[dataset] or [c for c in header if c not in ("smiles", "split", "error")]
+    rows, tasks = lgmcl_split(args, dataset, protocol, seed, work)
     labels = np.array([[label(r[t]) for t in tasks] for r in rows])
     present = labels[~np.isnan(labels)]
     task_type = "classification" if np.isin(present, [0, 1]).all() else "regression"

@@ -88,13 +88,18 @@ def find_test_predictions(run_dir):
     return found[0]
 
 
-def run_one(args, dataset, protocol, seed, work):
+def lgmcl_split(args, dataset, protocol, seed, work):
+    """The dataset's rows with the `split` column `finetune --split protocol --seeds seed` uses, and its task columns."""
     source = pathlib.Path(args.data_dir) / f"{dataset}.csv"
     split_csv = work / f"{dataset}_{protocol}_{seed}_split.csv"
     subprocess.run([args.lgmcl, "split", "--input", str(source), "--output", str(split_csv),
                     "--split", protocol, "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
     header, rows = read_csv(split_csv)
-    tasks = DATASETS[dataset] or [c for c in header if c not in ("smiles", "split", "error")]
+    return rows, DATASETS[dataset] or [c for c in header if c not in ("smiles", "split", "error")]
+
+
+def run_one(args, dataset, protocol, seed, work):
+    rows, tasks = lgmcl_split(args, dataset, protocol, seed, work)
     kept = [r for r in rows if r["split"]]
     # chemprop's RDKit (PyPI) is newer than Debian's, which lgmcl links, and rejects a few SMILES
     # lgmcl accepts (e.g. hypervalent Al in Tox21); chemprop cannot skip them, so they are left
