@@ -96,7 +96,7 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Epochs to train (over the dataset minus the held-out molecules).")
     var epochs: Int?
 
-    @Option(help: "Stop after this many steps in total (counting steps before a resume).")
+    @Option(help: "Stop after this many steps in total (counting steps before a resume). 0 writes the initialised weights: a random-encoder baseline for `finetune --pretrained` or `embed --model`.")
     var maxSteps: Int?
 
     @Option(help: "Write a checkpoint every this many steps.")
@@ -113,6 +113,7 @@ struct Pretrain: ParsableCommand {
 
     func validate() throws {
         if epochs == nil, maxSteps == nil { throw ValidationError("give --epochs or --max-steps") }
+        if let maxSteps, maxSteps < 0 { throw ValidationError("--max-steps must be zero or positive") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be positive") }
     }
 
