@@ -20,7 +20,7 @@ Embedding files are `<dir>/<dataset>-<encoders>.csv` (one row per input row, as 
 """
 import argparse
 import csv
-import hashlib
+import functools
 import math
 import pathlib
 import sys
@@ -33,7 +33,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import mean_squared_error, roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
-from run_chemprop import ROOT, evaluate, label, lgmcl_split, read_csv
+from run_chemprop import ROOT, evaluate, label, lgmcl_split, read_csv, split_digest, task_type_of
 
 VIEW_SETS = {"all": ("local", "global", "smiles", "text"), "graph": ("local", "global"), "text": ("smiles", "text")}
 STRENGTHS = [1e-3, 1e-2, 1e-1, 1.0, 10.0]  # C of logistic regression; 1/alpha of ridge
@@ -41,14 +41,23 @@ FIELDS = ["dataset", "protocol", "seed", "encoders", "views", "metric", "test_va
           "per_task_strength", "train", "val", "test", "features", "split_sha"]
 
 
-def embedding_matrix(path, views, expected_smiles):
+@functools.lru_cache(maxsize=None)
+def embeddings(path):
+    """(SMILES per input row, view of each column, values): read once for every seed and view set."""
     header, rows = read_csv(path)
-    if [r["smiles"] for r in rows] != expected_smiles:
+    columns = [c for c in header if "_" in c and c.rsplit("_", 1)[1].isdigit()]
+    matrix = np.array([[float(r[c]) if r[c] else math.nan for c in columns] for r in rows])
+    return [r["smiles"] for r in rows], np.array([c.rsplit("_", 1)[0] for c in columns]), matrix
+
+
+def embedding_matrix(path, views, expected_smiles):
+    smiles, column_views, matrix = embeddings(path)
+    if smiles != expected_smiles:
         sys.exit(f"{path}: rows differ from the dataset's (embed writes one row per input row, in order)")
-    columns = [c for c in header if "_" in c and c.rsplit("_", 1)[0] in views and c.rsplit("_", 1)[1].isdigit()]
-    if not columns:
+    chosen = np.isin(column_views, views)
+    if not chosen.any():
         sys.exit(f"{path}: no columns of the views {views}")
-    return np.array([[float(r[c]) if r[c] else math.nan for c in columns] for r in rows])
+    return matrix[:, chosen]
 
 
 def fit_task(task_type, x_train, y_train, x_val, y_val, x_test):
@@ -74,19 +83,17 @@ def fit_task(task_type, x_train, y_train, x_val, y_val, x_test):
 def probe(args, dataset, protocol, seed, work):
     rows, tasks = lgmcl_split(args, dataset, protocol, seed, work)
     labels = np.array([[label(r[t]) for t in tasks] for r in rows])
-    present = labels[~np.isnan(labels)]
-    task_type = "classification" if np.isin(present, [0, 1]).all() else "regression"
+    task_type = task_type_of(labels)
     split = np.array([r["split"] for r in rows])
-    split_sha = hashlib.sha256("".join(split.tolist()).encode()).hexdigest()[:12]
+    parts = {p: split == p for p in ("train", "val", "test")}
+    y = {p: labels[m] for p, m in parts.items()}
     smiles = [r["smiles"] for r in rows]
     results = []
     for encoders in args.encoders:
         for view_set in args.views:
             x = embedding_matrix(pathlib.Path(args.embeddings) / f"{dataset}-{encoders}.csv", VIEW_SETS[view_set], smiles)
-            parts = {p: split == p for p in ("train", "val", "test")}
             scaler = StandardScaler().fit(x[parts["train"]])
             z = {p: scaler.transform(x[m]) for p, m in parts.items()}
-            y = {p: labels[m] for p, m in parts.items()}
             test_out = np.full(y["test"].shape, math.nan)
             val_scores, strengths = [], []
             for t in range(len(tasks)):
@@ -107,7 +114,7 @@ def probe(args, dataset, protocol, seed, work):
                 "test_value": f"{test_mean:.6f}", "val_value": f"{np.mean(val_scores):.6f}",
                 "per_task_strength": ";".join(strengths), "train": int(parts["train"].sum()),
                 "val": int(parts["val"].sum()), "test": int(parts["test"].sum()), "features": x.shape[1],
-                "split_sha": split_sha,
+                "split_sha": split_digest(rows),
             })
             print(f"{dataset} {protocol} seed {seed} {encoders:>10} {view_set:>5}: test {results[-1]['metric']} {test_mean:.4f}", flush=True)
     return results

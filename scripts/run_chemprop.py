@@ -18,6 +18,7 @@ skipped unless --force.
 """
 import argparse
 import csv
+import hashlib
 import math
 import os
 import pathlib
@@ -81,6 +82,17 @@ def evaluate(task_type, truth, predicted, tasks):
     return mean, scores, skipped
 
 
+def task_type_of(values):
+    """lgmcl's inference: classification when every present label is 0 or 1."""
+    present = values[~np.isnan(values)]
+    return "classification" if np.isin(present, [0, 1]).all() else "regression"
+
+
+def split_digest(rows):
+    """The first 12 hex digits of lgmcl's SplitDigest: SHA-256 of the split column's cells."""
+    return hashlib.sha256("".join(r["split"] for r in rows).encode()).hexdigest()[:12]
+
+
 def find_test_predictions(run_dir):
     found = sorted(pathlib.Path(run_dir).rglob("test_predictions.csv"))
     if not found:
@@ -114,9 +126,7 @@ def run_one(args, dataset, protocol, seed, work):
             pass
     chemprop_rejected = len(kept) - len(accepted)
     kept = accepted
-    values = np.array([[label(r[t]) for t in tasks] for r in kept])
-    present = values[~np.isnan(values)]
-    task_type = "classification" if np.isin(present, [0, 1]).all() else "regression"
+    task_type = task_type_of(np.array([[label(r[t]) for t in tasks] for r in kept]))
     chemprop_input = work / f"{dataset}_{protocol}_{seed}_chemprop.csv"
     write_csv(chemprop_input, ["smiles"] + tasks + ["split"], kept)
 
@@ -143,8 +153,6 @@ def run_one(args, dataset, protocol, seed, work):
     predicted = np.array([[float(r[t]) for t in tasks] for r in predictions])
     mean, per_task, skipped = evaluate(task_type, truth, predicted, tasks)
     import chemprop
-    import hashlib
-    split_sha = hashlib.sha256("".join(r["split"] for r in rows).encode()).hexdigest()[:12]
     return {
         "dataset": dataset, "protocol": protocol, "seed": seed, "task_type": task_type,
         "metric": "roc_auc" if task_type == "classification" else "rmse", "test_value": f"{mean:.6f}",
@@ -152,7 +160,7 @@ def run_one(args, dataset, protocol, seed, work):
         "train": sum(r["split"] == "train" for r in kept), "val": sum(r["split"] == "val" for r in kept),
         "test": len(test_rows), "rejected_rows": len(rows) - len(kept) - chemprop_rejected,
         "chemprop_rejected": chemprop_rejected, "epochs": args.epochs,
-        "seconds": f"{seconds:.1f}", "chemprop_version": chemprop.__version__, "split_sha": split_sha,
+        "seconds": f"{seconds:.1f}", "chemprop_version": chemprop.__version__, "split_sha": split_digest(rows),
     }
 
 

@@ -176,6 +176,12 @@ public final class Communicator: @unchecked Sendable {
         return strings
     }
 
+    /// The distinct hosts the ranks run on (MPI processor names), sorted: what a report names as
+    /// the machines it measured.
+    public func hostNames() throws -> [String] {
+        Set(try allgather(string: Environment.processorName)).sorted()
+    }
+
     // MARK: Reduce-scatter
 
     /// Sums `values` (the same length on every rank) element-wise over ranks and returns to rank r

@@ -90,7 +90,7 @@ struct BenchmarkAllreduce: ParsableCommand {
 
     func run() throws {
         Job.run { world in
-            let hosts = Set(try world.allgather(string: Environment.processorName)).sorted()
+            let hosts = try world.hostNames()
             if world.isRoot {
                 print("# lgmcl-dist benchmark allreduce: \(world.size) ranks on \(hosts.count) host(s) (\(hosts.joined(separator: ", ")))")
                 print("# \(Environment.libraryVersion)")

@@ -165,8 +165,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         settings.labelColumns = input.labelColumns
         settings.descriptionColumn = input.descriptionColumn
         let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, seedSplits: splitCells)
-        let provenance = RunProvenance(finished: Date(), hosts: Set(try world.allgather(string: Environment.processorName)).sorted(),
-                                       ranks: world.size)
+        let provenance = RunProvenance(finished: Date(), hosts: try world.hostNames(), ranks: world.size)
         return summary.seeds.map { seed in
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(

@@ -63,7 +63,7 @@ struct BenchmarkThroughput: ParsableCommand {
             }
             try world.barrier()
             if world.isRoot, scratch == nil { try? FileManager.default.removeItem(atPath: directory) }
-            let hosts = Set(try world.allgather(string: Environment.processorName)).sorted()
+            let hosts = try world.hostNames()
             guard world.isRoot else { return }
             let report = ThroughputReport(settings: settings, precision: options.dataParallel.precision.rawValue, measured: measured, hosts: hosts)
             print(report.text)
