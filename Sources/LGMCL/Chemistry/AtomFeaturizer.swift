@@ -1,6 +1,6 @@
 import CRDKit
 
-/// The 57 atom features of DESIGN.md, in this order ("one-hot" leaves values outside the list
+/// The 57 atom features (docs/design.md, Features), in this order ("one-hot" leaves values outside the list
 /// all zero; "one-hot+other" puts them in the last slot). docs/features.md holds the same table.
 ///
 /// | slots | feature | encoding |
@@ -29,7 +29,7 @@ struct AtomFeaturizer {
         Int32(CRDKIT_HYBRIDIZATION_SP3D), Int32(CRDKIT_HYBRIDIZATION_SP3D2),
     ]
 
-    /// Acceptor, donor, acidic, basic: the SMARTS of DESIGN.md (the pharmacophore definitions
+    /// Acceptor, donor, acidic, basic: the SMARTS in docs/features.md (docs/design.md, Features; the pharmacophore definitions
     /// used by the LGM-CL authors' featurizer).
     static let pharmacophores: [SubstructurePattern] = [
         "[$([O,S;H1;v2;!$(*-*=[O,N,P,S])]),$([O,S;H0;v2]),$([O,S;-]),$([N;v3;!$(N-*=[O,N,P,S])]),n&H0&+0,$([o,s;+0;!$([o,s]:n);!$([o,s]:c:n)])]",

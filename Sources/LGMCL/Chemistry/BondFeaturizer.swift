@@ -1,6 +1,6 @@
 import CRDKit
 
-/// The 15 bond features of DESIGN.md, in this order. docs/features.md holds the same table.
+/// The 15 bond features (docs/design.md, Features), in this order. docs/features.md holds the same table.
 ///
 /// | slots | feature | encoding |
 /// |---|---|---|

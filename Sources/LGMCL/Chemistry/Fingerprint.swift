@@ -3,7 +3,7 @@ import CRDKit
 /// Molecular fingerprints, computed by RDKit on the molecule as parsed.
 public enum Fingerprint {
     public static let maccsCount = 167
-    /// ErG with DESIGN.md's settings: fuzzIncrement 0.3, path lengths 1...21.
+    /// ErG with the settings of docs/design.md, Features: fuzzIncrement 0.3, path lengths 1...21.
     public static let ergFuzzIncrement = 0.3
     public static let ergPathLengths: ClosedRange<UInt32> = 1...21
     public static let ergCount = 441

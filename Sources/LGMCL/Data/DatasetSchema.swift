@@ -1,4 +1,4 @@
-/// The layout of an lgmcl dataset file, schema version 1 (docs/data-format.md; DESIGN.md "HDF5
+/// The layout of an lgmcl dataset file, schema version 1 (docs/data-format.md; docs/design.md "HDF5
 /// dataset"). Ragged per-molecule data is CSR: a flat array plus int64 offsets of length N+1.
 public enum DatasetSchema {
     public static let version: Int64 = 1

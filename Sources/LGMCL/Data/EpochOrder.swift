@@ -1,6 +1,6 @@
 /// The order in which an epoch visits a dataset's molecules: a function of (seed, epoch) only,
 /// never of the rank count, so that global batches are the same on any number of ranks and a
-/// run can resume anywhere (DESIGN.md, Randomness).
+/// run can resume anywhere (docs/design.md, Randomness).
 ///
 /// Two levels, so that reads stay sequential enough to go by whole chunks:
 /// 1. the blocks of `blockSize` consecutive molecules (one HDF5 chunk of each per-molecule

@@ -2,7 +2,7 @@
 /// model.py):
 ///   CA(q, kv) = W_o(σ(⟨W_q q, W_k kv⟩ / √d) · W_v kv)
 /// q enters only through one scalar gate per molecule, so the output carries kv's values gated by
-/// q. That is the paper's model, kept on purpose (DESIGN.md); it is not multi-head attention.
+/// q. That is the paper's model, kept on purpose (docs/design.md, Gated cross-attention); it is not multi-head attention.
 public final class GatedCrossAttention<Scalar: TensorScalar>: Module, StateDictNamed {
     let query: Linear<Scalar>
     let key: Linear<Scalar>

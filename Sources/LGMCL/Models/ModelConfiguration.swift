@@ -2,7 +2,7 @@ import Foundation
 
 /// Every dimension and rate of an LGM-CL model. Written as JSON beside the weights
 /// (`config.json`), so a checkpoint rebuilds its model without knowing the preset it came from.
-/// Presets are named starting points (DESIGN.md, Presets); any field can be overridden.
+/// Presets are named starting points (docs/design.md, Presets); any field can be overridden.
 public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var preset: String
     public var local: AttentiveFPConfiguration
@@ -103,7 +103,7 @@ extension FusionConfiguration {
     }
 }
 
-/// The named configurations of DESIGN.md's preset table.
+/// The named configurations of the preset table in docs/design.md (Presets).
 public enum Preset: String, CaseIterable, Codable, Sendable {
     /// The authors' dimensions.
     case paper

@@ -1,7 +1,7 @@
 import CZlib
 import Foundation
 
-/// Where training stands: enough, with the keyed randomness of DESIGN.md, to continue exactly.
+/// Where training stands: enough, with the keyed randomness of docs/design.md (Randomness), to continue exactly.
 public struct TrainingPosition: Codable, Sendable, Equatable {
     public var step: Int
     public var epoch: Int
@@ -15,7 +15,7 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
     }
 }
 
-/// What produced a checkpoint (DESIGN.md, Command line): versions, configuration, vocabulary and
+/// What produced a checkpoint (docs/design.md, Weights and checkpoints): versions, configuration, vocabulary and
 /// the launch shape, plus every file's size and CRC-32 so a torn or truncated checkpoint is
 /// recognised and skipped.
 public struct CheckpointManifest: Codable, Sendable {

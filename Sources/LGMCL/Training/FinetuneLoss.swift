@@ -1,6 +1,6 @@
 import Distributed
 
-/// The fine-tuning loss of one rank's share of a global batch, normalized as DESIGN.md "Exact
+/// The fine-tuning loss of one rank's share of a global batch, normalized as docs/design.md "Exact
 /// losses across ranks" requires: each rank sums its own terms and divides by the *global* count
 /// of terms (present labels for masked BCE, present targets for MSE), counts SUM-allreduced, so
 /// that the SUM-allreduced gradients are those of the mean over the whole global batch, whatever

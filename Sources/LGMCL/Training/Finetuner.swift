@@ -44,7 +44,7 @@ public struct FinetuneSummary: Codable, Sendable {
     public var test: SeedSpread?
 }
 
-/// Stage 3 (DESIGN.md): the encoders, the fingerprint MLP and the gated cross-attention fusion
+/// Stage 3 (docs/design.md, Stage 3 — fine-tuning): the encoders, the fingerprint MLP and the gated cross-attention fusion
 /// trained end to end on labelled molecules, data-parallel as pretraining is, one model per seed.
 ///
 /// Per step: this rank's share of the global batch → task outputs → masked BCE (classification)

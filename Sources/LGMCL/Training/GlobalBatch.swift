@@ -29,7 +29,7 @@ extension Tensor where Scalar: MPIScalar {
 }
 
 /// NT-Xent (SimCLR's normalized temperature-scaled cross-entropy) over the whole global batch,
-/// as DESIGN.md "Exact losses across ranks" writes it.
+/// as docs/design.md "Exact losses across ranks" writes it.
 ///
 /// The global batch has M molecules with two views each: 2M unit vectors z. This rank scores its
 /// own 2m anchors against all 2M candidates (gathered with gradient) and divides by the global

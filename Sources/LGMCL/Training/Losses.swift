@@ -1,5 +1,5 @@
 /// Losses. Each takes an explicit `normalizer` where data-parallel training needs the global
-/// count (DESIGN.md, Exact losses across ranks): a rank sums its own terms, divides by the count
+/// count (docs/design.md, Exact losses across ranks): a rank sums its own terms, divides by the count
 /// over all ranks, and gradients are then SUM-allreduced. The default is the local count.
 
 /// Mean cross-entropy of logits (N, C) against class indices.

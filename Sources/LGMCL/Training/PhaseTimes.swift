@@ -1,7 +1,7 @@
 import Distributed
 import Foundation
 
-/// Where a rank's training time goes, per phase, for the end-of-run breakdown (DESIGN.md:
+/// Where a rank's training time goes, per phase, for the end-of-run breakdown (docs/design.md, Data flow:
 /// data loading, forward, backward, waiting for allreduce, optimiser).
 public struct PhaseTimes: Sendable {
     public enum Phase: String, CaseIterable, Sendable {

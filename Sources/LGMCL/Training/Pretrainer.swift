@@ -90,7 +90,7 @@ public struct PretrainSummary: Codable, Sendable {
     public var stepSeconds: Double { steps > 0 ? seconds / Double(steps) : 0 }
 }
 
-/// Data-parallel contrastive pretraining (DESIGN.md, Stages 1–2; issue: distributed pretraining).
+/// Data-parallel contrastive pretraining (docs/design.md, The method: stages 1 and 2; issue: distributed pretraining).
 ///
 /// Every rank holds a replica. Per step: this rank's share of the global batch → embeddings →
 /// NT-Xent over the gathered global batch (its own anchors, all 2M candidates) → backward, whose

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Presets against DESIGN.md's table and the parity fixtures' manifest, parameter counts against
+/// Presets against the table in docs/design.md (Presets) and the parity fixtures' manifest, parameter counts against
 /// the authors' modules and HF's DeBERTa (counted by scripts/make_model_fixtures.py), overrides,
 /// and the config + weights round trip.
 @Suite struct ModelConfigurationTests {

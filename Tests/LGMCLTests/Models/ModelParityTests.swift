@@ -11,7 +11,7 @@ import Testing
 /// |lgmcl − reference| ≤ 1e-5 + 1e-4·|reference|.
 ///
 /// The fixture graphs carry the authors' bond-direction slots (their featurizer compares the
-/// bond type with BondDir values); lgmcl's featurizer fixes that (DESIGN.md), which changes the
+/// bond type with BondDir values); lgmcl's featurizer fixes that (docs/design.md, Features), which changes the
 /// inputs, not the models checked here.
 @Suite struct ModelParityTests {
     static let atol = 1e-5, rtol = 1e-4

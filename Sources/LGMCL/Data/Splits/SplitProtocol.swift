@@ -1,4 +1,4 @@
-/// The evaluation protocols of DESIGN.md: how the molecules of a labelled dataset are split.
+/// The evaluation protocols (docs/design.md, Evaluation protocols): how the molecules of a labelled dataset are split.
 public enum SplitProtocol: String, Codable, Sendable, CaseIterable {
     /// 0.6/0.2/0.2 at random, the LGM-CL authors' protocol.
     case random

@@ -1,5 +1,5 @@
 /// The random stream of one training step: masks are a pure function of (seed, step, site,
-/// molecule, element coordinates), never of the rank, batch position or padding (DESIGN.md,
+/// molecule, element coordinates), never of the rank, batch position or padding (docs/design.md,
 /// Randomness). Evaluation passes no stream and dropout is the identity.
 public struct RandomStream: Sendable, Equatable {
     public var seed: UInt64
