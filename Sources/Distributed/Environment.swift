@@ -45,8 +45,10 @@ public enum Environment {
         return "\(major).\(minor)"
     }
 
-    /// This process's host as MPI names it.
+    /// This process's host as MPI names it (the system's host name before MPI starts, where MPI
+    /// may not be asked).
     public static var processorName: String {
+        guard isInitialized, !isFinalized else { return ProcessInfo.processInfo.hostName }
         var buffer = [CChar](repeating: 0, count: Int(lgmcl_mpi_max_processor_name()) + 1)
         var length: Int32 = 0
         guard MPI_Get_processor_name(&buffer, &length) == MPI_SUCCESS else { return ProcessInfo.processInfo.hostName }

@@ -11,6 +11,13 @@ struct Info: ParsableCommand {
             its rank, the world size and its host, so a wrong hostfile or a Slurm launch without
             MPI wiring shows at once. With --preset, also the parameter counts per component of
             that model preset.
+
+            Each rank also reports what decides the bits it computes: the OpenBLAS kernel it runs
+            (and OPENBLAS_CORETYPE when set), its BLAS threads, a numeric canary (hashes of fixed
+            sgemm products and of the model's pointwise functions: exp, log, tanh, erf, …), its
+            CPU model and the lgmcl build. Ranks with different canaries train correctly but not
+            bit-identically to one host: pretrain and finetune refuse --deterministic then, and
+            always refuse ranks that run different lgmcl builds (docs/cluster.md).
             """
     )
 
@@ -29,10 +36,23 @@ struct Info: ParsableCommand {
                     """)
                 if let preset { print(Self.parameterTable(preset)) }
             }
-            // Ranks report in rank order, so the output reads the same on every launch.
-            let line = "rank \(world.rank)/\(world.size) on \(Environment.processorName) (pid \(getpid()))"
+            // Ranks report in rank order, so the output reads the same on every launch. A rank
+            // whose report fails (a kernel its CPU cannot run) still prints why.
+            let reports = try NumericEnvironment.gather(across: world)
+            let numerics: String
+            switch reports[world.rank] {
+            case .success(let report): numerics = report.summary
+            case .failure(let error): numerics = "error: \(error)"
+            }
+            let line = "rank \(world.rank)/\(world.size) on \(Environment.processorName) (pid \(getpid())): \(numerics)"
             let lines = try world.allgather(string: line)
-            if world.isRoot { lines.forEach { print($0) } }
+            if world.isRoot {
+                lines.forEach { print($0) }
+                let groups = NumericEnvironment.groups(reports.compactMap { try? $0.get() })
+                if groups.count > 1 {
+                    print("numerics differ across ranks (--deterministic would refuse):\n" + groups.map { "  " + $0.description }.joined(separator: "\n"))
+                }
+            }
         }
     }
 

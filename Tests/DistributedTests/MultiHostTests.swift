@@ -68,6 +68,16 @@ struct MultiHostTests {
         #expect(result.stdout.contains("PASS pretrain-partition"), "\(result.output)")
         #expect(result.stdout.contains("reached the undisturbed weights"), "\(result.output)")
     }
+
+    /// Host 2's environment forces an older OpenBLAS kernel (a node of another CPU generation):
+    /// the ranks report different kernels and canaries, `--deterministic` refuses before the first
+    /// step naming the hosts on each side and the fix, and without it the run completes with the
+    /// same weights on every rank.
+    @Test func nodesThatComputeDifferentlyAreCaught() throws {
+        let result = try MultiHost.run("numerics-mixed")
+        #expect(result.stdout.contains("PASS numerics-mixed"), "\(result.output)")
+        #expect(result.stdout.contains("--deterministic refused before step 1"), "\(result.output)")
+    }
 }
 
 enum MultiHost {

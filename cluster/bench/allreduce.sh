@@ -89,7 +89,7 @@ overlap_steps=10
 overlap_settings=("graph 4" "joint 4" "joint 1")
 if [ "$overlap" = 1 ] && [ -z "$reason" ]; then
     three=(--hostfile "$root/hostfiles/netns-three-hosts" -np 3 --map-by node)
-    head -n 241 "$root/../shared/data/moleculenet/bbbp.csv" >"$work/molecules.csv"
+    head -n 241 "$root/data/moleculenet/bbbp.csv" >"$work/molecules.csv"
     echo "== overlap: preprocess" >&2
     "$bin/lgmcl-dist" preprocess --input "$work/molecules.csv" --output "$work/overlap-data.h5" \
         --label-columns p_np --vocab-size 1000 >"$work/overlap-preprocess.out" 2>&1
@@ -99,7 +99,7 @@ if [ "$overlap" = 1 ] && [ -z "$reason" ]; then
         netns_up 3
         echo "== overlap: pretrain --stage $stage --bucket-mib $mib, $overlap_steps steps on 3 hosts" >&2
         # shellcheck disable=SC2046
-        mpirun "${three[@]}" $(netns_mpirun_options) -x OPENBLAS_NUM_THREADS "$bin/lgmcl-dist" pretrain \
+        mpirun "${three[@]}" $(netns_mpirun_options) "$bin/lgmcl-dist" pretrain \
             --data "$work/overlap-data.h5" --output "$work/$name" --preset small --stage "$stage" --batch-size 24 \
             --held-out 24 --max-steps "$overlap_steps" --bucket-mib "$mib" --checkpoint-every 100000 \
             --log-interval 1000 >"$work/$name.pretrain.out" 2>&1

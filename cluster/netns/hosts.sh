@@ -128,9 +128,12 @@ netns_down() {
 # Open MPI options that launch through the namespaces and keep all traffic on their subnet,
 # plus NETNS_YIELD.
 netns_mpirun_options() {
-    local here
+    local here name
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
     echo "--mca plm_rsh_agent $here/agent --mca btl tcp,self" \
         "--mca btl_tcp_if_include $NETNS_SUBNET --mca oob_tcp_if_include $NETNS_SUBNET" \
         "$NETNS_YIELD"
+    # The agent starts ranks with a login-like environment, as ssh would: what the caller set
+    # for BLAS, OpenMP and lgmcl goes by name, as cluster/lgmcl-launch passes it.
+    for name in $(compgen -e | grep -E '^(OPENBLAS_|OMP_|LGMCL_)' | sort); do echo "-x $name"; done
 }

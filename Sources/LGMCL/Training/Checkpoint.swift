@@ -35,11 +35,16 @@ public struct CheckpointManifest: Codable, Sendable {
     public var globalBatch: Int
     public var seed: UInt64
     public var position: TrainingPosition
+    /// The ranks' numerics when the checkpoint was written (nil in checkpoints of earlier
+    /// builds): a resume elsewhere continues correctly, but byte-identity with an uninterrupted
+    /// run needs the same canaries.
+    public var numerics: [NumericEnvironment.Group]?
     public var files: [FileEntry] = []
     public var created = ISO8601DateFormatter().string(from: Date())
 
     public init(stage: String, preset: String, vocabularySHA256: String?, ranks: Int, globalBatch: Int,
-                seed: UInt64, position: TrainingPosition) {
+                seed: UInt64, position: TrainingPosition, numerics: [NumericEnvironment.Group]? = nil) {
+        self.numerics = numerics
         self.stage = stage
         self.preset = preset
         self.vocabularySHA256 = vocabularySHA256

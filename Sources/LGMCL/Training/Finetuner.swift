@@ -97,6 +97,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     public func run() throws -> FinetuneSummary {
         if world.isRoot { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         try world.barrier()
+        _ = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, log: log)
         let prepared = try prepare()
         let metric = Metric.standard(for: prepared.kind)
         let split = settings.splitColumn.map { "column:\($0)" } ?? settings.split.rawValue

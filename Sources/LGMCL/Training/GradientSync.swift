@@ -1,3 +1,4 @@
+import CCrypto
 import Distributed
 
 /// The data-parallel half of a training step, shared by every trainer: all replicas start from
@@ -34,6 +35,23 @@ public final class GradientSync<Scalar: TensorScalar & MPIScalar> {
             throw PretrainError(description: "rank \(bad) built a model with different parameters than rank 0 (names/shapes hash differs): all ranks must use the same preset and configuration")
         }
         for entry in stateDict { try world.broadcast(entry.parameter.values) }
+    }
+
+    /// Replicas that drifted apart would go on training different models under one name, and the
+    /// checkpoint (rank 0's) would hide it: every rank hashes the bits of its weights and all
+    /// must agree. Returns the shared hash. Cheap next to a step; run at the end of training.
+    func checkReplicas(_ stateDict: [(name: String, parameter: Parameter<Scalar>)], step: Int) throws -> String {
+        var bytes: [UInt8] = []
+        for entry in stateDict { bytes += UnsafeRawBufferPointer(entry.parameter.values) }
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        _ = bytes.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
+        let hash = digest.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let hashes = try world.allgather(string: hash)
+        let differing = hashes.indices.filter { hashes[$0] != hashes[0] }
+        guard differing.isEmpty else {
+            throw PretrainError(description: "the replicas diverged: after step \(step), rank\(differing.count == 1 ? "" : "s") \(differing.map(String.init).joined(separator: ", ")) hold other weights than rank 0 (a bug in gradient synchronisation; please report it with the command line)")
+        }
+        return hash
     }
 
     /// Backward of `loss`, starting each bucket's allreduce as soon as its gradients are ready.
