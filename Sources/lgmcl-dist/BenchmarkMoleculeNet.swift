@@ -30,7 +30,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             """
     )
 
-    @Option(help: "Datasets, comma-separated: bbbp, bace, tox21, esol, freesolv (from --data-directory) or CSV paths.")
+    @Option(help: "Datasets, comma-separated: bbbp, bace, tox21, esol, freesolv (from --data-dir) or CSV paths.")
     var datasets = BenchmarkDataset.moleculeNetNames.joined(separator: ",")
 
     @Option(help: "Protocols, comma-separated: scaffold (balanced Bemis–Murcko 0.8/0.1/0.1), random (0.6/0.2/0.2).")
@@ -42,8 +42,9 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     @Flag(help: "Also compare the LGM-CL authors' LLM descriptions (llm_text/) with generated ones, on the molecules they cover.")
     var llmText = false
 
-    @Option(help: "The shared data directory holding moleculenet/ and llm_text/.")
-    var dataDirectory = "../shared/data"
+    @Option(name: [.customLong("data-dir"), .customLong("data-directory")],
+            help: "The data directory holding moleculenet/ and llm_text/ (lgmcl-dist datasets download llm-text fills llm_text/).")
+    var dataDirectory = "data"
 
     @Option(help: "chemprop's results on the same splits (scripts/run_chemprop.py) for the comparison column.")
     var chemprop: String?
@@ -86,6 +87,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             let sets = try datasets.split(separator: ",").map {
                 try BenchmarkDataset.resolve($0.trimmingCharacters(in: .whitespaces), dataDirectory: dataURL)
             }
+            for dataset in sets { try dataset.requireFiles(llmText: llmText, dataDirectory: dataDirectory) }
             let outputURL = URL(fileURLWithPath: output)
             let resultsURL = outputURL.appendingPathComponent("results.json")
             if world.isRoot {

@@ -22,12 +22,13 @@ public func productPath(_ name: String) -> String {
     return bundleDirectory.appendingPathComponent(name).path
 }
 
-/// The repository root, for fixtures and ../shared/data.
+/// The repository root, for fixtures and data/.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// ../shared/data beside the repository (benchmark data; never copied into the repo).
-public let sharedData: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+/// The repository's data/ (data/README.md): the MoleculeNet sets, oracles and samples tests read.
+/// Only committed files are read, so a fresh clone runs every test.
+public let repositoryData: URL = repositoryRoot.appendingPathComponent("data")
 
 /// A program started in the background (see `start`): its pid and where its output goes.
 public final class LaunchedProcess {

@@ -9,7 +9,7 @@ import TestSupport
 /// fine-tuning scored exactly the test rows of those files.
 struct BenchmarkCommandTests {
     static func head(_ file: String, rows: Int, into url: URL) throws {
-        let table = try CSVTable(contentsOf: sharedData.appendingPathComponent(file))
+        let table = try CSVTable(contentsOf: repositoryData.appendingPathComponent(file))
         let lines = [table.header] + table.rows.prefix(rows)
         let text = lines.map { $0.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
             .joined(separator: ",") }.joined(separator: "\n") + "\n"
@@ -22,7 +22,7 @@ struct BenchmarkCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data")
         try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
-        try Self.head("llm_text/esol_llm.csv", rows: 60, into: data.appendingPathComponent("llm_text/esol_llm.csv"))
+        try Self.head("samples/esol_llm_head100.csv", rows: 60, into: data.appendingPathComponent("llm_text/esol_llm.csv"))
         let output = directory.appendingPathComponent("out")
         let arguments = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0,1",
                          "--epochs", "1", "--preset", "tiny", "--llm-text", "--data-directory", data.path, "--output", output.path, "--json"]
@@ -82,5 +82,20 @@ struct BenchmarkCommandTests {
         #expect(other.status != 0)
         #expect(other.stderr.contains("esol random no-pretraining (tiny, 1 epochs) seed 0 ran with --lr 0.001 (asked: 0.0005)"), "\(other.output)")
         #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
+    }
+
+    /// The LLM files are downloaded, not committed: without them --llm-text stops before any
+    /// training, naming the missing file and the command that fetches it.
+    @Test func aMissingLLMFileIsNamedWithTheCommandThatFetchesIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
+        let result = try run(productPath("lgmcl-dist"), ["benchmark", "moleculenet", "--datasets", "esol", "--llm-text", "--data-dir", data.path,
+                                                         "--output", directory.appendingPathComponent("out").path], timeout: 120)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--llm-text needs \(data.path)/llm_text/esol_llm.csv"), "\(result.output)")
+        #expect(result.stderr.contains("fetch it with: lgmcl-dist datasets download llm-text --to \(data.path)"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/results.json").path))
     }
 }

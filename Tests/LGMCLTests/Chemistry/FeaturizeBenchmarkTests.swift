@@ -15,7 +15,7 @@ struct FeaturizeBenchmarkTests {
 
     @Test func commandReportsMoleculesPerSecond() throws {
         let result = try run(productPath("lgmcl-dist"), [
-            "benchmark", "featurize", "--input", sharedData.appendingPathComponent("moleculenet/freesolv.csv").path,
+            "benchmark", "featurize", "--input", repositoryData.appendingPathComponent("moleculenet/freesolv.csv").path,
             "--molecules", "50", "--json",
         ], timeout: 120)
         #expect(result.status == 0, "\(result.output)")

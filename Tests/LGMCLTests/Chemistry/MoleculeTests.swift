@@ -92,7 +92,7 @@ struct MoleculeTests {
     @Test func everyTox21RowParsesOrFailsAsInRDKitsPython() throws {
         let expected = (ChemistryFixtures.header["tox21_failures"] as! [[String: Any]])
             .map { ($0["row"] as! NSNumber).intValue }
-        let text = try String(contentsOf: sharedData.appendingPathComponent("moleculenet/tox21.csv"), encoding: .utf8)
+        let text = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/tox21.csv"), encoding: .utf8)
         var failures: [Int] = []
         var rows = 0
         // Tox21's SMILES column is first and never quoted.

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The nine fingerprints PubChem itself computed (../shared/data/oracles/pubchem_golden.csv, from
+/// The nine fingerprints PubChem itself computed (data/oracles/pubchem_golden.csv, from
 /// CDK's PubchemFingerprinterTest): every bit must agree.
 @Suite struct PubChemGoldenTests {
     struct Golden {
@@ -14,7 +14,7 @@ import Testing
     }
 
     static func goldens() throws -> [Golden] {
-        let url = sharedData.appendingPathComponent("oracles/pubchem_golden.csv")
+        let url = repositoryData.appendingPathComponent("oracles/pubchem_golden.csv")
         let reader = try CSVReader(stream: InputStream(url: url)!, hasHeaderRow: true)
         var rows: [Golden] = []
         while let row = reader.next() {

@@ -28,7 +28,7 @@ struct CSVInputTests {
     }
 
     @Test func gzipIsReadLikeThePlainFile() throws {
-        let plain = sharedData.appendingPathComponent("moleculenet/esol.csv").path
+        let plain = repositoryData.appendingPathComponent("moleculenet/esol.csv").path
         let gz = directory.appendingPathComponent("esol.csv.gz").path
         #expect(try run("/bin/sh", ["-c", "gzip -c '\(plain)' > '\(gz)'"]).status == 0)
         let a = try rows(plain), b = try rows(gz)
@@ -55,7 +55,7 @@ struct CSVInputTests {
     }
 
     @Test func aTruncatedGzipFileIsAnErrorNotAShorterFile() throws {
-        let plain = sharedData.appendingPathComponent("moleculenet/bbbp.csv").path
+        let plain = repositoryData.appendingPathComponent("moleculenet/bbbp.csv").path
         let gz = directory.appendingPathComponent("bbbp.csv.gz").path
         #expect(try run("/bin/sh", ["-c", "gzip -c '\(plain)' | head -c 15000 > '\(gz)'"]).status == 0)
         let error = #expect(throws: DatasetError.self) { try rows(gz) }

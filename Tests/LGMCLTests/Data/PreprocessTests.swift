@@ -6,7 +6,7 @@ import Testing
 /// `lgmcl-dist preprocess` end to end: real CSVs in, the chemistry module as the oracle.
 @Suite(.serialized)
 struct PreprocessTests {
-    static let bbbp = sharedData.appendingPathComponent("moleculenet/bbbp.csv").path
+    static let bbbp = repositoryData.appendingPathComponent("moleculenet/bbbp.csv").path
 
     static func preprocess(_ arguments: [String], ranks: Int = 1) throws -> ProcessResult {
         ranks == 1
@@ -44,7 +44,8 @@ struct PreprocessTests {
     static func checkCorpusSample(rows: Int, stride: Int) throws {
         let directory = SyntheticRecords.temporaryDirectory()
         let input = directory.appendingPathComponent("moses.csv").path
-        let moses = sharedData.appendingPathComponent("pretrain/moses_train.csv.gz").path
+        // The committed sample is the corpus's first 20,000 rows, all any of these tests reads.
+        let moses = repositoryData.appendingPathComponent("samples/moses_head20k.csv.gz").path
         // zcat ends on SIGPIPE once head has its rows.
         let select = "NR == 1 || (NR - 2) % \(stride) == 0"
         _ = try run("/bin/sh", ["-c", "{ zcat '\(moses)' || true; } | head -n \(rows + 1) | awk '\(select)' > '\(input)'"])
@@ -110,7 +111,7 @@ struct PreprocessTests {
         // Tox21's first 200 rows (12 label columns with gaps) plus rows that must be rejected.
         let directory = SyntheticRecords.temporaryDirectory()
         let input = directory.appendingPathComponent("mixed.csv").path
-        let tox21 = try String(contentsOfFile: sharedData.appendingPathComponent("moleculenet/tox21.csv").path, encoding: .utf8)
+        let tox21 = try String(contentsOfFile: repositoryData.appendingPathComponent("moleculenet/tox21.csv").path, encoding: .utf8)
         var lines = tox21.split(separator: "\n", omittingEmptySubsequences: false).prefix(201).map(String.init)
         let columns = lines[0].split(separator: ",", omittingEmptySubsequences: false).count
         let blanks = String(repeating: ",", count: columns - 2)
@@ -197,7 +198,7 @@ struct PreprocessTests {
     @Test func gzipInputAndAReusedVocabularyGiveTheSameMolecules() throws {
         let directory = SyntheticRecords.temporaryDirectory()
         let plain = directory.appendingPathComponent("esol.csv").path
-        _ = try run("/bin/sh", ["-c", "head -n 120 '\(sharedData.path)/moleculenet/esol.csv' > '\(plain)' && gzip -k '\(plain)'"])
+        _ = try run("/bin/sh", ["-c", "head -n 120 '\(repositoryData.path)/moleculenet/esol.csv' > '\(plain)' && gzip -k '\(plain)'"])
         let first = directory.appendingPathComponent("a.h5").path, second = directory.appendingPathComponent("b.h5").path
         #expect(try Self.preprocess(["--input", plain, "--output", first, "--label-columns", "logSolubility"]).status == 0)
         let result = try Self.preprocess(["--input", plain + ".gz", "--output", second, "--label-columns", "logSolubility", "--vocab", first])

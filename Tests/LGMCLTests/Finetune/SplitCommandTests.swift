@@ -10,7 +10,7 @@ struct SplitCommandTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-split-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let source = try CSVTable(contentsOf: sharedData.appendingPathComponent("moleculenet/esol.csv"))
+        let source = try CSVTable(contentsOf: repositoryData.appendingPathComponent("moleculenet/esol.csv"))
         // Two broken rows among the real ones.
         var rows = source.rows
         rows.insert(["C1CC", "0.5"], at: 3)

@@ -76,7 +76,7 @@ struct SplitTests {
     }
 
     @Test func scaffoldSplitOfBBBPIsBalancedAndSeeded() throws {
-        let table = try CSVTable(contentsOf: sharedData.appendingPathComponent("moleculenet/bbbp.csv"))
+        let table = try CSVTable(contentsOf: repositoryData.appendingPathComponent("moleculenet/bbbp.csv"))
         let parsed = try ParsedSMILES(table, column: "smiles")
         let scaffolds = parsed.molecules.map { Scaffold.murcko($0) }
         let n = Double(scaffolds.count)

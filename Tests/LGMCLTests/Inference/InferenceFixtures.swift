@@ -16,7 +16,7 @@ enum InferenceFixtures {
 
     /// The first 96 BBBP rows as `id,smiles,p_np`.
     static let bbbp: Result<CSVTable, Error> = Result {
-        let table = try CSVTable(contentsOf: sharedData.appendingPathComponent("moleculenet/bbbp.csv"))
+        let table = try CSVTable(contentsOf: repositoryData.appendingPathComponent("moleculenet/bbbp.csv"))
         let smiles = try table.columnIndex("smiles"), label = try table.columnIndex("p_np")
         let rows = table.rows.prefix(96).enumerated().map { ["m\($0.offset)", $0.element[smiles], $0.element[label]] }
         return CSVTable(header: ["id", "smiles", "p_np"], rows: Array(rows), file: "bbbp-96.csv")

@@ -13,7 +13,7 @@ struct PredictTests {
 
     /// An ESOL regressor, one seed, one epoch on the first 80 molecules.
     static let regressor: Result<(model: URL, input: CSVTable), Error> = Result {
-        let esol = try CSVTable(contentsOf: sharedData.appendingPathComponent("moleculenet/esol.csv"))
+        let esol = try CSVTable(contentsOf: repositoryData.appendingPathComponent("moleculenet/esol.csv"))
         let training = CSVTable(header: esol.header, rows: Array(esol.rows.prefix(80)), file: "esol-80.csv")
         let csv = try F.write(training, "esol-80.csv")
         let output = F.scratch.appendingPathComponent("finetuned-esol")

@@ -13,7 +13,7 @@ struct PretrainTests {
     /// 96 molecules of bbbp.csv through `lgmcl-dist preprocess` (once per test process).
     static let dataset: Result<String, Error> = Result {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let lines = try String(contentsOf: sharedData.appendingPathComponent("moleculenet/bbbp.csv"), encoding: .utf8)
+        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/bbbp.csv"), encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false)
         let csv = scratch.appendingPathComponent("bbbp-96.csv")
         try (lines.prefix(97).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)

@@ -25,7 +25,7 @@ public struct BenchmarkDataset: Codable, Equatable, Sendable {
         self.llmText = llmText
     }
 
-    /// The five sets of ../shared/data (docs: data/README.md), by name. FreeSolv's LLM file names
+    /// The five sets of the data directory (data/README.md), by name. FreeSolv's LLM file names
     /// its label `expt` where the MoleculeNet copy says `freesolv`; Tox21 has no LLM file.
     public static func moleculeNet(_ name: String, dataDirectory: URL) -> BenchmarkDataset? {
         let labels: [String: (csv: [String]?, llm: [String]?)] = [
@@ -44,6 +44,20 @@ public struct BenchmarkDataset: Codable, Equatable, Sendable {
     }
 
     public static let moleculeNetNames = ["bbbp", "bace", "tox21", "esol", "freesolv"]
+
+    /// Fails before any training when a file the run needs is not in the data directory, naming
+    /// the file and the command that fetches it: the LLM files are downloaded, not committed.
+    public func requireFiles(llmText needsLLMText: Bool, dataDirectory: String) throws {
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw CSVTableError(description: "\(file.path) is missing; fetch it with: lgmcl-dist datasets download moleculenet --to \(dataDirectory)")
+        }
+        if needsLLMText, let llmText, !FileManager.default.fileExists(atPath: llmText.file.path) {
+            throw CSVTableError(description: """
+                --llm-text needs \(llmText.file.path), the LGM-CL authors' descriptions of the \(name) molecules, \
+                which is missing; fetch it with: lgmcl-dist datasets download llm-text --to \(dataDirectory)
+                """)
+        }
+    }
 
     /// A name of the catalogue, or the path of any CSV (named after its file, labels: every
     /// column but SMILES).
