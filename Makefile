@@ -81,7 +81,7 @@ demo: build
 	@echo "== 1/6 lgmcl-dist info under mpirun -np $(NP): versions, one line per rank"
 	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist info
 	@mkdir -p $(DEMO_DIR)
-	@gzip -dc ../shared/data/pretrain/moses_train.csv.gz | head -n $$(( $(DEMO_ROWS) + 1 )) > $(DEMO_DIR)/moses.csv
+	@gzip -dc data/samples/moses_head20k.csv.gz | head -n $$(( $(DEMO_ROWS) + 1 )) > $(DEMO_DIR)/moses.csv
 	@echo "== 2/6 preprocess the first $(DEMO_ROWS) molecules of the MOSES corpus on $(NP) ranks -> $(DEMO_DIR)/moses.h5"
 	rm -f $(DEMO_DIR)/moses.h5
 	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist preprocess --input $(DEMO_DIR)/moses.csv --output $(DEMO_DIR)/moses.h5 --vocab-size 1000 --progress-interval 5
@@ -94,7 +94,7 @@ demo: build
 	  --stage text --preset tiny --batch-size 64 --max-steps 20 --log-interval 5
 	@echo "== 5/6 fine-tune on BBBP (blood-brain barrier penetration; random 60/20/20 split, seed 0) from the pretrained encoders -> $(DEMO_DIR)/bbbp"
 	rm -rf $(DEMO_DIR)/bbbp
-	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist finetune --data ../shared/data/moleculenet/bbbp.csv --output $(DEMO_DIR)/bbbp \
+	$(MPIRUN) -np $(NP) $(BIN)/lgmcl-dist finetune --data data/moleculenet/bbbp.csv --output $(DEMO_DIR)/bbbp \
 	  --pretrained $(DEMO_DIR)/pretrained --split random --seeds 0 --epochs $(DEMO_EPOCHS) --preset tiny
 	@echo "== 6/6 predict blood-brain barrier penetration for a few molecules (one output row per input row; a bad SMILES gets a reason, not a dropped row)"
 	@printf 'name,smiles\npropranolol,CC(C)NCC(O)COc1cccc2ccccc12\ncaffeine,Cn1cnc2c1c(=O)n(C)c(=O)n2C\nnot a molecule,C1CC(\ndopamine,NCCc1ccc(O)c(O)c1\n' > $(DEMO_DIR)/molecules.csv

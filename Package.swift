@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(name: "mpi-checks", dependencies: ["Distributed"]),
         // Timing of the models for scripts/bench_models.py (docs/benchmarks-models.md).
         .executableTarget(name: "model-bench", dependencies: ["LGMCL"]),
-        // Launching build products (under mpirun, with deadlines) and finding shared data.
+        // Launching build products (under mpirun, with deadlines) and finding the repository's data/.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "DistributedTests",

@@ -2,7 +2,7 @@
 """Peer for `lgmcl-dist benchmark featurize`: the same RDKit parts from Python (Debian's
 python3-rdkit), CPU time of this thread per molecule, on the same first N SMILES.
 
-    /usr/bin/python3 scripts/bench_chemistry_peer.py ../shared/data/pretrain/moses_train.csv.gz 2000
+    /usr/bin/python3 scripts/bench_chemistry_peer.py data/samples/moses_head20k.csv.gz 2000
 """
 import gzip
 import sys

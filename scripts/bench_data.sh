@@ -18,8 +18,13 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_TH
 MPIRUN="mpirun --oversubscribe --bind-to none"
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 
+# The corpus from `lgmcl-dist datasets download moses`; up to 20000 rows the committed sample
+# holds the same first rows.
+CORPUS=data/pretrain/moses_train.csv.gz
+[ -f "$CORPUS" ] || [ "$ROWS" -gt 20000 ] || CORPUS=data/samples/moses_head20k.csv.gz
+[ -f "$CORPUS" ] || { echo "$CORPUS is missing; fetch it with: lgmcl-dist datasets download moses" >&2; exit 1; }
 # zcat ends on SIGPIPE once head has its rows; that is not a failure.
-{ zcat ../shared/data/pretrain/moses_train.csv.gz || true; } | head -n $((ROWS + 1)) > "$WORK/sample.csv"
+{ zcat "$CORPUS" || true; } | head -n $((ROWS + 1)) > "$WORK/sample.csv"
 
 # CPU seconds (user + system) of a command and its children, from GNU time's output file.
 cpu_of() { awk '{print $1 + $2}' "$1"; }
@@ -73,7 +78,7 @@ LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
   echo "# Data benchmark"
   echo
   echo "Produced by \`scripts/bench_data.sh $ROWS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/model name\s*: //p' /proc/cpuinfo | head -1)), lgmcl $(git rev-parse --short HEAD)."
-  echo "Input: the first $ROWS rows of the MOSES training set (../shared/data/pretrain/moses_train.csv.gz)."
+  echo "Input: the first $ROWS rows of the MOSES training set ($CORPUS)."
   echo "The machine is shared with other jobs: load average $LOAD_START at the start, $LOAD_END at the end, on $(nproc) cores."
   echo "Wall-clock rates therefore mostly measure the CPU share a process got; the CPU columns"
   echo "(user + system time of the processes, or of the reader thread) are what the work costs."

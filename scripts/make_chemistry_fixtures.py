@@ -6,7 +6,7 @@ Run with Debian's python3-rdkit (`make setup-oracles`), the same RDKit build lgm
     /usr/bin/python3 scripts/make_chemistry_fixtures.py
 
 Writes molecules.jsonl.gz: one header line, then one JSON object per molecule, sampled with a
-fixed seed from every file of ../shared/data/moleculenet and the pretraining corpus, plus
+fixed seed from every file of data/moleculenet and the pretraining corpus, plus
 hand-picked edge cases (charges, isotopes, radicals, dummy atoms, salts, stereo bonds, input RDKit
 rejects). Every value is computed here from RDKit's Python API and the feature definitions of
 docs/features.md, independently of lgmcl's code.
@@ -26,7 +26,7 @@ from rdkit.Chem.MolStandardize import rdMolStandardize
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+DATA = os.path.join(ROOT, "data")  # the corpus: lgmcl-dist datasets download moses
 OUT = os.path.join(ROOT, "Tests", "LGMCLTests", "Fixtures", "chemistry")
 
 PER_MOLECULENET_FILE = 200

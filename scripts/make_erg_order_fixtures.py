@@ -23,7 +23,7 @@ from rdkit.Chem import rdReducedGraphs
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+DATA = os.path.join(ROOT, "data")
 OUT = os.path.join(ROOT, "Tests", "LGMCLTests", "Fixtures", "chemistry", "erg_order.json")
 
 NAMED_ROWS = [10, 31, 194]  # 1-based data rows, as preprocess numbers them

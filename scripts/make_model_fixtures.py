@@ -44,7 +44,7 @@ from transformers import DebertaV2Config, DebertaV2Model
 from transformers.models.deberta_v2.modeling_deberta_v2 import make_log_bucket_position
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"  # llm_text/: lgmcl-dist datasets download llm-text
 OUT = ROOT / "Tests" / "LGMCLTests" / "Fixtures" / "models"
 AUTHORS_URL = "https://github.com/lhb0189/LGM-CL"
 AUTHORS_FILES = [

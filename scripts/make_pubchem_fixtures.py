@@ -3,7 +3,7 @@
 molecules computed by CDK's PubchemFingerprinter (through PaDEL-Descriptor, PyPI `padelpy`),
 the peer that lgmcl's own implementation is cross-checked against.
 
-Molecules: a seeded sample of 150 rows from each MoleculeNet file in ../shared/data/moleculenet
+Molecules: a seeded sample of 150 rows from each MoleculeNet file in data/moleculenet
 and 250 from the MOSES pretraining corpus, taken as written (RDKit parses them in the test).
 Columns: source, smiles, cdk (the 881 bits, most significant first, as 222 hex digits).
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from padelpy import padeldescriptor
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"  # the corpus: lgmcl-dist datasets download moses
 OUT = ROOT / "Tests" / "LGMCLTests" / "Fixtures" / "pubchem" / "cdk_pubchem.csv"
 BITS = 881
 PER_MOLECULENET_FILE = 150

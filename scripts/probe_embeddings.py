@@ -142,7 +142,7 @@ def main():
     parser.add_argument("--datasets", default="bbbp,bace,tox21,esol,freesolv", type=lambda s: s.split(","))
     parser.add_argument("--protocols", default="scaffold", type=lambda s: s.split(","))
     parser.add_argument("--seeds", default="0,1,2", type=lambda s: [int(x) for x in s.split(",")])
-    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "moleculenet"))
+    parser.add_argument("--data-dir", default=str(ROOT / "data" / "moleculenet"))
     parser.add_argument("--lgmcl", default=str(ROOT / ".build" / "release" / "lgmcl-dist"))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks" / "probe-small.csv"))
     args = parser.parse_args()

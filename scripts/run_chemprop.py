@@ -170,7 +170,7 @@ def main():
     parser.add_argument("--protocols", default="scaffold,random")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared/data/moleculenet"))
+    parser.add_argument("--data-dir", default=str(ROOT / "data" / "moleculenet"))
     parser.add_argument("--lgmcl", default=str(ROOT / ".build/release/lgmcl-dist"))
     parser.add_argument("--chemprop", default=str(pathlib.Path(sys.executable).parent / "chemprop"))
     parser.add_argument("--output", default=str(ROOT / "docs/benchmarks/chemprop.csv"))
