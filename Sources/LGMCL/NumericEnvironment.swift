@@ -213,17 +213,21 @@ extension NumericEnvironment {
     public static func agree(across world: Communicator, deterministic: Bool,
                              log: (String) -> Void = { _ in }) throws -> [NumericEnvironment] {
         let gathered = try gather(across: world)
-        for (rank, entry) in gathered.enumerated() {
-            if case .failure(let error) = entry { throw NumericEnvironmentError(description: "rank \(rank): \(error)") }
-        }
         let reports = gathered.compactMap { try? $0.get() }
-        try checkBuilds(reports)
         let groups = Self.groups(reports)
-        if groups.count > 1 {
-            if deterministic {
-                throw NumericEnvironmentError(description: world.isRoot ? mismatchMessage(groups)
-                    : "the ranks' numerics differ under --deterministic (rank 0 names them)")
+        let unreadable = gathered.indices.first { (try? gathered[$0].get()) == nil }.map { rank in
+            "rank \(rank): " + (gathered[rank].failureDescription ?? "")
+        }
+        if let refusal = unreadable ?? differentBuilds(reports) ?? (groups.count > 1 && deterministic ? mismatchMessage(groups) : nil) {
+            // Every rank reached the same verdict from the same reports. Rank 0 alone says it:
+            // the first rank to abort ends the others, and could cut rank 0's message short.
+            guard world.isRoot else {
+                sleep(30)
+                throw NumericEnvironmentError(description: "the ranks cannot train together (rank 0 says why)")
             }
+            throw NumericEnvironmentError(description: refusal)
+        }
+        if groups.count > 1 {
             if world.isRoot {
                 log("warning: the ranks compute with \(groups.count) different numerics (\(groups.map { "\($0.kernels.joined(separator: "/")) on \($0.hosts.joined(separator: ","))" }.joined(separator: " vs "))): "
                     + "training works, but results depend on which ranks ran where (--deterministic refuses this; `lgmcl-dist info` shows each rank)")
@@ -234,24 +238,26 @@ extension NumericEnvironment {
         return reports
     }
 
-    static func checkBuilds(_ reports: [NumericEnvironment]) throws {
+    /// Why ranks of different lgmcl builds cannot train together, naming them; nil when they agree.
+    static func differentBuilds(_ reports: [NumericEnvironment]) -> String? {
         var builds: [String: [Int]] = [:]
         for (rank, report) in reports.enumerated() { builds["\(report.lgmclVersion) \(report.gitCommit)", default: []].append(rank) }
-        guard builds.count > 1 else { return }
+        guard builds.count > 1 else { return nil }
         let lines = builds.sorted { $0.value[0] < $1.value[0] }.map { build, ranks in
             "  lgmcl \(build): \(ranks.count == 1 ? "rank" : "ranks") \(rankList(ranks)) on "
                 + Array(Set(ranks.map { reports[$0].host })).sorted().joined(separator: ", ")
         }
-        throw NumericEnvironmentError(description: """
+        return """
             the ranks run different lgmcl builds:
             \(lines.joined(separator: "\n"))
             Install one build on every node (the same commit), then launch again.
-            """)
+            """
     }
 
     /// The refusal of `--deterministic`: who computes what, why it matters, and the fix.
     static func mismatchMessage(_ groups: [Group]) -> String {
-        let kernels = groups.map { $0.kernels.joined(separator: " / ") }
+        // "OpenBLAS Haswell (OPENBLAS_CORETYPE=Haswell)" → "Haswell": the groups above give the details.
+        let kernels = groups.map { $0.kernels.map { $0.split(separator: " ")[1] }.joined(separator: "/") }
         let why = Set(kernels).count > 1
             ? "Their BLAS kernels (\(kernels.joined(separator: " vs "))) round differently"
             : "They run the same BLAS kernel, but their libm or kernels still round differently (CPUs: \(Set(groups.flatMap(\.cpuModels)).sorted().joined(separator: " / ")))"
@@ -263,6 +269,13 @@ extension NumericEnvironment {
             Sandybridge for CPUs without AVX2) before cluster/lgmcl-launch, which passes it to every rank \
             (plain mpirun: add -x OPENBLAS_CORETYPE); or run on nodes of one CPU type; or drop --deterministic.
             """
+    }
+}
+
+extension Result {
+    var failureDescription: String? {
+        if case .failure(let error) = self { return "\(error)" }
+        return nil
     }
 }
 
