@@ -63,6 +63,7 @@ test: build
 FORCED_KERNEL_TESTS := MultiHostTests|ParityTests|PretrainTests|NumericEnvironmentTests
 test-forced-kernel: build
 	@if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then \
+	  echo "test-forced-kernel: $(FORCED_KERNEL_TESTS) with OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512"; \
 	  OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 $(MAKE) --no-print-directory test TEST_ARGS='--filter "$(FORCED_KERNEL_TESTS)"'; \
 	else echo "test-forced-kernel: this CPU has no AVX2/FMA, so the Haswell kernel cannot run here; not run"; fi
 
