@@ -55,7 +55,7 @@ public struct DatasetInstaller {
                 return .upToDate
             }
             if FileManager.default.fileExists(atPath: target(of: file).path) {
-                report("\(dataset.name): \(file.path) differs from the catalogue's; fetching it again")
+                report("\(dataset.name): \(file.path) differs from the catalogue's; replacing it")
             }
             if let mirror {
                 try copy(file, from: mirror)
