@@ -79,10 +79,12 @@ struct LaunchKitTests {
         let result = try run("/bin/bash", [Self.batchScript], environment: [
             "LGMCL_DRY_RUN": "1", "LGMCL_DATA": "/project/data.h5", "LGMCL_PRETRAIN_ARGS": "--stage graph --preset small",
             "LGMCL_RUNS": runs.path, "SLURM_JOB_ID": "4242", "SLURM_JOB_NAME": "lgmcl-pretrain", "SLURM_NTASKS": "32",
-            "SLURM_SUBMIT_DIR": repositoryRoot.path,
+            "SLURM_SUBMIT_DIR": repositoryRoot.path, "OPENBLAS_CORETYPE": "Haswell",
         ], timeout: 30)
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.stdout.contains("srun --mpi=pmix --kill-on-bad-exit=1 --ntasks 32 --cpu-bind=cores "), "\(result.stdout)")
+        #expect(result.stdout.contains("srun --mpi=pmix --kill-on-bad-exit=1 --export=ALL --ntasks 32 --cpu-bind=cores "), "\(result.stdout)")
+        // srun hands the ranks this environment, the caller's forced kernel with it.
+        #expect(result.stdout.contains("OPENBLAS_CORETYPE=Haswell"), "\(result.stdout)")
         #expect(result.stdout.contains("pretrain --data /project/data.h5 --stage graph --preset small --output \(runs.path)/lgmcl-pretrain-4242"),
                 "\(result.stdout)")
         #expect(result.stdout.contains("HDF5_USE_FILE_LOCKING=FALSE"), "\(result.stdout)")
@@ -91,6 +93,23 @@ struct LaunchKitTests {
         let missing = try run("/bin/bash", [Self.batchScript], environment: ["LGMCL_DRY_RUN": "1"], timeout: 30)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("set LGMCL_DATA"), "\(missing.stderr)")
+    }
+
+    /// mpirun passes only OMPI_* to other nodes: the launcher names every OPENBLAS_*, OMP_* and
+    /// LGMCL_* variable the caller set, so ranks there get them unchanged.
+    @Test func mpirunLaunchForwardsTheCallersBLASAndLGMCLVariables() throws {
+        let runs = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let result = try run(repositoryRoot.appendingPathComponent("cluster/lgmcl-launch").path,
+                             ["--dry-run", "--launcher", "mpirun", "-n", "4", "--run-dir", runs.path, "--", "info"],
+                             environment: ["OPENBLAS_CORETYPE": "Sandybridge", "OPENBLAS_L2_SIZE": "512", "OMP_NUM_THREADS": "1",
+                                           "LGMCL_FAULT": "", "LGMCL_EXAMPLE": "kept"], timeout: 30)
+        #expect(result.status == 0, "\(result.output)")
+        let command = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        for name in ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "LGMCL_FAULT", "LGMCL_EXAMPLE", "HDF5_USE_FILE_LOCKING"] {
+            #expect(command.contains("-x \(name) "), "no -x \(name) in: \(command)")
+        }
+        #expect(result.stdout.contains("OPENBLAS_CORETYPE=Sandybridge") && result.stdout.contains("LGMCL_EXAMPLE=kept"), "\(result.stdout)")
     }
 
     func scratchDirectory() throws -> URL {

@@ -165,6 +165,18 @@ public final class MoleculeDataset {
                 throw DatasetError(file: path, reason: "\(P.edgeIndex) of molecule \(range.lowerBound + i) points to atom \(block.edgeIndex[e]) of \(atomCount)")
             }
         }
+        // Token ids index the embedding table: one past the vocabulary would read (or, in
+        // backward, write) outside it.
+        if !vocabulary.isEmpty {
+            for (name, offsets, tokens) in [(P.smilesTokens, block.smilesOffsets, block.smilesTokens),
+                                             (P.descriptionTokens, block.descriptionOffsets, block.descriptionTokens)] {
+                for i in 0 ..< range.count {
+                    if let bad = tokens[offsets[i] ..< offsets[i + 1]].first(where: { $0 < 0 || Int($0) >= vocabulary.count }) {
+                        throw DatasetError(file: path, reason: "\(name) of molecule \(range.lowerBound + i) holds token id \(bad), outside the vocabulary of \(vocabulary.count) tokens")
+                    }
+                }
+            }
+        }
         if includeText {
             block.smiles = try datasets[P.smiles]!.readStrings(rows: range)
             block.descriptions = try datasets[P.description]!.readStrings(rows: range)

@@ -52,6 +52,27 @@ struct DatasetFileTests {
         #expect(throws: DatasetError.self) { try writer.append(record) }
     }
 
+    /// A token id past the vocabulary would index outside the embedding table (ids of 5×10⁷ once
+    /// ended text pretraining with SIGSEGV): reading the molecule names the file, dataset, molecule.
+    @Test func tokenIdsOutsideTheVocabularyAreRefusedWhenRead() throws {
+        for (field, id) in [("/text/smiles_tokens", Int32(999_999)), ("/text/description_tokens", Int32(-1))] {
+            let path = SyntheticRecords.temporaryDirectory().appendingPathComponent("tokens.h5").path
+            let writer = try DatasetWriter(path: path, metadata: SyntheticRecords.metadata())
+            for i in 0 ..< 20 {
+                var record = SyntheticRecords.record(i)
+                if i == 7 {
+                    if field.hasSuffix("smiles_tokens") { record.smilesTokens[1] = id } else { record.descriptionTokens[0] = id }
+                }
+                try writer.append(record)
+            }
+            try writer.finish()
+            let dataset = try MoleculeDataset(path: path)
+            #expect(throws: Never.self) { try dataset.read(0 ..< 7) }
+            let error = #expect(throws: DatasetError.self) { try dataset.read(0 ..< 20) }
+            #expect(error?.description == "\(path): \(field) of molecule 7 holds token id \(id), outside the vocabulary of 50 tokens")
+        }
+    }
+
     @Test func wrongVersionForeignAndUnfinishedFilesGetClearErrors() throws {
         let path = try SyntheticRecords.writeDataset(count: 10)
         do {
