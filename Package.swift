@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        // Debian's librdkit-dev ships no pkg-config file and keeps its headers under
+        // /usr/include/rdkit, so the path is given by hand (-isystem: RDKit's own warnings are not
+        // ours). Unsafe flags are allowed in a root package; lgmcl is not meant to be a dependency.
         .target(
             name: "CRDKit",
             cxxSettings: [.unsafeFlags(["-isystem", "/usr/include/rdkit", "-Wno-deprecated-declarations"])],
@@ -45,8 +48,10 @@ let package = Package(
                 "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
-            ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            ]
+            // Preconditions stay on in release: the joint and text steps are as fast with them as
+            // with -Ounchecked (docs/benchmarks-checks.md), and a shape bug then stops with a
+            // message instead of corrupting memory.
         ),
         .executableTarget(
             name: "lgmcl-dist",
