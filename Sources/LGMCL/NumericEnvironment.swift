@@ -1,5 +1,4 @@
 import CBLAS
-import CCrypto
 import Distributed
 import Foundation
 
@@ -100,38 +99,24 @@ extension NumericEnvironment {
         }
         func tensor(_ shape: [Int], scale: Float = 1) -> Tensor<Float> { Tensor(values(shape.reduce(1, *), scale: scale), shape: shape) }
 
-        var products = SHA256Stream()
+        func add(_ values: [Float], to digest: SHA256Digest) { values.withUnsafeBytes { digest.add($0) } }
+        let products = SHA256Digest()
         for (m, k, n, transposeA, transposeB) in [(5, 3, 7, false, false), (64, 64, 64, false, false),
                                                   (96, 513, 48, false, true), (17, 1200, 33, true, false)] {
             let a = tensor(transposeA ? [k, m] : [m, k]), b = tensor(transposeB ? [n, k] : [k, n])
-            products.add(matmul(a, b, transposeA: transposeA, transposeB: transposeB).scalars)
+            add(matmul(a, b, transposeA: transposeA, transposeB: transposeB).scalars, to: products)
         }
 
-        var pointwise = SHA256Stream()
+        let pointwise = SHA256Digest()
         let x = tensor([64, 128], scale: 12)
         let positive = x.abs() + 1e-3
         for y in [x.exp(), positive.log(), positive.sqrt(), x.tanh(), x.erf(), x.sigmoid(), x.gelu(), x.elu(),
                   x.softmax(axis: -1), layerNorm(x, weight: nil, bias: nil)] {
-            pointwise.add(y.scalars)
+            add(y.scalars, to: pointwise)
         }
-        pointwise.add(x.scalars.map { Float.log1p(Swift.abs($0)) })
-        return (products.hex, pointwise.hex)
-    }
-}
-
-/// SHA-256 over the bit patterns of Float arrays, kept as the first 16 hex digits: enough to
-/// tell kernels apart, short enough to read in a log line.
-private struct SHA256Stream {
-    var bytes: [UInt8] = []
-
-    mutating func add(_ values: [Float]) {
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-    }
-
-    var hex: String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        _ = bytes.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
-        return digest.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        add(x.scalars.map { Float.log1p(Swift.abs($0)) }, to: pointwise)
+        // 16 hex digits tell kernels apart and still read in a log line.
+        return (String(products.hex().prefix(16)), String(pointwise.hex().prefix(16)))
     }
 }
 
@@ -169,10 +154,13 @@ extension NumericEnvironment {
         public var cpuModels: [String]
         public var canary: String
 
+        /// "OpenBLAS Haswell (OPENBLAS_CORETYPE=Haswell), canary …": what these ranks compute with.
+        public var computation: String { "\(kernels.joined(separator: " / ")), canary \(canary)" }
+
         /// "ranks 0, 2 on lgmcl-host1, lgmcl-host3: OpenBLAS Haswell (OPENBLAS_CORETYPE=Haswell), canary …, CPU …"
         public var description: String {
             "\(ranks.count == 1 ? "rank" : "ranks") \(rankList(ranks)) on \(hosts.joined(separator: ", ")): "
-                + "\(kernels.joined(separator: " / ")), canary \(canary), CPU \(cpuModels.joined(separator: " / "))"
+                + "\(computation), CPU \(cpuModels.joined(separator: " / "))"
         }
     }
 

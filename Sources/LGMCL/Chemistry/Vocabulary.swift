@@ -1,4 +1,3 @@
-import CCrypto
 
 /// Why a token list is not a vocabulary.
 public struct VocabularyError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -19,10 +18,7 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Lower-case hex SHA-256 of the tokens joined by "\n" (UTF-8).
     public var sha256: String {
-        let bytes = Array(tokens.joined(separator: "\n").utf8)
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        _ = bytes.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
-        return digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        SHA256Digest.of(Array(tokens.joined(separator: "\n").utf8))
     }
 
     public init(tokens: [String]) throws {

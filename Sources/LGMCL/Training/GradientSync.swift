@@ -1,4 +1,3 @@
-import CCrypto
 import Distributed
 
 /// The data-parallel half of a training step, shared by every trainer: all replicas start from
@@ -41,11 +40,10 @@ public final class GradientSync<Scalar: TensorScalar & MPIScalar> {
     /// checkpoint (rank 0's) would hide it: every rank hashes the bits of its weights and all
     /// must agree. Returns the shared hash. Cheap next to a step; run at the end of training.
     func checkReplicas(_ stateDict: [(name: String, parameter: Parameter<Scalar>)], step: Int) throws -> String {
-        var bytes: [UInt8] = []
-        for entry in stateDict { bytes += UnsafeRawBufferPointer(entry.parameter.values) }
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        _ = bytes.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
-        let hash = digest.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        // Parameter by parameter: a copy of all weights would double a large preset's memory.
+        let digest = SHA256Digest()
+        for entry in stateDict { digest.add(UnsafeRawBufferPointer(entry.parameter.values)) }
+        let hash = String(digest.hex().prefix(16))
         let hashes = try world.allgather(string: hash)
         let differing = hashes.indices.filter { hashes[$0] != hashes[0] }
         guard differing.isEmpty else {

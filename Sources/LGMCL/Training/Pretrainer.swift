@@ -106,8 +106,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     /// The gradient allreduce; `benchmark throughput` also reads its bucket layout and times it alone.
     public let gradientSync: GradientSync<Scalar>
     let fault: Fault?
-    /// Every rank's numeric environment, checked at start (NumericEnvironment.agree).
-    let numerics: [NumericEnvironment]
+    /// The ranks' numerics, checked at start (NumericEnvironment.agree), grouped as checkpoint
+    /// manifests record them.
+    let numerics: [NumericEnvironment.Group]
     let runDirectory: URL
     let store: CheckpointStore
     var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
@@ -139,7 +140,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         runDirectory = URL(fileURLWithPath: settings.output)
         store = CheckpointStore(runDirectory: runDirectory.appendingPathComponent("runs/\(settings.stage.rawValue)"))
         fault = try Fault.fromEnvironment()
-        numerics = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, log: log)
+        numerics = NumericEnvironment.groups(try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, log: log))
 
         Initialization.seed(settings.seed)
         model = LGMCLModel<Scalar>(settings.model)
@@ -391,7 +392,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         CheckpointManifest(stage: settings.stage.rawValue, preset: settings.model.preset,
                            vocabularySHA256: dataset.vocabularySHA256.isEmpty ? nil : dataset.vocabularySHA256,
                            ranks: world.size, globalBatch: settings.globalBatchSize, seed: settings.seed, position: position,
-                           numerics: NumericEnvironment.groups(numerics))
+                           numerics: numerics)
     }
 
     func saveCheckpoint() throws {
@@ -440,15 +441,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         for name in moments.names { tensors[name] = try moments.tensor(name, as: Scalar.self) }
         optimizer.state = AdamState(step: Int(moments.metadata["step"] ?? "0") ?? 0, tensors: tensors)
         position = m.position
-        if world.isRoot, let then = m.numerics {
-            let now = NumericEnvironment.groups(numerics)
-            if Set(then.map(\.canary)) != Set(now.map(\.canary)) {
-                log("warning: --resume: \(checkpoint.directory.lastPathComponent) was written by ranks computing with "
-                    + then.map { "\($0.kernels.joined(separator: " / ")), canary \($0.canary)" }.joined(separator: "; ")
-                    + ", these ranks compute with "
-                    + now.map { "\($0.kernels.joined(separator: " / ")), canary \($0.canary)" }.joined(separator: "; ")
-                    + ": training continues correctly, but is no longer byte-identical to an uninterrupted run")
-            }
+        if world.isRoot, let then = m.numerics, Set(then.map(\.canary)) != Set(numerics.map(\.canary)) {
+            log("warning: --resume: \(checkpoint.directory.lastPathComponent) was written by ranks computing with "
+                + then.map(\.computation).joined(separator: "; ") + ", these ranks compute with "
+                + numerics.map(\.computation).joined(separator: "; ")
+                + ": training continues correctly, but is no longer byte-identical to an uninterrupted run")
         }
         if world.isRoot {
             log("resumed from \(checkpoint.directory.lastPathComponent): step \(m.position.step), epoch \(m.position.epoch), batch \(m.position.batchInEpoch) (written by \(m.ranks) ranks, now \(world.size))")

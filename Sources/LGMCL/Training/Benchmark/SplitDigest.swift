@@ -1,15 +1,10 @@
-import CCrypto
-
 /// A fingerprint of a split column, so that results of different tools can be shown to come from
 /// the same split: lower-case hex SHA-256 of the column's cells (`train`, `val`, `test`, or empty
 /// for a row without a molecule) concatenated in row order, as `scripts/run_chemprop.py` computes it
 /// (it keeps the first 12 digits).
 public enum SplitDigest {
     public static func of(_ cells: [String]) -> String {
-        let bytes = Array(cells.joined().utf8)
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        _ = bytes.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
-        return digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        SHA256Digest.of(Array(cells.joined().utf8))
     }
 
     /// Whether two digests (one possibly shortened to a prefix) name the same split.
