@@ -25,16 +25,6 @@ struct DataParallelOptions: ParsableArguments {
     }
 }
 
-/// The part of a trainer's settings that `DataParallelOptions` sets.
-protocol DataParallelSettings {
-    var bucketMiB: Double { get set }
-    var deterministic: Bool { get set }
-    var collectiveTimeout: Double { get set }
-}
-
-extension PretrainSettings: DataParallelSettings {}
-extension FinetuneSettings: DataParallelSettings {}
-
 /// The arithmetic of a run.
 enum Precision: String, ExpressibleByArgument {
     case float32, float64

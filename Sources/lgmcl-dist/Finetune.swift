@@ -148,9 +148,10 @@ struct Finetune: ParsableCommand {
 func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Communicator,
                    seedSplits: [UInt64: [String]] = [:]) throws -> FinetuneSummary {
     let log: (String) -> Void = printToStandardError
+    let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32: return try Finetuner<Float>(settings: settings, world: world, log: log, seedSplits: seedSplits).run()
-    case .float64: return try Finetuner<Double>(settings: settings, world: world, log: log, seedSplits: seedSplits).run()
+    case .float32: return try Finetuner<Float>(settings: settings, world: world, faults: faults, log: log, seedSplits: seedSplits).run()
+    case .float64: return try Finetuner<Double>(settings: settings, world: world, faults: faults, log: log, seedSplits: seedSplits).run()
     }
 }
 

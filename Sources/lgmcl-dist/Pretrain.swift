@@ -139,8 +139,9 @@ struct Pretrain: ParsableCommand {
 
 func runPretraining(_ settings: PretrainSettings, precision: Precision, world: Communicator) throws -> PretrainSummary {
     let log: (String) -> Void = printToStandardError
+    let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32: return try Pretrainer<Float>(settings: settings, world: world, log: log).run()
-    case .float64: return try Pretrainer<Double>(settings: settings, world: world, log: log).run()
+    case .float32: return try Pretrainer<Float>(settings: settings, world: world, faults: faults, log: log).run()
+    case .float64: return try Pretrainer<Double>(settings: settings, world: world, faults: faults, log: log).run()
     }
 }

@@ -13,19 +13,15 @@ public struct Embedder {
 
     /// batch.count × `width` values: each molecule's views concatenated in `views` order.
     public func callAsFunction(_ batch: MoleculeBatch) -> [Float] {
-        let molecules = batch.moleculeIndices
-        let graph = GraphInput(batch)
-        let smiles = TokenInput(batch.smilesTokens, molecules: molecules)
-        let descriptions = TokenInput(batch.descriptionTokens, molecules: molecules)
+        let inputs = ModelInputs(batch)
         let blocks: [Tensor<Float>] = views.map { view in
             switch view {
-            case .local: return model.localVectors(graph)
-            case .global: return model.globalVectors(graph)
-            case .smiles: return model.textVectors(smiles)
-            case .text: return model.textVectors(descriptions)
+            case .local: return model.localVectors(inputs.graph)
+            case .global: return model.globalVectors(inputs.graph)
+            case .smiles: return model.textVectors(inputs.smiles)
+            case .text: return model.textVectors(inputs.descriptions)
             case .fused:
-                let outputs = model.predictions(graph: graph, smiles: smiles, descriptions: descriptions,
-                                                fingerprints: batch.fingerprints)
+                let outputs = model.predictions(inputs)
                 return concatenated([outputs.graphWithFingerprints, outputs.textWithFingerprints], axis: 1)
             }
         }

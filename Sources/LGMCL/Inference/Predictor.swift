@@ -22,11 +22,7 @@ public struct Predictor {
     /// One model's raw outputs for a batch, without dropout: batch.count × tasks logits
     /// (classification) or standardized values (regression).
     public static func outputs(_ model: LGMCLModel<Float>, _ batch: MoleculeBatch) -> [Float] {
-        let molecules = batch.moleculeIndices
-        return model.predictions(graph: GraphInput(batch),
-                                 smiles: TokenInput(batch.smilesTokens, molecules: molecules),
-                                 descriptions: TokenInput(batch.descriptionTokens, molecules: molecules),
-                                 fingerprints: batch.fingerprints).predictions.scalars
+        model.predictions(ModelInputs(batch)).predictions.scalars
     }
 
     /// Runs every seed's model over `pass` (ranks splitting each pass); on rank 0, the mean of

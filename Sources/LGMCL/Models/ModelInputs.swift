@@ -64,3 +64,37 @@ public struct TokenInput: Sendable {
         self.moleculeIndices = moleculeIndices ?? Array(0..<rows)
     }
 }
+
+/// Everything the model reads of a batch of molecules: the graphs, both texts and the
+/// fingerprints (M × fusion.fingerprintFeatures), for the same molecules in the same order.
+public struct ModelInputs: Sendable {
+    public var graph: GraphInput
+    public var smiles: TokenInput
+    public var descriptions: TokenInput
+    public var fingerprints: [Float]
+
+    public init(graph: GraphInput, smiles: TokenInput, descriptions: TokenInput, fingerprints: [Float]) {
+        self.graph = graph
+        self.smiles = smiles
+        self.descriptions = descriptions
+        self.fingerprints = fingerprints
+    }
+}
+
+extension LGMCLModel {
+    /// Local and global graph vectors through the shared projection head (graph pretraining).
+    public func graphEmbeddings(_ inputs: ModelInputs, _ stream: RandomStream? = nil) -> GraphEmbeddings<Scalar> {
+        graphEmbeddings(inputs.graph, stream)
+    }
+
+    /// SMILES and description vectors through the shared encoder and head (text pretraining).
+    public func textEmbeddings(_ inputs: ModelInputs, _ stream: RandomStream? = nil) -> TextEmbeddings<Scalar> {
+        textEmbeddings(smiles: inputs.smiles, descriptions: inputs.descriptions, stream)
+    }
+
+    /// The fine-tuning model's outputs for the molecules of `inputs`.
+    public func predictions(_ inputs: ModelInputs, _ stream: RandomStream? = nil) -> FusedOutputs<Scalar> {
+        predictions(graph: inputs.graph, smiles: inputs.smiles, descriptions: inputs.descriptions,
+                    fingerprints: inputs.fingerprints, stream)
+    }
+}

@@ -30,9 +30,7 @@ extension LGMCLModel {
     /// Writes `model.safetensors` (state-dict names, this model's precision) and `config.json`.
     public func save(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var file = SafeTensors()
-        file.metadata = ["format": "pt", "preset": configuration.preset]
-        for (name, parameter) in stateDict() { file.add(name, parameter.value.detached()) }
+        let file = SafeTensors(stateDict(), metadata: ["format": "pt", "preset": configuration.preset])
         try file.write(to: directory.appendingPathComponent(Self.weightsFileName))
         try configuration.save(to: directory.appendingPathComponent(Self.configurationFileName))
     }

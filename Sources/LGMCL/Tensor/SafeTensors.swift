@@ -18,6 +18,13 @@ public struct SafeTensors {
 
     public init() {}
 
+    /// The values, or the gradients, of named parameters: a state-dict file as PyTorch writes one.
+    public init<S: TensorScalar>(_ parameters: [(name: String, parameter: Parameter<S>)], gradients: Bool = false,
+                                 metadata: [String: String]) {
+        self.metadata = metadata
+        for (name, parameter) in parameters { add(name, (gradients ? parameter.gradient : parameter.value).detached()) }
+    }
+
     public var names: [String] { entries.keys.sorted() }
 
     public mutating func add<S: TensorScalar>(_ name: String, _ tensor: Tensor<S>) {

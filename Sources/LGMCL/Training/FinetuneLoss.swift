@@ -42,6 +42,13 @@ public struct MaskedTargets<S: TensorScalar> {
     public let mask: Tensor<S>
     public let count: Int
 
+    init(labels: Tensor<S>, filled: Tensor<S>, mask: Tensor<S>, count: Int) {
+        self.labels = labels
+        self.filled = filled
+        self.mask = mask
+        self.count = count
+    }
+
     public init(_ labels: Tensor<S>) {
         let values = labels.scalars
         var filled = values, mask = [S](repeating: 1, count: values.count), count = 0
@@ -57,5 +64,27 @@ public struct MaskedTargets<S: TensorScalar> {
         self.filled = Tensor(filled, shape: labels.shape)
         self.mask = Tensor(mask, shape: labels.shape)
         self.count = count
+    }
+}
+
+extension MaskedTargets {
+    /// The targets of a batch, built once from its labels and presence mask: regression targets
+    /// standardized with the seed's scaler, missing labels NaN in `labels`, 0 in `filled`.
+    init(_ batch: MoleculeBatch, scaler: TargetScaler?) {
+        let tasks = batch.taskCount
+        var labels = [S](repeating: .nan, count: batch.labels.count)
+        var filled = [S](repeating: 0, count: batch.labels.count)
+        var mask = [S](repeating: 0, count: batch.labels.count)
+        var count = 0
+        for i in labels.indices where batch.labelMask[i] != 0 {
+            let value = Double(batch.labels[i])
+            let target = S(scaler.map { (value - $0.means[i % tasks]) / $0.stds[i % tasks] } ?? value)
+            labels[i] = target
+            filled[i] = target
+            mask[i] = 1
+            count += 1
+        }
+        let shape = [batch.count, tasks]
+        self.init(labels: Tensor(labels, shape: shape), filled: Tensor(filled, shape: shape), mask: Tensor(mask, shape: shape), count: count)
     }
 }

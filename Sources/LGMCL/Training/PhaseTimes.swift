@@ -26,6 +26,11 @@ public struct PhaseTimes: Sendable {
         seconds[phase, default: 0] += duration
     }
 
+    /// Adds another span's times, phase by phase (one run's steps over several models).
+    public mutating func add(_ other: PhaseTimes) {
+        for (phase, duration) in other.seconds { add(phase, duration) }
+    }
+
     public var total: Double { seconds.values.reduce(0, +) }
 
     /// Values in `Phase.allCases` order, for gathering across ranks.

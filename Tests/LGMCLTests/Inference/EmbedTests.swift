@@ -42,11 +42,10 @@ struct EmbedTests {
         let reference = LGMCLModel<Float>(configuration)
         try reference.loadWeights(from: model.appendingPathComponent("graph.safetensors"), components: [.local, .global])
         try reference.loadWeights(from: model.appendingPathComponent("text.safetensors"), components: [.text])
-        let graph = GraphInput(batch)
+        let inputs = ModelInputs(batch)
         let views: [(name: String, values: Tensor<Float>)] = [
-            ("local", reference.localVectors(graph)), ("global", reference.globalVectors(graph)),
-            ("smiles", reference.textVectors(TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices))),
-            ("text", reference.textVectors(TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices))),
+            ("local", reference.localVectors(inputs.graph)), ("global", reference.globalVectors(inputs.graph)),
+            ("smiles", reference.textVectors(inputs.smiles)), ("text", reference.textVectors(inputs.descriptions)),
         ]
         var header = ["smiles", "error"]
         for view in views { header += (0 ..< view.values.shape[1]).map { "\(view.name)_\($0)" } }
@@ -139,10 +138,7 @@ struct EmbedTests {
                                 name: "embed-fused-reference", configuration: manifest.model)
         let reference = LGMCLModel<Float>(manifest.model)
         try reference.loadWeights(from: model.appendingPathComponent("seed-0/model.safetensors"))
-        let outputs = reference.predictions(graph: GraphInput(batch),
-                                            smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
-                                            descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
-                                            fingerprints: batch.fingerprints)
+        let outputs = reference.predictions(ModelInputs(batch))
         let expected = concatenated([outputs.graphWithFingerprints, outputs.textWithFingerprints], axis: 1)
         #expect(try file.dataset("/embeddings/fused").shape == expected.shape)
         if let i = F.firstMismatch(fused, expected.scalars, atol: 1e-5, rtol: 1e-4) {

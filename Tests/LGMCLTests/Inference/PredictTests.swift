@@ -38,10 +38,7 @@ struct PredictTests {
         for seed in manifest.seeds {
             let network = LGMCLModel<Float>(manifest.model)
             try network.loadWeights(from: model.appendingPathComponent("seed-\(seed)/model.safetensors"))
-            outputs[seed] = network.predictions(graph: GraphInput(batch),
-                                                smiles: TokenInput(batch.smilesTokens, molecules: batch.moleculeIndices),
-                                                descriptions: TokenInput(batch.descriptionTokens, molecules: batch.moleculeIndices),
-                                                fingerprints: batch.fingerprints).predictions.scalars.map(Double.init)
+            outputs[seed] = network.predictions(ModelInputs(batch)).predictions.scalars.map(Double.init)
         }
         return (good, outputs, manifest)
     }

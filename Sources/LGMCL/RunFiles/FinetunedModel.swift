@@ -42,10 +42,6 @@ public struct FinetuneManifest: Codable, Sendable {
 
 /// A fine-tuned model directory, opened for prediction or embedding.
 public struct FinetunedModel: Sendable {
-    public static let manifestName = "config.json"
-    public static let vocabularyName = "vocab.txt"
-    public static let scalingName = "target_scaling.json"
-
     public let directory: URL
     public let manifest: FinetuneManifest
     public let vocabulary: Vocabulary
@@ -53,20 +49,15 @@ public struct FinetunedModel: Sendable {
     /// undone on every prediction.
     public let scalers: [UInt64: TargetScaler]
 
-    public static func seedDirectory(_ directory: URL, seed: UInt64) -> URL {
-        directory.appendingPathComponent("seed-\(seed)")
-    }
-
-    public func weightsURL(seed: UInt64) -> URL {
-        Self.seedDirectory(directory, seed: seed).appendingPathComponent(LGMCLModel<Float>.weightsFileName)
-    }
+    public func weightsURL(seed: UInt64) -> URL { RunDirectory(directory).weights(seed: seed) }
 
     /// Opens DIR, checking that it is a fine-tuned lgmcl model and that its parts agree.
     public init(directory: URL) throws {
         self.directory = directory
-        let manifestURL = directory.appendingPathComponent(Self.manifestName)
+        let files = RunDirectory(directory)
+        let manifestURL = files.configuration
         guard let data = FileManager.default.contents(atPath: manifestURL.path) else {
-            throw FinetuneError(description: "\(directory.path) is not a fine-tuned lgmcl model: \(Self.manifestName) is missing (finetune writes it)")
+            throw FinetuneError(description: "\(directory.path) is not a fine-tuned lgmcl model: \(manifestURL.lastPathComponent) is missing (finetune writes it)")
         }
         do { manifest = try JSONDecoder().decode(FinetuneManifest.self, from: data) } catch {
             throw FinetuneError(description: "\(manifestURL.path): not a fine-tuned model's manifest (\(error))")
@@ -74,14 +65,14 @@ public struct FinetunedModel: Sendable {
         guard manifest.format == FinetuneManifest.currentFormat else {
             throw FinetuneError(description: "\(manifestURL.path): format '\(manifest.format)', this lgmcl reads '\(FinetuneManifest.currentFormat)'")
         }
-        let vocabularyURL = directory.appendingPathComponent(Self.vocabularyName)
+        let vocabularyURL = files.vocabulary
         vocabulary = try Vocabulary(tokens: Preprocessor.loadVocabulary(directory.path))
         guard vocabulary.sha256 == manifest.vocabularySHA256 else {
             throw FinetuneError(description: "\(vocabularyURL.path): sha256 \(vocabulary.sha256) differs from the \(manifest.vocabularySHA256) the model was trained with")
         }
         var scalers: [UInt64: TargetScaler] = [:]
         for seed in manifest.seeds where manifest.task == .regression {
-            let url = Self.seedDirectory(directory, seed: seed).appendingPathComponent(Self.scalingName)
+            let url = files.targetScaling(seed: seed)
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw FinetuneError(description: "\(url.path): missing; a regression model needs its target scaling")
             }

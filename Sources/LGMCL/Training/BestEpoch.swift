@@ -1,0 +1,41 @@
+/// The epoch a seed keeps: the best validation score so far, with a copy of its weights. An epoch
+/// that could be scored beats one that could not (a split whose val part has a single class).
+struct BestEpoch<Scalar: TensorScalar> {
+    let metric: Metric
+    private(set) var epoch: Int?
+    private(set) var score: Double?
+    private var weights: [[Scalar]] = []
+    private(set) var epochsRun = 0
+    private(set) var epochsWithoutImprovement = 0
+
+    init(metric: Metric) { self.metric = metric }
+
+    /// Records an epoch's score; keeps its weights and returns true when it is the best so far.
+    mutating func offer(epoch: Int, score: Double?, weights parameters: [(name: String, parameter: Parameter<Scalar>)]) -> Bool {
+        epochsRun += 1
+        let improved: Bool
+        if self.epoch == nil {
+            improved = true
+        } else if let score, let previous = self.score {
+            improved = metric.higherIsBetter ? score > previous : score < previous
+        } else {
+            improved = self.score == nil && score != nil
+        }
+        if improved {
+            self.epoch = epoch
+            self.score = score
+            weights = parameters.map { Array($0.parameter.values) }
+            epochsWithoutImprovement = 0
+        } else {
+            epochsWithoutImprovement += 1
+        }
+        return improved
+    }
+
+    /// Puts the kept weights back; nil when no epoch ran.
+    func restore(into parameters: [(name: String, parameter: Parameter<Scalar>)]) -> (epoch: Int, epochsRun: Int)? {
+        guard let epoch else { return nil }
+        for (entry, values) in zip(parameters, weights) { _ = entry.parameter.values.update(fromContentsOf: values) }
+        return (epoch, epochsRun)
+    }
+}

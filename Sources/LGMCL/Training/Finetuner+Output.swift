@@ -1,0 +1,43 @@
+import Foundation
+
+/// What fine-tuning writes (rank 0): the manifest and vocabulary `predict` and `embed` read, each
+/// seed's kept weights, and its predictions on every part of the split.
+extension Finetuner {
+    func writeManifest(_ data: LabelledData, metric: Metric, split: String) throws {
+        let manifest = FinetuneManifest(
+            model: data.model, task: data.kind, tasks: data.dataset.taskNames, metric: metric,
+            seeds: settings.seeds, smilesColumn: data.smilesColumn, descriptions: data.descriptions,
+            vocabularySHA256: data.dataset.vocabularySHA256, split: split, pretrained: settings.pretrained,
+            settings: settings)
+        try directory.writeVocabulary(data.dataset.vocabulary)
+        try directory.replace(directory.configuration, withJSON: manifest)
+    }
+
+    func saveWeights(_ model: LGMCLModel<Scalar>, seed: UInt64, bestEpoch: Int, preset: String) throws {
+        let file = SafeTensors(model.stateDict(),
+                               metadata: ["format": "pt", "preset": preset, "seed": String(seed), "best_epoch": String(bestEpoch)])
+        try directory.replace(directory.weights(seed: seed), with: file.encoded())
+    }
+
+    /// predictions_<part>.csv in the seed's directory: SMILES, the input row, every task's label
+    /// and prediction (probability or value in the labels' units).
+    func writePredictions(_ outputs: TaskMatrix, molecules: [Int], part: SplitPart, seed: UInt64, data: LabelledData,
+                          scaler: TargetScaler?) throws {
+        let names = data.dataset.taskNames
+        let smiles = try data.dataset.smiles()
+        let suffix = data.kind == .classification ? "_probability" : "_prediction"
+        let header = ["smiles", "row"] + names + names.map { $0 + suffix }
+        let user = userValues(outputs, kind: data.kind, scaler: scaler)
+        var rows: [[String]] = []
+        for (i, molecule) in molecules.enumerated() {
+            var row = [smiles[molecule], String(data.sourceRows[molecule] + 1)]
+            row += (0 ..< names.count).map { t in
+                let label = data.labels[molecule, t]
+                return label.isNaN ? "" : CSVText.number(label)
+            }
+            row += (0 ..< names.count).map { t in CSVText.number(user[i, t]) }
+            rows.append(row)
+        }
+        try CSVText.write(try CSVText.render(header: header, rows: rows), to: directory.predictions(seed: seed, part: part))
+    }
+}

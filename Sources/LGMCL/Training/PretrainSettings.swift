@@ -1,0 +1,90 @@
+import Foundation
+
+/// Which contrastive objective pretraining optimises.
+public enum PretrainStage: String, Codable, CaseIterable, Sendable {
+    /// Local (AttentiveFP) against global (graph transformer) views of each molecule.
+    case graph
+    /// SMILES against description, through the shared DeBERTa encoder.
+    case text
+    /// Both losses, weighted, in one pass (beyond the paper).
+    case joint
+
+    /// The model components this stage trains.
+    var components: [LGMCLModel<Float>.Component] {
+        switch self {
+        case .graph: return [.local, .global, .graphProjection]
+        case .text: return [.text, .textProjection]
+        case .joint: return [.local, .global, .graphProjection, .text, .textProjection]
+        }
+    }
+
+    /// The parameters this stage trains, in state-dict order: the order in which their gradients
+    /// are bucketed and summed across ranks.
+    public func trainedParameters<S>(of model: LGMCLModel<S>) -> [(name: String, parameter: Parameter<S>)] {
+        model.stateDict().filter { entry in components.contains { $0.owns(entry.name) } }
+    }
+}
+
+/// Everything a pretraining run is, as written into its run directory.
+public struct PretrainSettings: Codable, Sendable {
+    public var stage: PretrainStage = .graph
+    public var data: String
+    public var output: String
+    public var model: ModelConfiguration
+    /// Stop after this many epochs, or after `maxSteps` steps, whichever comes first.
+    public var epochs: Int?
+    public var maxSteps: Int?
+    /// Molecules per step over all ranks (each rank takes globalBatchSize / ranks).
+    public var globalBatchSize = 128
+    public var learningRate = 1e-4
+    /// PyTorch Adam's weight_decay: L2 added to the gradient (the authors' setting).
+    public var weightDecay = 1e-3
+    public var temperature = 0.1
+    /// (graph, text) loss weights of the joint stage.
+    public var lossWeights = [1.0, 1.0]
+    public var seed: UInt64 = 0
+    public var checkpointEvery = 500
+    public var resume = false
+    public var saveGradients: String?
+    public var collectiveTimeout = 600.0
+    public var deterministic = false
+    public var bucketMiB = GradientBucketSize.defaultMiB
+    /// Molecules at the end of the file kept out of training for the retrieval metric.
+    public var heldOut = 256
+    public var logInterval = 10.0
+    /// A throughput benchmark: no checkpoints, metrics, held-out evaluation or final weights,
+    /// and the first `warmupSteps` steps are left out of the timings.
+    public var isBenchmark = false
+    public var warmupSteps = 0
+    public var maxSMILESTokens: Int?
+    public var maxDescriptionTokens: Int?
+
+    public init(data: String, output: String, model: ModelConfiguration) {
+        self.data = data
+        self.output = output
+        self.model = model
+    }
+}
+
+public struct PretrainError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// What a finished run reports (rank 0 prints it; `benchmark throughput` prints it as JSON).
+public struct PretrainSummary: Codable, Sendable {
+    public var steps: Int
+    public var molecules: Int
+    public var seconds: Double
+    public var finalLoss: Double
+    public var ranks: Int
+    public var globalBatchSize: Int
+    public var stoppedBySignal: Bool
+    /// Seconds per phase, averaged over ranks.
+    public var phaseSeconds: [String: Double]
+    /// Seconds per phase on each rank, indexed by rank.
+    public var phaseSecondsByRank: [[String: Double]]
+    /// CPU seconds (all threads) each rank used over the same interval as `seconds`.
+    public var cpuSecondsByRank: [Double]
+    public var moleculesPerSecond: Double { seconds > 0 ? Double(molecules) / seconds : 0 }
+    public var stepSeconds: Double { steps > 0 ? seconds / Double(steps) : 0 }
+}
