@@ -34,6 +34,7 @@ public enum DatasetSchema {
         static let descriptionTokens = "/text/description_tokens"
         static let labels = "/labels"
         static let split = "/split"
+        static let scaffold = "/scaffold"
     }
 
     enum Attribute {

@@ -5,6 +5,8 @@ public struct DatasetMetadata: Equatable, Sendable {
     public var taskNames: [String]
     /// Whether every molecule carries a fixed split (train/val/test).
     public var hasSplit: Bool
+    /// Whether every molecule carries its Bemis–Murcko scaffold (files written by `preprocess`).
+    public var hasScaffolds: Bool
     /// The token list shared by SMILES and descriptions, and its sha256 as the tokenizer reports it.
     public var vocabulary: [String]
     public var vocabularySHA256: String
@@ -15,12 +17,13 @@ public struct DatasetMetadata: Equatable, Sendable {
     public var maxDescriptionTokens: Int
 
     public init(
-        taskNames: [String] = [], hasSplit: Bool = false, vocabulary: [String], vocabularySHA256: String,
+        taskNames: [String] = [], hasSplit: Bool = false, hasScaffolds: Bool = false, vocabulary: [String], vocabularySHA256: String,
         rdkitVersion: String, createdBy: String, preset: String = "none",
         maxSMILESTokens: Int, maxDescriptionTokens: Int
     ) {
         self.taskNames = taskNames
         self.hasSplit = hasSplit
+        self.hasScaffolds = hasScaffolds
         self.vocabulary = vocabulary
         self.vocabularySHA256 = vocabularySHA256
         self.rdkitVersion = rdkitVersion
@@ -90,6 +93,9 @@ public final class DatasetWriter {
         if metadata.hasSplit {
             datasets[P.split] = try file.createStringDataset(P.split, chunkRows: rows)
         }
+        if metadata.hasScaffolds {
+            datasets[P.scaffold] = try file.createStringDataset(P.scaffold, chunkRows: rows)
+        }
         let vocabulary = try file.createStringDataset(P.vocabulary)
         try vocabulary.append(strings: metadata.vocabulary)
         try file.setAttribute(DatasetSchema.Attribute.sha256, metadata.vocabularySHA256, on: P.vocabulary)
@@ -126,6 +132,9 @@ public final class DatasetWriter {
         guard (r.split != nil) == metadata.hasSplit else {
             throw fail(metadata.hasSplit ? "no split" : "a split in a dataset without one")
         }
+        guard (r.scaffold != nil) == metadata.hasScaffolds else {
+            throw fail(metadata.hasScaffolds ? "no scaffold" : "a scaffold in a dataset without scaffolds")
+        }
     }
 
     private func flush() throws {
@@ -160,6 +169,7 @@ public final class DatasetWriter {
             try datasets[P.labels]!.append(batch.flatMap(\.labels))
         }
         if metadata.hasSplit { try datasets[P.split]!.append(strings: batch.map { $0.split ?? "" }) }
+        if metadata.hasScaffolds { try datasets[P.scaffold]!.append(strings: batch.map { $0.scaffold ?? "" }) }
 
         totals.molecules += batch.count
         totals.atoms += Int64(batch.reduce(0) { $0 + $1.atomCount })

@@ -21,6 +21,7 @@ public struct MoleculeBlock: Sendable {
     public var descriptions: [String]?
     public var sourceRows: [Int64]?
     public var splits: [String]?
+    public var scaffolds: [String]?
 
     public var count: Int { range.count }
 
@@ -45,6 +46,7 @@ public struct MoleculeBlock: Sendable {
             smilesTokens: Array(smilesTokens[smilesOffsets[i] ..< smilesOffsets[i + 1]]),
             descriptionTokens: Array(descriptionTokens[descriptionOffsets[i] ..< descriptionOffsets[i + 1]]),
             labels: Array(labels[i * taskCount ..< (i + 1) * taskCount]),
-            split: splits?[i])
+            split: splits?[i],
+            scaffold: scaffolds?[i])
     }
 }

@@ -15,6 +15,7 @@ public final class MoleculeDataset {
     public let createdBy: String
     public let preset: String
     public let hasSplit: Bool
+    public let hasScaffolds: Bool
     /// Rows per chunk of the per-molecule datasets: the reader's block size.
     public let moleculesPerChunk: Int
 
@@ -75,9 +76,12 @@ public final class MoleculeDataset {
             (P.labels, "float", [count, nil]),
         ]
         hasSplit = try file.contains(P.split)
+        // Optional: files written before scaffolds were stored have none (splits then find them).
+        hasScaffolds = try file.contains(P.scaffold)
+        let optional = (hasSplit ? [(P.split, "string", [count])] : []) + (hasScaffolds ? [(P.scaffold, "string", [count])] : [])
         var opened: [String: HDF5Dataset] = [:]
         var shapes: [String: [Int]] = [:]
-        for (name, kind, expected) in required + (hasSplit ? [(P.split, "string", [count])] : []) {
+        for (name, kind, expected) in required + optional {
             guard try file.contains(name) else { throw fail("not a complete lgmcl dataset: no \(name)") }
             let dataset = try file.dataset(name)
             let type = try dataset.elementType
@@ -127,7 +131,7 @@ public final class MoleculeDataset {
     }
 
     /// Molecules `range` with everything training needs; `includeText` adds the SMILES and
-    /// description strings, source rows and splits.
+    /// description strings, source rows, splits and scaffolds.
     public func read(_ range: Range<Int>, includeText: Bool = false) throws -> MoleculeBlock {
         typealias P = DatasetSchema.Path
         guard range.lowerBound >= 0, range.upperBound <= count else {
@@ -182,6 +186,7 @@ public final class MoleculeDataset {
             block.descriptions = try datasets[P.description]!.readStrings(rows: range)
             block.sourceRows = try datasets[P.sourceRow]!.read(rows: range)
             if hasSplit { block.splits = try datasets[P.split]!.readStrings(rows: range) }
+            if hasScaffolds { block.scaffolds = try datasets[P.scaffold]!.readStrings(rows: range) }
         }
         return block
     }
@@ -194,6 +199,11 @@ public final class MoleculeDataset {
     /// The fixed split of every molecule, nil when the dataset has none.
     public func splits() throws -> [String]? {
         hasSplit ? try datasets[DatasetSchema.Path.split]!.readAllStrings() : nil
+    }
+
+    /// Every molecule's Bemis–Murcko scaffold as `preprocess` stored it; nil for older files.
+    public func scaffolds() throws -> [String]? {
+        hasScaffolds ? try datasets[DatasetSchema.Path.scaffold]!.readAllStrings() : nil
     }
 
     public func smiles() throws -> [String] {

@@ -21,11 +21,15 @@ public struct MoleculeRecord: Equatable, Sendable {
     public var labels: [Float]
     /// "train", "val" or "test" when the dataset carries a fixed split.
     public var split: String?
+    /// The Bemis–Murcko scaffold (canonical SMILES, "" for an acyclic molecule): what scaffold
+    /// splits group by. Nil for records that were not featurized from a molecule.
+    public var scaffold: String?
 
     public init(
         smiles: String, sourceRow: Int64, atomCount: Int, atomFeatures: [Float], edgeIndex: [Int32],
         bondFeatures: [Float], maccs: [UInt8], pubchem: [UInt8], erg: [Float], description: String,
-        smilesTokens: [Int32], descriptionTokens: [Int32], labels: [Float], split: String? = nil
+        smilesTokens: [Int32], descriptionTokens: [Int32], labels: [Float], split: String? = nil,
+        scaffold: String? = nil
     ) {
         self.smiles = smiles
         self.sourceRow = sourceRow
@@ -41,6 +45,7 @@ public struct MoleculeRecord: Equatable, Sendable {
         self.descriptionTokens = descriptionTokens
         self.labels = labels
         self.split = split
+        self.scaffold = scaffold
     }
 
     public var edgeCount: Int { edgeIndex.count / 2 }
@@ -53,6 +58,6 @@ public struct MoleculeRecord: Equatable, Sendable {
             && a.smilesTokens == b.smilesTokens && a.descriptionTokens == b.descriptionTokens
             && a.labels.count == b.labels.count
             && zip(a.labels, b.labels).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
-            && a.split == b.split
+            && a.split == b.split && a.scaffold == b.scaffold
     }
 }

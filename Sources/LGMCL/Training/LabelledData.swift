@@ -89,8 +89,11 @@ struct LabelledData {
         fixedSplit = try dataset.splits().map { cells in
             try DatasetSplit.fixed(cells: cells, column: settings.splitColumn ?? "split", describeRow: describeRow)
         }
-        scaffolds = fixedSplit == nil && settings.split == .scaffold
-            ? try dataset.smiles().map { Scaffold.murcko(try Molecule(smiles: $0)) } : []
+        if fixedSplit == nil, settings.split == .scaffold {
+            scaffolds = try dataset.scaffolds() ?? dataset.smiles().map { Scaffold.murcko(try Molecule(smiles: $0)) }
+        } else {
+            scaffolds = []
+        }
     }
 
     /// The molecules of each part for `seed`: the cells given for it (one per input row), else the

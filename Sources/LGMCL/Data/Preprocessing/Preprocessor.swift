@@ -46,7 +46,7 @@ public struct Preprocessor {
         var rejects: RejectsWriter?
         if world.isRoot {
             writer = try DatasetWriter(path: options.output, metadata: DatasetMetadata(
-                taskNames: options.labelColumns, hasSplit: options.splitColumn != nil,
+                taskNames: options.labelColumns, hasSplit: options.splitColumn != nil, hasScaffolds: true,
                 vocabulary: vocabulary.tokens, vocabularySHA256: vocabulary.sha256,
                 rdkitVersion: NativeLibraries.rdkit, createdBy: "\(options.createdBy) (lgmcl \(LGMCLVersion.string))",
                 maxSMILESTokens: options.maxSMILESTokens, maxDescriptionTokens: options.maxDescriptionTokens))

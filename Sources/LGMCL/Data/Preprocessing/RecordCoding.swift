@@ -37,6 +37,8 @@ struct RecordCoding {
             append(array: r.labels)
             append(UInt8(r.split == nil ? 0 : 1))
             append(string: r.split ?? "")
+            append(UInt8(r.scaffold == nil ? 0 : 1))
+            append(string: r.scaffold ?? "")
         case .rejected(let row, let smiles, let reason):
             append(UInt8(0))
             append(Int64(row))
@@ -92,11 +94,13 @@ struct RecordCoding {
             let smilesTokens: [Int32] = array(), descriptionTokens: [Int32] = array(), labels: [Float] = array()
             let hasSplit = integer(UInt8.self) == 1
             let split = string()
+            let hasScaffold = integer(UInt8.self) == 1
+            let scaffold = string()
             return .molecule(MoleculeRecord(
                 smiles: smiles, sourceRow: sourceRow, atomCount: atomCount, atomFeatures: atomFeatures,
                 edgeIndex: edgeIndex, bondFeatures: bondFeatures, maccs: maccs, pubchem: pubchem, erg: erg,
                 description: description, smilesTokens: smilesTokens, descriptionTokens: descriptionTokens,
-                labels: labels, split: hasSplit ? split : nil))
+                labels: labels, split: hasSplit ? split : nil, scaffold: hasScaffold ? scaffold : nil))
         }
     }
 }

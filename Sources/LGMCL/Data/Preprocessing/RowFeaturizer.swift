@@ -53,7 +53,8 @@ struct RowFeaturizer {
             smilesTokens: tokenizer?.encode(smiles: canonical, maxLength: options.maxSMILESTokens) ?? [],
             descriptionTokens: tokenizer?.encode(text: parsed.description, maxLength: options.maxDescriptionTokens) ?? [],
             labels: labels,
-            split: parsed.split))
+            split: parsed.split,
+            scaffold: Scaffold.murcko(molecule)))
     }
 
     struct Reason: Error { let text: String }
