@@ -137,7 +137,7 @@ struct Finetune: ParsableCommand {
             if world.isRoot {
                 print(summaryLine(summary, output: output))
                 if let metricsJson {
-                    try Data(contentsOf: URL(fileURLWithPath: output).appendingPathComponent("metrics.json"))
+                    try Data(contentsOf: RunDirectory(path: output).metrics)
                         .write(to: URL(fileURLWithPath: metricsJson), options: .atomic)
                 }
             }

@@ -48,7 +48,7 @@ public final class InferenceModel {
     public static func open(_ directory: URL) throws -> InferenceModel {
         // Both write config.json: fine-tuning's is a manifest with a format tag, pretraining's the
         // bare model configuration.
-        let config = directory.appendingPathComponent("config.json")
+        let config = RunDirectory(directory).configuration
         if let data = FileManager.default.contents(atPath: config.path),
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["format"] != nil {
             return try finetuned(FinetunedModel(directory: directory))
@@ -68,19 +68,20 @@ public final class InferenceModel {
     /// Opens a pretraining output directory.
     public static func pretrained(_ directory: URL) throws -> InferenceModel {
         let fm = FileManager.default
-        let config = directory.appendingPathComponent("config.json")
+        let run = RunDirectory(directory)
+        let config = run.configuration
         guard fm.fileExists(atPath: config.path) else {
             throw InferenceError(description: "\(directory.path): no config.json; --model takes the directory written by `lgmcl-dist pretrain` or `finetune`")
         }
         let configuration = try ModelConfiguration.load(from: config)
         var files: [(url: URL, components: [LGMCLModel<Float>.Component]?)] = []
         var views: [EmbeddingView] = []
-        let graph = directory.appendingPathComponent("graph.safetensors")
+        let graph = run.encoders(stage: "graph")
         if fm.fileExists(atPath: graph.path) {
             files.append((graph, [.local, .global]))
             views += [.local, .global]
         }
-        let text = directory.appendingPathComponent("text.safetensors")
+        let text = run.encoders(stage: "text")
         var vocabulary: Vocabulary?
         if fm.fileExists(atPath: text.path) {
             vocabulary = try readVocabulary(directory)
@@ -102,7 +103,7 @@ public final class InferenceModel {
 
     /// DIR/vocab.txt (one token per line), nil when absent.
     static func readVocabulary(_ directory: URL) throws -> Vocabulary? {
-        let url = directory.appendingPathComponent("vocab.txt")
+        let url = RunDirectory(directory).vocabulary
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw InferenceError(description: "\(url.path): cannot read the vocabulary (UTF-8, one token per line)")

@@ -25,6 +25,9 @@ public struct RunDirectory: Sendable {
     public var vocabulary: URL { url.appendingPathComponent("vocab.txt") }
     public var metrics: URL { url.appendingPathComponent("metrics.json") }
     public var featurizedData: URL { url.appendingPathComponent("data.h5") }
+    /// Fine-tuning: train loss and val metric per seed and epoch, as a table and as a plot.
+    public var learningCurves: URL { url.appendingPathComponent("learning_curves.csv") }
+    public var learningCurvesPlot: URL { url.appendingPathComponent("learning_curves.svg") }
 
     /// The encoders pretraining stage `stage` trained, where `--pretrained` finds them.
     public func encoders(stage: String) -> URL { url.appendingPathComponent("\(stage).safetensors") }

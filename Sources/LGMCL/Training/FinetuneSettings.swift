@@ -47,7 +47,7 @@ extension FinetuneSettings {
     /// Pretraining has no fusion: `model`'s fusion mode applies either way.
     public func modelConfiguration() throws -> ModelConfiguration {
         guard let pretrained else { return model }
-        let url = URL(fileURLWithPath: pretrained).appendingPathComponent("config.json")
+        let url = RunDirectory(path: pretrained).configuration
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw FinetuneError(description: "--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
         }

@@ -68,7 +68,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             val: SeedSpread(results.compactMap(\.val.mean)), test: SeedSpread(results.compactMap { $0.test?.mean }))
         let gathered = try world.allgather(times.vector)
         if world.isRoot {
-            try curves.write(to: directory.url)
+            try curves.write(to: directory)
             try directory.replace(directory.metrics, withJSON: summary)
             try writeManifest(data, metric: metric, split: split)
             log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: gathered, ranks: world.size))

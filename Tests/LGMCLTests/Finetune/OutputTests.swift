@@ -83,7 +83,7 @@ struct OutputTests {
                                     validation: epoch == 1 && seed == 1 ? nil : 0.6 + 0.05 * Double(epoch)))
             }
         }
-        try curves.write(to: directory)
+        try curves.write(to: RunDirectory(directory))
         let csv = try CSVTable(contentsOf: directory.appendingPathComponent("learning_curves.csv"))
         #expect(csv.header == ["seed", "epoch", "train_loss", "val_roc_auc"])
         #expect(csv.rows.count == 8)

@@ -37,10 +37,9 @@ public struct LearningCurves: Codable, Equatable, Sendable {
             rows: points.map { [String($0.seed), String($0.epoch), String($0.trainLoss), $0.validation.map { String($0) } ?? ""] })
     }
 
-    /// Writes `learning_curves.csv` and `learning_curves.svg` into `directory`, each through a
-    /// temporary file and a rename.
-    public func write(to directory: URL) throws {
-        try CSVText.write(csvData(), to: directory.appendingPathComponent("learning_curves.csv"))
-        try CSVText.write(Data(LearningCurvePlot(self).svg().utf8), to: directory.appendingPathComponent("learning_curves.svg"))
+    /// Writes the table and the plot into `run`, each through a temporary file and a rename.
+    public func write(to run: RunDirectory) throws {
+        try CSVText.write(csvData(), to: run.learningCurves)
+        try CSVText.write(Data(LearningCurvePlot(self).svg().utf8), to: run.learningCurvesPlot)
     }
 }
