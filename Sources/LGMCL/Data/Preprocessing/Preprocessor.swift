@@ -31,7 +31,7 @@ public struct Preprocessor {
     }
 
     public func run() throws -> PreprocessSummary {
-        let start = Date()
+        let start = monotonicSeconds()
         // Rank 0 checks the whole input first (header, columns, row shapes, compression); the
         // others wait in the broadcast, so a bad file fails once, with one message.
         var rowCount = [Int64(0)]
@@ -72,7 +72,7 @@ public struct Preprocessor {
             try rejects.finish()
             summary.outputBytes = ((try? FileManager.default.attributesOfItem(atPath: options.output))?[.size] as? Int) ?? 0
         }
-        summary.seconds = Date().timeIntervalSince(start)
+        summary.seconds = monotonicSeconds() - start
         // Every rank leaves only once the file is complete.
         try world.barrier()
         return summary
