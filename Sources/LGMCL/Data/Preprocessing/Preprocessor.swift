@@ -48,7 +48,7 @@ public struct Preprocessor {
             writer = try DatasetWriter(path: options.output, metadata: DatasetMetadata(
                 taskNames: options.labelColumns, hasSplit: options.splitColumn != nil,
                 vocabulary: vocabulary.tokens, vocabularySHA256: vocabulary.sha256,
-                rdkitVersion: NativeLibraries.rdkit, createdBy: "\(options.createdBy) (lgmcl \(LGMCLVersion.string))",
+                rdkitVersion: RDKit.version, createdBy: "\(options.createdBy) (lgmcl \(LGMCLVersion.string))",
                 maxSMILESTokens: options.maxSMILESTokens, maxDescriptionTokens: options.maxDescriptionTokens))
             rejects = try RejectsWriter(path: options.rejectsPath)
         }
