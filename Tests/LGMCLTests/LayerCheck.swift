@@ -13,7 +13,7 @@ struct SourceFile {
 }
 
 /// A broken rule: the file, the line, the name that breaks it and the rule.
-struct LayerViolation: Equatable, CustomStringConvertible {
+struct LayerViolation: CustomStringConvertible {
     let file: String
     /// nil when the rule is about the whole file (it belongs to no layer).
     let line: Int?
@@ -40,7 +40,7 @@ struct LayerRules {
 
     /// A known violation kept until the change that removes it: files under `path` may name
     /// `names` (types or modules).
-    struct Allowance: Equatable {
+    struct Allowance {
         let path: String
         let names: Set<String>
         let reason: String
@@ -175,7 +175,6 @@ private extension Array where Element == String {
 struct SwiftScan {
     struct Declaration {
         let name: String
-        let line: Int
         /// Not inside a type or an extension.
         let isFileScope: Bool
         let isPrivate: Bool
@@ -211,7 +210,7 @@ struct SwiftScan {
                    case .identifier(let declared) = tokens[index + 1].kind, !Self.notTypeNames.contains(declared) {
                     let modifiers = tokens[..<index].reversed().prefix(while: { $0.line == token.line })
                     let isPrivate = modifiers.contains { $0.kind == .identifier("private") || $0.kind == .identifier("fileprivate") }
-                    declarations.append(Declaration(name: declared, line: token.line, isFileScope: depth == 0, isPrivate: isPrivate))
+                    declarations.append(Declaration(name: declared, isFileScope: depth == 0, isPrivate: isPrivate))
                 }
                 if !token.isMember { names.append((name, token.line)) }
             }
@@ -229,7 +228,7 @@ struct SwiftScan {
 /// Swift source as identifiers and single-byte symbols, with their lines, skipping whitespace,
 /// comments, number literals and the text of string literals.
 struct SwiftTokenizer {
-    struct Token: Equatable {
+    struct Token {
         enum Kind: Equatable {
             case identifier(String)
             case symbol(UInt8)
