@@ -1,7 +1,7 @@
 import Foundation
 
-/// Seconds on a monotonic clock (not affected by wall-clock changes), for durations. LGMCL has
-/// its own (LGMCL/Support/Clock.swift): each module reads the clock without the other.
+/// Seconds on a monotonic clock (not affected by wall-clock changes), for durations. Internal:
+/// LGMCL reads its own (LGMCL/Support/Clock.swift), so no clock crosses the module boundary.
 func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
