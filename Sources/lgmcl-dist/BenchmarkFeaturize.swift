@@ -39,7 +39,7 @@ struct BenchmarkFeaturize: ParsableCommand {
         var profile = FeaturizationProfile()
         profile.measure(smiles, tokenizer: Tokenizer(vocabulary: vocabulary), maxTokens: (256, 256))
 
-        print("\(profile.molecules) molecules (\(profile.rejected) rejected) from \(input), RDKit \(NativeLibraries.rdkit), one thread, CPU time")
+        print("\(profile.molecules) molecules (\(profile.rejected) rejected) from \(input), RDKit \(RDKit.version), one thread, CPU time")
         let count = Double(max(profile.molecules, 1))
         for part in FeaturizationProfile.parts {
             let seconds = profile.seconds[part] ?? 0

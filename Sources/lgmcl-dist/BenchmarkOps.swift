@@ -57,7 +57,7 @@ struct BenchmarkOps: ParsableCommand {
             "seconds_min": seconds.min()!, "gemm_seconds": profile.seconds, "gemm_calls": profile.calls.count,
             "gemm_gflop": profile.flops / 1e9, "gemm_gflops_rate": profile.flops / profile.seconds / 1e9,
             "bare_sgemm_seconds": bare, "bare_sgemm_gflops_rate": profile.flops / bare / 1e9,
-            "blas": NativeLibraries.openBLAS, "blas_threads": NativeLibraries.openBLASThreads,
+            "blas": OpenBLAS.configuration, "blas_threads": OpenBLAS.threadCount,
         ]
         if json {
             let data = try! JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])

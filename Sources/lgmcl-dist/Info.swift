@@ -29,10 +29,10 @@ struct Info: ParsableCommand {
             if world.isRoot {
                 print("""
                     lgmcl     \(LGMCLVersion.string)
-                    Open MPI  \(NativeLibraries.mpi)
-                    HDF5      \(NativeLibraries.hdf5)
-                    OpenBLAS  \(NativeLibraries.openBLAS) (threads: \(NativeLibraries.openBLASThreads))
-                    RDKit     \(NativeLibraries.rdkit)
+                    Open MPI  \(Environment.libraryVersion)
+                    HDF5      \(HDF5.version)
+                    OpenBLAS  \(OpenBLAS.configuration) (threads: \(OpenBLAS.threadCount))
+                    RDKit     \(RDKit.version)
                     """)
                 if let preset { print(Self.parameterTable(preset)) }
             }

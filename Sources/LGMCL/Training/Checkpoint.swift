@@ -27,7 +27,7 @@ public struct CheckpointManifest: Codable, Sendable {
 
     public var lgmclVersion = LGMCLVersion.string
     public var gitCommit = BuildInfo.gitCommit
-    public var rdkitVersion = NativeLibraries.rdkit
+    public var rdkitVersion = RDKit.version
     public var stage: String
     public var preset: String
     public var vocabularySHA256: String?

@@ -23,9 +23,16 @@ public struct HDF5Error: Error, CustomStringConvertible {
 /// then keeps one error stack per thread, so automatic error printing is switched off on each
 /// thread that calls in; errors are collected from the stack instead and reported once, as an
 /// `HDF5Error`.
-enum HDF5 {
+public enum HDF5 {
     private static let lock = NSRecursiveLock()
     private static let quietKey = "lgmcl.hdf5.quiet"
+
+    /// The HDF5 library's version, e.g. "1.10.8".
+    public static var version: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        call { _ = H5get_libversion(&major, &minor, &release) }
+        return "\(major).\(minor).\(release)"
+    }
 
     static func call<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

@@ -31,7 +31,7 @@ public struct Preprocessor {
     }
 
     public func run() throws -> PreprocessSummary {
-        let start = Date()
+        let start = monotonicSeconds()
         // Rank 0 checks the whole input first (header, columns, row shapes, compression); the
         // others wait in the broadcast, so a bad file fails once, with one message.
         var rowCount = [Int64(0)]
@@ -48,7 +48,7 @@ public struct Preprocessor {
             writer = try DatasetWriter(path: options.output, metadata: DatasetMetadata(
                 taskNames: options.labelColumns, hasSplit: options.splitColumn != nil, hasScaffolds: true,
                 vocabulary: vocabulary.tokens, vocabularySHA256: vocabulary.sha256,
-                rdkitVersion: NativeLibraries.rdkit, createdBy: "\(options.createdBy) (lgmcl \(LGMCLVersion.string))",
+                rdkitVersion: RDKit.version, createdBy: "\(options.createdBy) (lgmcl \(LGMCLVersion.string))",
                 maxSMILESTokens: options.maxSMILESTokens, maxDescriptionTokens: options.maxDescriptionTokens))
             rejects = try RejectsWriter(path: options.rejectsPath)
         }
@@ -72,7 +72,7 @@ public struct Preprocessor {
             try rejects.finish()
             summary.outputBytes = ((try? FileManager.default.attributesOfItem(atPath: options.output))?[.size] as? Int) ?? 0
         }
-        summary.seconds = Date().timeIntervalSince(start)
+        summary.seconds = monotonicSeconds() - start
         // Every rank leaves only once the file is complete.
         try world.barrier()
         return summary

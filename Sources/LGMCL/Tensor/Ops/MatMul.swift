@@ -137,11 +137,11 @@ func profiledGemm<S: TensorScalar>(
                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
-    let start = DispatchTime.now().uptimeNanoseconds
+    let start = monotonicSeconds()
     S.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     profile.calls.append(.init(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, beta: beta != 0,
-                               seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9))
+                               seconds: monotonicSeconds() - start))
 }
 
 /// The gemm calls of a stretch of code: shapes, flop count and time in BLAS.
@@ -171,5 +171,3 @@ public final class GemmProfile {
         return (try body(), profile)
     }
 }
-
-import Dispatch

@@ -1,4 +1,3 @@
-import Distributed
 import Foundation
 
 /// Forward + backward timing of the `Float` model per component, for `model-bench`

@@ -1,4 +1,3 @@
-import CBLAS
 import Distributed
 import Foundation
 
@@ -12,9 +11,9 @@ public struct NumericEnvironment: Codable, Sendable, Equatable {
     public var host: String
     public var lgmclVersion: String
     public var gitCommit: String
-    /// `openblas_get_corename()`: the kernel family in use, e.g. "Haswell", "Cooperlake".
+    /// `OpenBLAS.coreName`: the kernel family in use, e.g. "Haswell", "Cooperlake".
     public var blasCore: String
-    /// `openblas_get_config()`.
+    /// `OpenBLAS.configuration`.
     public var blasConfiguration: String
     public var blasThreads: Int
     /// `OPENBLAS_CORETYPE` as this process received it, when set.
@@ -55,7 +54,7 @@ extension NumericEnvironment {
     /// the process with SIGILL at the first product.
     public static func current() throws -> NumericEnvironment {
         let cpu = CPUDescription.read()
-        let core = String(cString: openblas_get_corename())
+        let core = OpenBLAS.coreName
         let requested = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
         if let flags = cpu.flags {
             let missing = Self.missingInstructions(core: core, cpuFlags: flags)
@@ -71,7 +70,7 @@ extension NumericEnvironment {
         let canaries = Self.canaries()
         return NumericEnvironment(
             host: Environment.processorName, lgmclVersion: LGMCLVersion.string, gitCommit: BuildInfo.gitCommit,
-            blasCore: core, blasConfiguration: NativeLibraries.openBLAS, blasThreads: NativeLibraries.openBLASThreads,
+            blasCore: core, blasConfiguration: OpenBLAS.configuration, blasThreads: OpenBLAS.threadCount,
             requestedCore: requested, cpuModel: cpu.model, sgemmCanary: canaries.sgemm, elementwiseCanary: canaries.elementwise)
     }
 

@@ -1,6 +1,6 @@
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
-/// OOPSLA 2014, doi:10.1145/2660193.2660195), the generator behind every seeded split and every
-/// epoch order.
+/// OOPSLA 2014, doi:10.1145/2660193.2660195), the generator behind every seeded split, every
+/// epoch order and the numeric canary's inputs.
 ///
 /// Splits must stay the same across Swift versions and machines, and be reproducible by other
 /// tools, so neither the standard library's shuffle nor its bounded draws (whose algorithms may
