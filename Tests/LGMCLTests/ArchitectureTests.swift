@@ -32,13 +32,7 @@ extension LayerRules {
             "Logging":                ["Data/Preprocessing", "Runtime", "Inference", "Training"],
         ],
         platformModules: ["Foundation", "Dispatch", "Glibc", "Darwin"],
-        allowances: [
-            // The files a fine-tuning run writes and Inference reads are declared in Training until
-            // they move to RunFiles/ (issue 21); then both allowances are reported as unneeded.
-            Allowance(path: "Inference", names: ["FinetunedModel", "PredictionTable", "CSVText"],
-                      reason: "run-file types still in Training"),
-            Allowance(path: "Training/Output/CSVText.swift", names: ["CSV"], reason: "CSVText still in Training"),
-        ])
+        allowances: [])
 }
 
 struct ArchitectureTests {
