@@ -207,6 +207,7 @@ public final class Communicator: @unchecked Sendable {
     /// MPI_Abort's own report does not reliably carry it.
     public func abort(message: String, code: Int32 = 1) -> Never {
         Environment.printError(message, rank: rank, size: size)
+        RankErrorLog.finish()  // MPI_Abort ends the process without atexit handlers
         MPI_Abort(comm, code)
         exit(code)
     }

@@ -75,12 +75,29 @@ public struct LaunchError: Error, CustomStringConvertible {
 /// calls MPI_Abort, which makes mpirun kill the others. Success finalises MPI.
 public enum Job {
     public static func run(_ body: (Communicator) throws -> Void) -> Never {
+        runWithStatus { world in try body(world); return 0 }
+    }
+
+    /// Like `run`, ending with the status `body` returns (pretrain: 75, EX_TEMPFAIL, when a stop
+    /// signal ended it early), after a clean MPI_Finalize on every rank. Every rank must return
+    /// the same status.
+    public static func runWithStatus(_ body: (Communicator) throws -> Int32) -> Never {
         let world = Communicator.world
         do {
             try checkLaunch(worldSize: world.size)
-            try body(world)
+            try RankErrorLog.startIfConfigured(rank: world.rank, size: world.size)
+            let status = try body(world)
             try check(MPI_Finalize(), "MPI_Finalize")
-            exit(0)
+            if status != 0, world.size > 1 {
+                // mpirun takes the first non-zero exit for a failure and ends the other ranks with
+                // SIGTERM and SIGKILL, each after odls_base_sigkill_timeout seconds (the stop grace
+                // under cluster/lgmcl-launch), even ranks a moment from exiting by themselves. So
+                // every rank returned the same status, the others leave with 0 at once, and rank 0,
+                // last, reports it: srun and mpirun both end with it.
+                if world.rank != 0 { exit(0) }
+                usleep(500_000)
+            }
+            exit(status)
         } catch {
             fail(world, error)
         }

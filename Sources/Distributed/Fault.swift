@@ -2,14 +2,17 @@ import Foundation
 
 /// Test-only fault injection: `LGMCL_FAULT=rank:1,step:7,kind:exit|kill|hang|nan[,phase:NAME]`
 /// makes rank 1 fail at step 7 (in the named phase, default "step"), so tests can show that
-/// crashes, kills, hangs and NaNs end the job cleanly.
+/// crashes, kills, hangs and NaNs end the job cleanly. `kind:sleep,seconds:N` makes that step N
+/// seconds slower instead, so a stop signal lands inside a long step without timing luck.
 public struct Fault: Sendable, Equatable {
-    public enum Kind: String, Sendable { case exit, kill, hang, nan }
+    public enum Kind: String, Sendable { case exit, kill, hang, nan, sleep }
 
     public let rank: Int
     public let step: Int
     public let kind: Kind
     public let phase: String
+    /// How long `sleep` sleeps.
+    public let seconds: Double
 
     /// The fault configured in the environment, if any. A malformed value is an error rather
     /// than a silently healthy run.
@@ -28,7 +31,15 @@ public struct Fault: Sendable, Equatable {
         guard let rank = fields["rank"].flatMap(Int.init), let step = fields["step"].flatMap(Int.init),
               let kind = fields["kind"].flatMap(Kind.init(rawValue:))
         else {
-            throw LaunchError(description: "LGMCL_FAULT='\(text)': expected rank:R,step:S,kind:exit|kill|hang|nan[,phase:P]")
+            throw LaunchError(description: "LGMCL_FAULT='\(text)': expected rank:R,step:S,kind:exit|kill|hang|nan|sleep[,phase:P][,seconds:N]")
+        }
+        if kind == .sleep {
+            guard let seconds = fields["seconds"].flatMap(Double.init), seconds > 0 else {
+                throw LaunchError(description: "LGMCL_FAULT='\(text)': kind:sleep needs seconds:N (N > 0)")
+            }
+            self.seconds = seconds
+        } else {
+            seconds = 0
         }
         self.rank = rank
         self.step = step
@@ -50,6 +61,12 @@ public struct Fault: Sendable, Equatable {
             while true { sleep(1000) }
         case .nan:
             return true
+        case .sleep:
+            Environment.printError("injected fault: step \(step) (\(phase)) sleeps \(seconds) s", rank: rank, size: size)
+            // In short slices until the end time: a handled signal cuts one sleep short, and the
+            // point is a step that stays slow whatever arrives meanwhile.
+            let end = Date().addingTimeInterval(seconds)
+            while case let left = end.timeIntervalSinceNow, left > 0 { usleep(useconds_t(min(left, 0.2) * 1e6)) }
         }
         return false
     }

@@ -118,7 +118,7 @@ struct Pretrain: ParsableCommand {
     }
 
     func run() throws {
-        Job.run { world in
+        Job.runWithStatus { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
             var settings = try options.settings(output: output, ranks: world.size)
             settings.epochs = epochs
@@ -128,14 +128,24 @@ struct Pretrain: ParsableCommand {
             settings.saveGradients = saveGradients
             settings.logInterval = logInterval
             let summary = try runPretraining(settings, precision: options.dataParallel.precision, world: world)
+            if summary.stoppedBySignal {
+                // Not a success: the run is unfinished, and its last line says so and how to go on.
+                if let stop = summary.stop { printToStandardError(stop.line) }
+                return stoppedExitStatus
+            }
             if world.isRoot {
                 print(String(format: "pretrain %@: %d steps, %.1f molecules/s over %d ranks, final loss %.4f; output in %@",
                              settings.stage.rawValue, summary.steps, summary.moleculesPerSecond, summary.ranks,
                              summary.finalLoss, output))
             }
+            return 0
         }
     }
 }
+
+/// EX_TEMPFAIL (sysexits.h): stopped by a signal with a checkpoint; run again with --resume.
+/// cluster/lgmcl-launch and the Slurm script key their requeue on it.
+let stoppedExitStatus: Int32 = 75
 
 func runPretraining(_ settings: PretrainSettings, precision: Precision, world: Communicator) throws -> PretrainSummary {
     let log: (String) -> Void = printToStandardError

@@ -87,7 +87,9 @@ func loop(_ world: Communicator, seconds: Double) throws {
 }
 
 let name = CommandLine.arguments.dropFirst().first ?? ""
-Job.run { world in
+// A stop by signal ends with 75 (EX_TEMPFAIL), as pretrain does: unfinished, not a success.
+var status: Int32 = 0
+Job.runWithStatus { world in
     switch name {
     case "allreduce":
         try checkAllreduce(world, Float.self)
@@ -164,6 +166,7 @@ Job.run { world in
             if world.isRoot { print("step \(step)") }
             if try StopRequest.shouldStop(world: world) {
                 if world.isRoot { print("stopped at step \(step) by signal") }
+                status = 75
                 break
             }
         }
@@ -184,4 +187,5 @@ Job.run { world in
     }
     try world.barrier()
     if world.isRoot { print("PASS \(name) on \(world.size) ranks") }
+    return status
 }

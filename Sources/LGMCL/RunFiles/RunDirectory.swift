@@ -22,6 +22,9 @@ public struct RunDirectory: Sendable {
     public var heartbeats: URL { url.appendingPathComponent("heartbeats") }
     /// Pretraining: the model configuration of the encoders. Fine-tuning: the manifest.
     public var configuration: URL { url.appendingPathComponent("config.json") }
+    /// Written by rank 0 when a stop signal ends pretraining early (StopReport); removed when a
+    /// run starts. cluster/lgmcl-launch reads it to requeue and to report the stop.
+    public var stopReport: URL { url.appendingPathComponent("stop.json") }
     public var vocabulary: URL { url.appendingPathComponent("vocab.txt") }
     public var metrics: URL { url.appendingPathComponent("metrics.json") }
     public var featurizedData: URL { url.appendingPathComponent("data.h5") }

@@ -1,4 +1,5 @@
 import Distributed
+import Foundation
 
 /// How the replicas of a data-parallel run train together; `pretrain` and `finetune` settings
 /// both carry these (flat, as their JSON files have always spelled them).
@@ -28,6 +29,11 @@ struct StepOutcome {
     var terms: [Double]
     /// Some rank received SIGTERM/SIGUSR1: every rank stops after this step.
     var stopRequested: Bool
+    /// The stop signal as the ranks agreed on it: SIGTERM when any rank got one, else SIGUSR1.
+    var stopSignal: Int32? = nil
+    /// The step was computed but not applied (`skipsOptimizerOnStop`): the weights are still
+    /// those of the step before.
+    var applied = true
     /// Seconds this rank waited for gradient sums that backward did not hide.
     var allreduceWait: Double
 }
@@ -48,6 +54,14 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
     /// Follows "stopping." when the loss stops being finite: where the user goes from there.
     let divergenceAdvice: String
     var times = PhaseTimes()
+    /// On a stop request, leave the weights and Adam's state as they were before this step, so
+    /// they still match the checkpoint rank 0 wrote of the last completed step the moment its
+    /// signal came (Pretrainer); the resumed run takes this step again, with the same batch and
+    /// random stream.
+    var skipsOptimizerOnStop = false
+    /// Held while the optimiser changes the weights (and while `commit` runs): a checkpoint
+    /// written from another thread takes it to see one step's state whole.
+    let stateLock = NSLock()
 
     /// Starts every replica from rank 0's weights (after checking that all ranks built the same
     /// parameters) and sets up the gradient buckets over `trained`, in their order.
@@ -75,7 +89,9 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
 
     /// Step `number` (from 1): `loss` builds the forward pass with the step's random stream.
     /// `inspect` sees the summed gradients before the optimiser applies them.
-    func callAsFunction(_ number: Int, inspect: (() throws -> Void)? = nil,
+    /// `commit` runs right after the optimiser, under `stateLock` (the caller's position moves
+    /// there, in step with the weights).
+    func callAsFunction(_ number: Int, inspect: (() throws -> Void)? = nil, commit: () -> Void = {},
                         loss: (_ stream: RandomStream) throws -> StepLoss<Scalar>) throws -> StepOutcome {
         watchdog.enter("forward", step: number)
         let poisoned = faults.beforeForward(number)
@@ -93,21 +109,36 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
         // The same allreduce carries the ranks' stop requests (a signal may reach ranks at
         // different steps), so a step has one small blocking collective, not two.
         watchdog.enter("loss allreduce", step: number)
-        var sums = computed.terms.map { Double($0) } + [Double(computed.total.item()), StopRequest.receivedSignal == nil ? 0 : 1]
+        // Two counts, of ranks that got SIGTERM and of ranks that got SIGUSR1: the launcher
+        // requeues after a USR1 stop only, so which one came matters.
+        let signal = StopRequest.receivedSignal
+        var sums = computed.terms.map { Double($0) } + [Double(computed.total.item()),
+                                                         signal == SIGTERM ? 1 : 0, signal == SIGUSR1 ? 1 : 0]
         try times.measure(.lossAllreduce) { try world.allreduce(&sums) }
-        let stopRequested = sums.removeLast() > 0
+        let usr1 = sums.removeLast(), term = sums.removeLast()
+        let stopSignal: Int32? = term > 0 ? SIGTERM : usr1 > 0 ? SIGUSR1 : nil
+        let stopRequested = stopSignal != nil
         let total = sums.removeLast()
         guard total.isFinite, sums.allSatisfy(\.isFinite) else {
             throw TrainingError(description: "the loss became \(total) at step \(number); stopping. \(divergenceAdvice)")
+        }
+        if stopRequested, skipsOptimizerOnStop {
+            optimizer.zeroGradients()
+            return StepOutcome(total: total, terms: sums, stopRequested: true, stopSignal: stopSignal, applied: false,
+                               allreduceWait: waited)
         }
         try inspect?()
 
         watchdog.enter("optimizer", step: number)
         times.measure(.optimizer) {
-            optimizer.step()
+            stateLock.withLock {
+                optimizer.step()
+                commit()
+            }
             optimizer.zeroGradients()
         }
-        return StepOutcome(total: total, terms: sums, stopRequested: stopRequested, allreduceWait: waited)
+        return StepOutcome(total: total, terms: sums, stopRequested: stopRequested, stopSignal: stopSignal,
+                           allreduceWait: waited)
     }
 }
 

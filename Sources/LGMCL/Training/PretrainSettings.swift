@@ -85,6 +85,8 @@ public struct PretrainSummary: Codable, Sendable {
     public var phaseSecondsByRank: [[String: Double]]
     /// CPU seconds (all threads) each rank used over the same interval as `seconds`.
     public var cpuSecondsByRank: [Double]
+    /// Rank 0's report of a stop by signal (nil on the other ranks, and when the run completed).
+    public var stop: StopReport? = nil
     public var moleculesPerSecond: Double { seconds > 0 ? Double(molecules) / seconds : 0 }
     public var stepSeconds: Double { steps > 0 ? seconds / Double(steps) : 0 }
 }

@@ -25,6 +25,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     let trainingMolecules: [Int]
     let heldOutMolecules: [Int]
     var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
+    /// The stop path's state (Pretrainer+Stop.swift), guarded by the step's stateLock: the newest
+    /// step with a checkpoint on disk, whether training is over, and the report once stopped.
+    var checkpointedStep = 0
+    var trainingEnded = false
+    var stopReport: StopReport?
     /// This rank's exposed allreduce wait in each timed step. Per step, the rank that finished
     /// backward last waits only for what backward did not hide; the others wait for it as well.
     public private(set) var allreduceWaitByStep: [Double] = []
@@ -75,13 +80,18 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     public func run() throws -> PretrainSummary {
         try directory.create(world: world)
         if settings.resume { try resume() }
+        checkpointedStep = position.step
+        if world.isRoot { try? FileManager.default.removeItem(at: directory.stopReport) }
         watchdog.start()
         defer { watchdog.stop() }
         StopRequest.install()
+        step.skipsOptimizerOnStop = !settings.isBenchmark
         let metrics = world.isRoot && !settings.isBenchmark
             ? try MetricsLog(url: directory.metricsLog(stage: settings.stage.rawValue), append: settings.resume) : nil
         let lastStep = try self.lastStep()
-        var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval)
+        var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval,
+                                        startingAt: position.step)
+        watchForStop(lastStep: lastStep)
         var clock = RunClock(step: position.step)
         let timedFrom = position.step + settings.warmupSteps
         var lastLoss = Double.nan
@@ -92,11 +102,16 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                                               globalBatchSize: settings.globalBatchSize, rank: world.rank, rankCount: world.size)
             let reader = BatchReader(dataset: dataset, plan: plan, options: batchOptions(), firstBatch: position.batchInEpoch)
             while position.step < lastStep, let batch = try step.nextBatch(reader, step: position.step + 1) {
-                let outcome = try step(position.step + 1, inspect: gradientsInspection(step: position.step + 1)) { stream in
+                let outcome = try step(position.step + 1, inspect: gradientsInspection(step: position.step + 1),
+                                       commit: { position.step += 1; position.batchInEpoch += 1 }) { stream in
                     try contrastiveLoss(batch, stream: stream, step: position.step + 1)
                 }
-                position.step += 1
-                position.batchInEpoch += 1
+                if !outcome.applied, let signal = outcome.stopSignal {
+                    // The step was dropped: every rank still holds step position.step's weights.
+                    stoppedBySignal = true
+                    if world.isRoot { try checkpointForStop(signal: signal, lastStep: lastStep) }
+                    break training
+                }
                 watchdog.stepCompleted(position.step)
                 allreduceWaitByStep.append(outcome.allreduceWait)
                 if position.step == timedFrom, settings.warmupSteps > 0 {
@@ -106,18 +121,29 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 }
                 lastLoss = outcome.total
                 report(outcome, clock: clock, metrics: metrics, progress: &progress)
-                if !settings.isBenchmark, outcome.stopRequested || position.step % settings.checkpointEvery == 0 {
-                    try step.times.measure(.checkpoint) { try saveCheckpoint() }
+                if !settings.isBenchmark, position.step % settings.checkpointEvery == 0 {
+                    try step.times.measure(.checkpoint) {
+                        // Under the lock: a stop signal's checkpoint may be written from another thread.
+                        step.stateLock.lock()
+                        defer { step.stateLock.unlock() }
+                        try saveCheckpoint()
+                        checkpointedStep = position.step
+                    }
                 }
                 if outcome.stopRequested {
+                    // A benchmark's stop: the step was applied, and nothing is saved.
                     stoppedBySignal = true
-                    if world.isRoot { log("stop signal received: checkpoint written at step \(position.step); resume with --resume") }
                     break training
                 }
             }
             if position.batchInEpoch >= plan.batchCount {
                 try endEpoch(metrics: metrics)
             }
+        }
+        if !stoppedBySignal {
+            step.stateLock.lock()
+            trainingEnded = true
+            step.stateLock.unlock()
         }
         return try finish(clock: clock, lastLoss: lastLoss, stoppedBySignal: stoppedBySignal)
     }
@@ -261,6 +287,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         let steps = position.step - clock.step
         return PretrainSummary(steps: steps, molecules: steps * settings.globalBatchSize, seconds: seconds, finalLoss: lastLoss,
                                ranks: world.size, globalBatchSize: settings.globalBatchSize, stoppedBySignal: stoppedBySignal,
-                               phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank, cpuSecondsByRank: cpuSeconds)
+                               phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank, cpuSecondsByRank: cpuSeconds,
+                               stop: stopReport)
     }
 }

@@ -12,12 +12,16 @@ public struct ProgressReporter {
     let started: Date
     var lastPrint: Date
     var printed = false
+    /// Units done before this reporter started (a resumed run's steps): rates and ETAs count only
+    /// what this process did, or a resume at step 180 would report 180 steps in its first second.
+    let startingAt: Int
 
     /// - Parameter quietWhenShort: the first line comes only after `interval` seconds, and the
     ///   last only if a first came, for passes that are often short (fine-tuning epochs, which
     ///   end with a summary line of their own).
-    public init(label: String, total: Int, interval: Double = 10, quietWhenShort: Bool = false) {
+    public init(label: String, total: Int, interval: Double = 10, quietWhenShort: Bool = false, startingAt: Int = 0) {
         self.label = label
+        self.startingAt = startingAt
         self.total = total
         self.interval = interval
         self.quietWhenShort = quietWhenShort
@@ -39,7 +43,7 @@ public struct ProgressReporter {
         lastPrint = now
         printed = true
         let elapsed = now.timeIntervalSince(started)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(max(0, done - startingAt)) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let percent = total > 0 ? 100 * Double(done) / Double(total) : 100
         var line = String(format: "%@ %d/%d %@ (%.0f%%) %.1f %@/s ETA %@", label, done, total, unit, percent, rate, unit,
