@@ -15,6 +15,9 @@ NP ?= 2
 
 DEB_PACKAGES := libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools librdkit-dev \
 	libboost1.81-dev zlib1g-dev libssl-dev pkg-config
+# Only for `make test-slurm`: a real Slurm and munge, which the test runs privately (never part of
+# setup, build or test: a user's build must not install or touch a Slurm).
+SLURM_DEB_PACKAGES := slurmctld slurmd slurm-client munge
 # Only for regenerating oracle fixtures (scripts/); CI never needs them.
 ORACLE_DEB_PACKAGES := python3-rdkit
 
@@ -24,7 +27,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OPENBLAS_NUM_THREADS := 1
 MPIRUN := mpirun --oversubscribe
 
-.PHONY: setup setup-oracles venv build test test-forced-kernel test-multihost bench-allreduce check-scripts demo clean
+.PHONY: setup setup-oracles setup-slurm venv build test test-forced-kernel test-multihost test-slurm bench-allreduce check-scripts demo clean
 
 setup: .setup-done
 .setup-done:
@@ -72,13 +75,28 @@ test-forced-kernel: build
 test-multihost: build
 	cluster/test-multihost --bin $(BIN)
 
+# The cluster kit under a real Slurm (root): munged, slurmctld and slurmd with a private
+# configuration in a temporary directory, every stop path of cluster/slurm/pretrain.sbatch
+# (docs/cluster.md, section 8). Installing Debian's packages starts no daemon in a container with
+# policy-rc.d; on a machine where they would start, the test refuses to run beside them.
+setup-slurm:
+	@missing=""; for p in $(SLURM_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup-slurm: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "setup-slurm: Slurm and munge present"; fi
+test-slurm: build setup-slurm
+	@start=$$(date +%s); cluster/test-slurm --bin $(BIN); status=$$?; \
+	echo "make test-slurm: $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
 # Allreduce latency and bandwidth, lgmcl beside plain C, into docs/benchmarks-allreduce.md.
 bench-allreduce: build
 	cluster/bench/allreduce.sh --bin $(BIN)
 
 # Shell scripts: syntax always, shellcheck when installed (Debian package shellcheck).
 SHELL_SCRIPTS := cluster/lgmcl-launch cluster/test-multihost cluster/netns/agent cluster/netns/hosts.sh \
-	cluster/slurm/pretrain.sbatch cluster/bench/allreduce.sh
+	cluster/slurm/pretrain.sbatch cluster/bench/allreduce.sh cluster/test-slurm
 check-scripts:
 	@for f in $(SHELL_SCRIPTS); do bash -n $$f || exit 1; done
 	@if command -v shellcheck >/dev/null; then shellcheck -x $(SHELL_SCRIPTS) && echo "check-scripts: shellcheck clean"; \

@@ -38,7 +38,7 @@ struct MultiHostTests {
     }
 
     /// SIGUSR1 to cluster/lgmcl-launch (Slurm's warning before a time limit) reaches the ranks
-    /// on every host, which stop together at a step boundary; the job ends 0.
+    /// on every host, which stop together at a step boundary; the job ends 75 (unfinished).
     @Test func stopSignalAcrossHosts() throws {
         let result = try MultiHost.run("stop-signal")
         #expect(result.stdout.contains("PASS stop-signal (stopped at step"), "\(result.output)")

@@ -160,7 +160,7 @@ func terminateTree(_ pid: Int32) {
     for member in family + descendants(of: pid) { kill(member, SIGKILL) }
 }
 
-func descendants(of root: Int32) -> [Int32] {
+public func descendants(of root: Int32) -> [Int32] {
     var parentOf: [Int32: Int32] = [:]
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
         guard let pid = Int32(entry),
@@ -179,7 +179,7 @@ func descendants(of root: Int32) -> [Int32] {
     return result
 }
 
-func isZombie(_ pid: Int32) -> Bool {
+public func isZombie(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return true }
     return stat[stat.index(after: close)...].split(separator: " ").first == "Z"

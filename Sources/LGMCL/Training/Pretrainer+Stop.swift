@@ -15,6 +15,14 @@ public struct StopReport: Codable, Sendable, Equatable {
     /// ranks only, and rank 0 wrote it at the step boundary).
     public var secondsToCheckpoint: Double?
 
+    public init(signal: String, step: Int, lastStep: Int, checkpoint: String?, secondsToCheckpoint: Double? = nil) {
+        self.signal = signal
+        self.step = step
+        self.lastStep = lastStep
+        self.checkpoint = checkpoint
+        self.secondsToCheckpoint = secondsToCheckpoint
+    }
+
     /// The run's last line: what happened and how to go on.
     public var line: String {
         "stopped at step \(step) of \(lastStep) (\(signal)), checkpoint \(checkpoint ?? "none (no step completed)"), "
