@@ -54,6 +54,7 @@ public struct Fault: Sendable, Equatable {
         switch kind {
         case .exit:
             Environment.printError("injected fault: exiting at step \(step) (\(phase))", rank: rank, size: size)
+            RankErrorLog.finish()
             _exit(1)
         case .kill:
             kill(getpid(), SIGKILL)

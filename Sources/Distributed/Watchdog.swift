@@ -121,6 +121,7 @@ public final class Watchdog: @unchecked Sendable {
         if !missing.isEmpty { message += "; no heartbeat from ranks \(missing)" }
         message += ". A rank is hung, stopped or cut off from the others; ending the job."
         Environment.printError(message, rank: rank, size: size)
+        RankErrorLog.finish()  // _exit runs no atexit handler: the message must leave the pipe first
         // exit, not MPI_Abort: the MPI library may be the thing that is stuck.
         _exit(3)
     }
