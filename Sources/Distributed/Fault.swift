@@ -3,7 +3,8 @@ import Foundation
 /// Test-only fault injection: `LGMCL_FAULT=rank:1,step:7,kind:exit|kill|hang|nan[,phase:NAME]`
 /// makes rank 1 fail at step 7 (in the named phase, default "step"), so tests can show that
 /// crashes, kills, hangs and NaNs end the job cleanly. `kind:sleep,seconds:N` makes that step N
-/// seconds slower instead, so a stop signal lands inside a long step without timing luck.
+/// seconds slower instead, so a stop signal lands inside a long step without timing luck; with
+/// `until:T` every step from S to T is (a run slow enough for a time limit on any machine).
 public struct Fault: Sendable, Equatable {
     public enum Kind: String, Sendable { case exit, kill, hang, nan, sleep }
 
@@ -11,8 +12,9 @@ public struct Fault: Sendable, Equatable {
     public let step: Int
     public let kind: Kind
     public let phase: String
-    /// How long `sleep` sleeps.
+    /// How long `sleep` sleeps, and the last step it sleeps in (`until`, default `step`).
     public let seconds: Double
+    public let lastStep: Int
 
     /// The fault configured in the environment, if any. A malformed value is an error rather
     /// than a silently healthy run.
@@ -33,6 +35,7 @@ public struct Fault: Sendable, Equatable {
         else {
             throw LaunchError(description: "LGMCL_FAULT='\(text)': expected rank:R,step:S,kind:exit|kill|hang|nan|sleep[,phase:P][,seconds:N]")
         }
+        lastStep = fields["until"].flatMap(Int.init) ?? step
         if kind == .sleep {
             guard let seconds = fields["seconds"].flatMap(Double.init), seconds > 0 else {
                 throw LaunchError(description: "LGMCL_FAULT='\(text)': kind:sleep needs seconds:N (N > 0)")
@@ -50,7 +53,8 @@ public struct Fault: Sendable, Equatable {
     /// Fires the fault if it is due here. Returns true for `nan` (the caller poisons its loss);
     /// the other kinds do not return.
     public func fire(rank: Int, size: Int, step: Int, phase: String) -> Bool {
-        guard rank == self.rank, step == self.step, phase == self.phase else { return false }
+        let due = kind == .sleep ? (self.step ... max(self.step, lastStep)).contains(step) : step == self.step
+        guard rank == self.rank, due, phase == self.phase else { return false }
         switch kind {
         case .exit:
             Environment.printError("injected fault: exiting at step \(step) (\(phase))", rank: rank, size: size)
@@ -63,7 +67,10 @@ public struct Fault: Sendable, Equatable {
         case .nan:
             return true
         case .sleep:
-            Environment.printError("injected fault: step \(step) (\(phase)) sleeps \(seconds) s", rank: rank, size: size)
+            if step == self.step {
+                Environment.printError("injected fault: step \(step) (\(phase)) sleeps \(seconds) s"
+                                       + (lastStep > self.step ? ", and every step to \(lastStep)" : ""), rank: rank, size: size)
+            }
             // In short slices until the end time: a handled signal cuts one sleep short, and the
             // point is a step that stays slow whatever arrives meanwhile.
             let end = Date().addingTimeInterval(seconds)

@@ -23,6 +23,11 @@ struct StopTests {
         #expect(Date().timeIntervalSince(start) < 0.2)
         _ = fault.fire(rank: 0, size: 1, step: 2, phase: "step")
         #expect(Date().timeIntervalSince(start) >= 0.3)
+        let every = try Fault(parsing: "rank:0,step:2,until:4,kind:sleep,seconds:0.1")
+        let before = Date()
+        for step in 1 ... 6 { _ = every.fire(rank: 0, size: 1, step: step, phase: "step") }
+        let slept = Date().timeIntervalSince(before)
+        #expect(slept >= 0.3 && slept < 0.5, "\(slept) s")
     }
 
     @Test func stopLineSaysWhereAndHowToGoOn() {
