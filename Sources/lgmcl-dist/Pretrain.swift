@@ -37,6 +37,9 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Molecules at the end of the dataset held out of training for the retrieval metric.")
     var heldOut = 256
 
+    @Option(help: "Molecules at the end of the dataset held out of training on which alignment, uniformity and effective rank are measured (before the first step, at each checkpoint and epoch end; into the metrics log and diagnostics-STAGE.svg). At most a fifth of the dataset; 0 turns them off.")
+    var diagnostics = 2000
+
     @OptionGroup var dataParallel: DataParallelOptions
 
     func validate() throws {
@@ -46,6 +49,7 @@ struct PretrainOptions: ParsableArguments {
         if let b = batchSize ?? batchSizePerRank, b < 1 { throw ValidationError("batch sizes must be positive") }
         if parsedLossWeights == nil { throw ValidationError("--loss-weights takes two numbers, e.g. 1,0.5") }
         if temperature <= 0 { throw ValidationError("--temperature must be positive") }
+        if heldOut < 0 || diagnostics < 0 { throw ValidationError("--held-out and --diagnostics take a number of molecules (0 or more)") }
     }
 
     var parsedLossWeights: [Double]? {
@@ -63,6 +67,7 @@ struct PretrainOptions: ParsableArguments {
         settings.lossWeights = parsedLossWeights ?? [1, 1]
         settings.seed = seed
         settings.heldOut = heldOut
+        settings.diagnostics = diagnostics
         dataParallel.apply(to: &settings)
         return settings
     }

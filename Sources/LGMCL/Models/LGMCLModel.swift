@@ -79,7 +79,7 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         let l = local(packed, stream), g = global(packed, stream)
         // The projection head is shared: each view draws its own masks there.
         return GraphEmbeddings(
-            localAtoms: l.atoms, globalAtoms: g.atoms,
+            localAtoms: l.atoms, globalAtoms: g.atoms, localPooled: l.molecules, globalPooled: g.molecules,
             local: graphProjection(l.molecules, molecules: graph.moleculeIndices, stream),
             global: graphProjection(g.molecules, molecules: graph.moleculeIndices, stream?.forView(1)))
     }
@@ -126,6 +126,9 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
 public struct GraphEmbeddings<Scalar: TensorScalar> {
     public let localAtoms: Tensor<Scalar>
     public let globalAtoms: Tensor<Scalar>
+    /// Pooled molecule vectors before the projection head (what fine-tuning reads).
+    public let localPooled: Tensor<Scalar>
+    public let globalPooled: Tensor<Scalar>
     /// Projected molecule vectors, the inputs of the graph NT-Xent.
     public let local: Tensor<Scalar>
     public let global: Tensor<Scalar>

@@ -51,6 +51,9 @@ public struct PretrainSettings: Codable, Sendable {
     public var bucketMiB = GradientBucketSize.defaultMiB
     /// Molecules at the end of the file kept out of training for the retrieval metric.
     public var heldOut = 256
+    /// Molecules at the end of the file, kept out of training, on which each evaluation measures
+    /// the embeddings (EmbeddingDiagnostics); 0 turns the diagnostics off.
+    public var diagnostics = 2000
     public var logInterval = 10.0
     /// A throughput benchmark: no checkpoints, metrics, held-out evaluation or final weights,
     /// and the first `warmupSteps` steps are left out of the timings.

@@ -21,9 +21,13 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     /// manifests record them.
     let numerics: [NumericEnvironment.Group]
     let store: CheckpointStore
-    /// Molecules trained on, and those at the end of the file kept for the retrieval metric.
+    /// Molecules trained on, and those at the end of the file kept for the retrieval metric and
+    /// the diagnostics (the larger of the two tails is left out of training).
     let trainingMolecules: [Int]
     let heldOutMolecules: [Int]
+    let diagnosticMolecules: [Int]
+    /// The step the diagnostics last measured: an epoch's end and a checkpoint can coincide.
+    var diagnosedStep: Int?
     var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
     /// This rank's exposed allreduce wait in each timed step. Per step, the rank that finished
     /// backward last waits only for what backward did not hide; the others wait for it as well.
@@ -46,9 +50,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         self.world = world
         self.faults = faults
         self.log = log
-        let heldOut = min(settings.heldOut, dataset.count / 5)
-        trainingMolecules = Array(0 ..< dataset.count - heldOut)
-        heldOutMolecules = Array(dataset.count - heldOut ..< dataset.count)
+        let molecules = dataset.count
+        func tail(_ count: Int) -> [Int] { Array(molecules - min(count, molecules / 5) ..< molecules) }
+        heldOutMolecules = tail(settings.heldOut)
+        diagnosticMolecules = settings.diagnostics > 0 ? tail(settings.diagnostics) : []
+        trainingMolecules = Array(0 ..< molecules - max(heldOutMolecules.count, diagnosticMolecules.count))
         guard trainingMolecules.count >= settings.globalBatchSize else {
             throw PretrainError(description: "\(settings.data): \(trainingMolecules.count) training molecules, fewer than one global batch of \(settings.globalBatchSize)")
         }
@@ -80,6 +86,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         StopRequest.install()
         let metrics = world.isRoot && !settings.isBenchmark
             ? try MetricsLog(url: directory.metricsLog(stage: settings.stage.rawValue), append: settings.resume) : nil
+        // The untrained encoders' diagnostics: where every curve starts.
+        if position.step == 0 { try diagnose(metrics: metrics) }
         let lastStep = try self.lastStep()
         var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval)
         var clock = RunClock(step: position.step)
@@ -108,6 +116,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 report(outcome, clock: clock, metrics: metrics, progress: &progress)
                 if !settings.isBenchmark, outcome.stopRequested || position.step % settings.checkpointEvery == 0 {
                     try step.times.measure(.checkpoint) { try saveCheckpoint() }
+                    // Not on a stop: the job must end promptly.
+                    if !outcome.stopRequested { try diagnose(metrics: metrics) }
                 }
                 if outcome.stopRequested {
                     stoppedBySignal = true
@@ -116,9 +126,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 }
             }
             if position.batchInEpoch >= plan.batchCount {
+                try diagnose(metrics: metrics)
                 try endEpoch(metrics: metrics)
             }
         }
+        if !stoppedBySignal { try diagnose(metrics: metrics) }
         return try finish(clock: clock, lastLoss: lastLoss, stoppedBySignal: stoppedBySignal)
     }
 

@@ -87,6 +87,50 @@ struct PretrainTests {
         }
     }
 
+    /// Diagnostics before the first step, at each checkpoint, at the epoch's end and at the end,
+    /// in their ranges, the same on 1 and 2 ranks (the pass gathers each molecule's row from the
+    /// rank that computed it), and a plot that parses.
+    @Test func diagnosticsAreLoggedAtEveryEvaluationAndPlotted() throws {
+        var logged: [[[String: Double]]] = []
+        for ranks in [1, 2] {
+            let out = directory("diagnostics-\(ranks)")
+            // 96 molecules: 19 held out for diagnostics, 77 trained on: 4 steps of 16 per epoch.
+            let result = try pretrain(ranks, out, ["--stage", "joint", "--batch-size", "16", "--max-steps", "6",
+                                                   "--checkpoint-every", "3", "--precision", "float64"])
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            #expect(result.stderr.contains("diagnostics at step 0 (19 held-out molecules): graph alignment"), "\(result.output)")
+            let lines = try String(contentsOf: out.appendingPathComponent("metrics-joint.jsonl"), encoding: .utf8).split(separator: "\n")
+            let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["event"] as? String == "diagnostics" }
+                .map { $0.compactMapValues { ($0 as? NSNumber)?.doubleValue } }
+            #expect(events.map { $0["step"] ?? -1 } == [0, 3, 4, 6], "diagnosed steps")
+            for event in events {
+                #expect(event["diagnostics_count"] == 19)
+                for view in ["local", "global", "smiles", "description"] {
+                    let uniformity = event["uniformity_\(view)"] ?? .nan, rank = event["effective_rank_\(view)"] ?? .nan
+                    #expect(uniformity <= 0 && uniformity >= -4, "uniformity of \(view): \(uniformity)")
+                    #expect(rank >= 1 && rank <= 32, "effective rank of \(view) (width 32): \(rank)")
+                }
+                for pair in ["graph", "text"] {
+                    let alignment = event["alignment_\(pair)"] ?? .nan
+                    #expect(alignment >= 0 && alignment <= 4, "alignment of \(pair): \(alignment)")
+                }
+            }
+            logged.append(events)
+            let svg = try Data(contentsOf: out.appendingPathComponent("diagnostics-joint.svg"))
+            // Alignment of 2 pairs, uniformity and effective rank of 4 views, retrieval after epoch 0.
+            #expect(String(decoding: svg, as: UTF8.self).components(separatedBy: "<polyline").count - 1 == 11)
+        }
+        guard logged.count == 2 else { return }
+        for (one, two) in zip(logged[0], logged[1]) {
+            for (key, value) in one where key != "epoch" {
+                let other = two[key] ?? .nan
+                #expect(abs(value - other) <= 1e-6 * max(1, abs(value)), "\(key) at step \(one["step"] ?? -1): 1 rank \(value), 2 ranks \(other)")
+            }
+        }
+    }
+
     /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
     /// resumed on another rank count, they equal a straight run on that count within tolerance.
     @Test func resumeContinuesExactly() throws {
