@@ -107,6 +107,12 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Write a checkpoint every this many steps.")
     var checkpointEvery = 500
 
+    @Option(help: "Labelled CSVs (a smiles column and label columns), comma-separated: a linear probe (ridge or L2-logistic, strength chosen on val, 3 scaffold splits) on the frozen encoders with the diagnostics, its test metric logged against the step. Featurized once into OUTPUT/probes/.")
+    var probe: String?
+
+    @Option(help: "Probe every this many steps (default: at every diagnostics pass); always before the first step and at the end.")
+    var probeEvery: Int?
+
     @Flag(help: "Continue from the newest complete checkpoint in --output.")
     var resume = false
 
@@ -120,6 +126,14 @@ struct Pretrain: ParsableCommand {
         if epochs == nil, maxSteps == nil { throw ValidationError("give --epochs or --max-steps") }
         if let maxSteps, maxSteps < 0 { throw ValidationError("--max-steps must be zero or positive") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be positive") }
+        if let probeEvery, probeEvery < 1 { throw ValidationError("--probe-every must be positive") }
+        for csv in probeFiles where !FileManager.default.fileExists(atPath: csv) {
+            throw ValidationError("--probe: \(csv) does not exist")
+        }
+    }
+
+    var probeFiles: [String] {
+        probe.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
     }
 
     func run() throws {
@@ -132,6 +146,8 @@ struct Pretrain: ParsableCommand {
             settings.resume = resume
             settings.saveGradients = saveGradients
             settings.logInterval = logInterval
+            settings.probes = probeFiles
+            settings.probeEvery = probeEvery
             let summary = try runPretraining(settings, precision: options.dataParallel.precision, world: world)
             if world.isRoot {
                 print(String(format: "pretrain %@: %d steps, %.1f molecules/s over %d ranks, final loss %.4f; output in %@",

@@ -54,6 +54,10 @@ public struct PretrainSettings: Codable, Sendable {
     /// Molecules at the end of the file, kept out of training, on which each evaluation measures
     /// the embeddings (EmbeddingDiagnostics); 0 turns the diagnostics off.
     public var diagnostics = 2000
+    /// Labelled CSVs probed linearly on the frozen encoders (OnlineProbe) with the diagnostics:
+    /// every `probeEvery` steps (every diagnostics pass when nil), before the first and at the end.
+    public var probes: [String] = []
+    public var probeEvery: Int?
     public var logInterval = 10.0
     /// A throughput benchmark: no checkpoints, metrics, held-out evaluation or final weights,
     /// and the first `warmupSteps` steps are left out of the timings.

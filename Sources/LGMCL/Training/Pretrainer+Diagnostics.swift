@@ -25,8 +25,14 @@ extension Pretrainer {
         }
     }
 
-    func diagnose(metrics: MetricsLog?) throws {
-        guard !settings.isBenchmark, diagnosticMolecules.count >= 2, diagnosedStep != position.step else { return }
+    func diagnose(metrics: MetricsLog?, final: Bool = false) throws {
+        guard !settings.isBenchmark else { return }
+        if let probe, probedStep != position.step,
+           final || position.step == 0 || settings.probeEvery.map({ position.step % $0 == 0 }) ?? true {
+            probedStep = position.step
+            try runProbe(probe, metrics: metrics)
+        }
+        guard diagnosedStep != position.step, diagnosticMolecules.count >= 2 else { return }
         diagnosedStep = position.step
         watchdog.enter("diagnostics", step: position.step)
         let pairs = diagnosedPairs
@@ -80,9 +86,56 @@ extension Pretrainer {
         }
         metrics?.write(fields, event: "diagnostics")
         log("diagnostics at step \(position.step) (\(molecules.count) held-out molecules): " + lines.joined(separator: "; "))
-        if metrics != nil {
-            try DiagnosticsPlot(metricsLog: directory.metricsLog(stage: settings.stage.rawValue), pairs: pairs.map { ($0.name, [$0.views.0, $0.views.1]) })
-                .write(to: directory.diagnosticsPlot(stage: settings.stage.rawValue))
+        try drawDiagnostics(metrics: metrics)
+    }
+
+    /// diagnostics-STAGE.svg from the whole metrics log (rank 0): after every event it shows.
+    func drawDiagnostics(metrics: MetricsLog?) throws {
+        guard metrics != nil else { return }
+        try DiagnosticsPlot(metricsLog: directory.metricsLog(stage: settings.stage.rawValue),
+                            pairs: diagnosedPairs.map { ($0.name, [$0.views.0, $0.views.1]) }, probes: probe?.sets.map(\.name) ?? [])
+            .write(to: directory.diagnosticsPlot(stage: settings.stage.rawValue))
+    }
+
+    /// The probe sets' scores on the encoders as they are now (all ranks embed; rank 0 fits).
+    func runProbe(_ probe: OnlineProbe, metrics: MetricsLog?) throws {
+        watchdog.enter("probe", step: position.step)
+        let pairs = diagnosedPairs
+        let dimension = 2 * pairs.map(\.pooled).reduce(0, +)
+        var fields: [String: Double] = ["step": Double(position.step), "epoch": Double(position.epoch)]
+        var lines: [String] = []
+        for set in probe.sets {
+            let molecules = Array(0 ..< set.dataset.count)
+            let batch = max(world.size, min(settings.globalBatchSize, molecules.count) / world.size * world.size)
+            let pass = InferencePass(dataset: set.dataset, options: batchOptions(), globalBatchSize: batch, molecules: molecules)
+            let values: [Double]? = try step.times.measure(.evaluation) {
+                try pass.run(world: world, width: dimension) { batch in
+                    let inputs = ModelInputs(batch)
+                    var blocks: [Tensor<Scalar>] = []
+                    for pair in pairs {
+                        if pair.name == "graph" {
+                            let g = model.graphEmbeddings(inputs)
+                            blocks += [g.localPooled, g.globalPooled]
+                        } else {
+                            let t = model.textEmbeddings(inputs)
+                            blocks += [t.smilesPooled, t.descriptionPooled]
+                        }
+                    }
+                    return concatenated(blocks, axis: 1).scalars.map { Double($0) }
+                }
+            }
+            guard let values else { continue }
+            let score = try OnlineProbe.score(set, features: values, dimension: dimension)
+            let metric = score.metric.rawValue
+            if let test = score.test { fields["probe_\(set.name)_test_\(metric)"] = test }
+            if let val = score.val { fields["probe_\(set.name)_val_\(metric)"] = val }
+            lines.append("\(set.name) test \(metric) " + (score.test.map { String(format: "%.4f", $0) } ?? "n/a")
+                         + " (val " + (score.val.map { String(format: "%.4f", $0) } ?? "n/a") + ")")
         }
+        guard world.isRoot else { return }
+        metrics?.write(fields, event: "probe")
+        try drawDiagnostics(metrics: metrics)
+        log("probe at step \(position.step) (linear, frozen encoders, mean of \(OnlineProbe.splitSeeds.count) scaffold splits): "
+            + lines.joined(separator: "; "))
     }
 }

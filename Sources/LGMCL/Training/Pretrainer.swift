@@ -28,6 +28,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     let diagnosticMolecules: [Int]
     /// The step the diagnostics last measured: an epoch's end and a checkpoint can coincide.
     var diagnosedStep: Int?
+    var probedStep: Int?
+    var probe: OnlineProbe?
     var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
     /// This rank's exposed allreduce wait in each timed step. Per step, the rank that finished
     /// backward last waits only for what backward did not hide; the others wait for it as well.
@@ -81,6 +83,10 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     public func run() throws -> PretrainSummary {
         try directory.create(world: world)
         if settings.resume { try resume() }
+        if !settings.probes.isEmpty, !settings.isBenchmark {
+            probe = try OnlineProbe(csvs: settings.probes, directory: directory.probes, vocabularySource: settings.data,
+                                    options: batchOptions(), world: world, log: log)
+        }
         watchdog.start()
         defer { watchdog.stop() }
         StopRequest.install()
@@ -130,7 +136,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 try endEpoch(metrics: metrics)
             }
         }
-        if !stoppedBySignal { try diagnose(metrics: metrics) }
+        if !stoppedBySignal { try diagnose(metrics: metrics, final: true) }
         return try finish(clock: clock, lastLoss: lastLoss, stoppedBySignal: stoppedBySignal)
     }
 
@@ -206,6 +212,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             metrics.write(["epoch": Double(position.epoch), "step": Double(position.step),
                            "retrieval_top1": accuracy.top1, "retrieval_top5": accuracy.top5,
                            "retrieval_count": Double(accuracy.count)], event: "epoch")
+            try drawDiagnostics(metrics: metrics)
         }
         if world.isRoot, let accuracy {
             log(String(format: "epoch %d done: held-out retrieval top-1 %.3f, top-5 %.3f (%d molecules; chance %.3f / %.3f)",

@@ -131,6 +131,33 @@ struct PretrainTests {
         }
     }
 
+    /// --probe: the probe sets featurized once into OUTPUT/probes, probed before the first step,
+    /// every --probe-every steps and at the end, with a test metric per set in its range.
+    @Test func probesAreFittedBeforeTrainingAtTheirCadenceAndAtTheEnd() throws {
+        let out = directory("probe")
+        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/esol.csv"), encoding: .utf8)
+            .split(separator: "\n")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let esol = out.appendingPathComponent("esol-200.csv")
+        try (lines.prefix(201).joined(separator: "\n") + "\n").write(to: esol, atomically: true, encoding: .utf8)
+        let result = try pretrain(2, out, ["--stage", "graph", "--batch-size", "16", "--max-steps", "5", "--checkpoint-every", "2",
+                                           "--probe", esol.path, "--probe-every", "4"])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("probes/esol-200.h5").path))
+        #expect(result.stderr.contains("probe at step 0 (linear, frozen encoders, mean of 3 scaffold splits): esol-200 test rmse"),
+                "\(result.output)")
+        let events = try String(contentsOf: out.appendingPathComponent("metrics-graph.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event"] as? String == "probe" }
+        #expect(events.map { ($0["step"] as? NSNumber)?.intValue ?? -1 } == [0, 4, 5], "probed steps")
+        for event in events {
+            let rmse = (event["probe_esol-200_test_rmse"] as? NSNumber)?.doubleValue ?? .nan
+            // ESOL's log-solubilities span about 13 units: a linear probe lands well inside that.
+            #expect(rmse > 0 && rmse < 5, "test RMSE \(rmse)")
+        }
+    }
+
     /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
     /// resumed on another rank count, they equal a straight run on that count within tolerance.
     @Test func resumeContinuesExactly() throws {
