@@ -38,24 +38,7 @@ extension Pretrainer {
         let pairs = diagnosedPairs
         let width = pairs.map(\.width).reduce(0, +)
         let molecules = diagnosticMolecules
-        let batch = max(world.size, min(settings.globalBatchSize, molecules.count) / world.size * world.size)
-        let pass = InferencePass(dataset: dataset, options: batchOptions(), globalBatchSize: batch, molecules: molecules)
-        let values: [Float]? = try step.times.measure(.evaluation) {
-            try pass.run(world: world, width: width) { batch in
-                let inputs = ModelInputs(batch)
-                var blocks: [Tensor<Scalar>] = []
-                for pair in pairs {
-                    if pair.name == "graph" {
-                        let g = model.graphEmbeddings(inputs)
-                        blocks += [g.local, g.global, g.localPooled, g.globalPooled]
-                    } else {
-                        let t = model.textEmbeddings(inputs)
-                        blocks += [t.smiles, t.description, t.smilesPooled, t.descriptionPooled]
-                    }
-                }
-                return concatenated(blocks, axis: 1).scalars.map { Float($0) }
-            }
-        }
+        let values = try viewVectors(molecules, of: dataset)
         guard let values else { return }
         var fields: [String: Double] = ["step": Double(position.step), "epoch": Double(position.epoch),
                                         "diagnostics_count": Double(molecules.count)]
@@ -64,13 +47,7 @@ extension Pretrainer {
         for pair in pairs {
             // Columns of this pair within each molecule's row: a, b projected, then a, b pooled.
             func columns(_ start: Int, _ count: Int) -> [Float] {
-                var out: [Float] = []
-                out.reserveCapacity(molecules.count * count)
-                for row in 0 ..< molecules.count {
-                    let first = row * width + offset + start
-                    out += values[first ..< first + count]
-                }
-                return out
+                Self.columns(values, rowWidth: width, start: offset + start, count: count)
             }
             let p = pair.projection, h = pair.pooled
             let d = try EmbeddingDiagnostics(projected: (columns(0, p), columns(p, p)), dimension: p,
@@ -89,6 +66,37 @@ extension Pretrainer {
         try drawDiagnostics(metrics: metrics)
     }
 
+    /// Every pair's projected (a, b) and pooled (a, b) vectors of `molecules` without dropout, one
+    /// row per molecule in their order, on rank 0 (nil on the others; every rank computes a share).
+    func viewVectors(_ molecules: [Int], of dataset: MoleculeDataset) throws -> [Float]? {
+        let pairs = diagnosedPairs
+        let pass = evaluationPass(molecules, of: dataset)
+        return try step.times.measure(.evaluation) {
+            try pass.run(world: world, width: pairs.map(\.width).reduce(0, +)) { batch in
+                let inputs = ModelInputs(batch)
+                var blocks: [Tensor<Scalar>] = []
+                for pair in pairs {
+                    if pair.name == "graph" {
+                        let g = model.graphEmbeddings(inputs)
+                        blocks += [g.local, g.global, g.localPooled, g.globalPooled]
+                    } else {
+                        let t = model.textEmbeddings(inputs)
+                        blocks += [t.smiles, t.description, t.smilesPooled, t.descriptionPooled]
+                    }
+                }
+                return concatenated(blocks, axis: 1).scalars.map { Float($0) }
+            }
+        }
+    }
+
+    /// Columns start ..< start + count of every row of a row-major matrix.
+    static func columns(_ values: [Float], rowWidth: Int, start: Int, count: Int) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(values.count / rowWidth * count)
+        for first in stride(from: start, to: values.count, by: rowWidth) { out += values[first ..< first + count] }
+        return out
+    }
+
     /// diagnostics-STAGE.svg from the whole metrics log (rank 0): after every event it shows.
     func drawDiagnostics(metrics: MetricsLog?) throws {
         guard metrics != nil else { return }
@@ -102,29 +110,21 @@ extension Pretrainer {
         watchdog.enter("probe", step: position.step)
         let pairs = diagnosedPairs
         let dimension = 2 * pairs.map(\.pooled).reduce(0, +)
+        let width = pairs.map(\.width).reduce(0, +)
         var fields: [String: Double] = ["step": Double(position.step), "epoch": Double(position.epoch)]
         var lines: [String] = []
         for set in probe.sets {
-            let molecules = Array(0 ..< set.dataset.count)
-            let batch = max(world.size, min(settings.globalBatchSize, molecules.count) / world.size * world.size)
-            let pass = InferencePass(dataset: set.dataset, options: batchOptions(), globalBatchSize: batch, molecules: molecules)
-            let values: [Double]? = try step.times.measure(.evaluation) {
-                try pass.run(world: world, width: dimension) { batch in
-                    let inputs = ModelInputs(batch)
-                    var blocks: [Tensor<Scalar>] = []
-                    for pair in pairs {
-                        if pair.name == "graph" {
-                            let g = model.graphEmbeddings(inputs)
-                            blocks += [g.localPooled, g.globalPooled]
-                        } else {
-                            let t = model.textEmbeddings(inputs)
-                            blocks += [t.smilesPooled, t.descriptionPooled]
-                        }
-                    }
-                    return concatenated(blocks, axis: 1).scalars.map { Double($0) }
+            guard let vectors = try viewVectors(Array(0 ..< set.dataset.count), of: set.dataset) else { continue }
+            // The encoders' pooled vectors, pair after pair: what fine-tuning would start from.
+            var values: [Double] = []
+            values.reserveCapacity(set.dataset.count * dimension)
+            for first in stride(from: 0, to: vectors.count, by: width) {
+                var offset = first
+                for pair in pairs {
+                    values += vectors[offset + 2 * pair.projection ..< offset + pair.width].map(Double.init)
+                    offset += pair.width
                 }
             }
-            guard let values else { continue }
             let score = try OnlineProbe.score(set, features: values, dimension: dimension)
             let metric = score.metric.rawValue
             if let test = score.test { fields["probe_\(set.name)_test_\(metric)"] = test }

@@ -223,13 +223,18 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         position.batchInEpoch = 0
     }
 
+    /// A pass over `molecules` without gradients, ranks sharing batches of up to one global batch.
+    func evaluationPass(_ molecules: [Int], of dataset: MoleculeDataset) -> InferencePass {
+        let batch = max(world.size, min(settings.globalBatchSize, molecules.count) / world.size * world.size)
+        return InferencePass(dataset: dataset, options: batchOptions(), globalBatchSize: batch, molecules: molecules)
+    }
+
     /// Cross-view retrieval on the held-out molecules (no dropout, no gradients), computed by
     /// rank 0 from every rank's share.
     func retrieval(_ heldOut: [Int]) throws -> RetrievalAccuracy? {
         guard heldOut.count >= 2 else { return nil }
-        let batch = max(world.size, min(settings.globalBatchSize, heldOut.count) / world.size * world.size)
         let dimension = settings.stage == .text ? settings.model.textProjection.output : settings.model.graphProjection.output
-        let pass = InferencePass(dataset: dataset, options: batchOptions(), globalBatchSize: batch, molecules: heldOut)
+        let pass = evaluationPass(heldOut, of: dataset)
         let values: [Float]? = try pass.run(world: world, width: 2 * dimension) { molecules in
             let inputs = ModelInputs(molecules)
             let views: (Tensor<Scalar>, Tensor<Scalar>)
