@@ -25,6 +25,12 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
     var weightDecay = 1e-3
 
+    @Option(help: "Learning rate over the run: constant (the paper's) or cosine (decay to 0 at the last step, as --max-steps/--epochs set it; a resumed run must keep them).")
+    var lrSchedule: LearningRateScheduleKind = .constant
+
+    @Option(help: "Steps of linear warm-up from 0 to --lr before the schedule.")
+    var lrWarmup = 0
+
     @Option(help: "NT-Xent temperature τ.")
     var temperature = 0.1
 
@@ -49,6 +55,7 @@ struct PretrainOptions: ParsableArguments {
         if let b = batchSize ?? batchSizePerRank, b < 1 { throw ValidationError("batch sizes must be positive") }
         if parsedLossWeights == nil { throw ValidationError("--loss-weights takes two numbers, e.g. 1,0.5") }
         if temperature <= 0 { throw ValidationError("--temperature must be positive") }
+        if lrWarmup < 0 { throw ValidationError("--lr-warmup must be zero or positive") }
         if heldOut < 0 || diagnostics < 0 { throw ValidationError("--held-out and --diagnostics take a number of molecules (0 or more)") }
     }
 
@@ -63,6 +70,8 @@ struct PretrainOptions: ParsableArguments {
         settings.globalBatchSize = batchSizePerRank.map { $0 * ranks } ?? batchSize ?? 128
         settings.learningRate = learningRate
         settings.weightDecay = weightDecay
+        settings.learningRateSchedule = lrSchedule
+        settings.learningRateWarmup = lrWarmup
         settings.temperature = temperature
         settings.lossWeights = parsedLossWeights ?? [1, 1]
         settings.seed = seed
@@ -74,6 +83,7 @@ struct PretrainOptions: ParsableArguments {
 }
 
 extension PretrainStage: ExpressibleByArgument {}
+extension LearningRateScheduleKind: ExpressibleByArgument {}
 
 struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -30,6 +30,8 @@ struct StepOutcome {
     var stopRequested: Bool
     /// Seconds this rank waited for gradient sums that backward did not hide.
     var allreduceWait: Double
+    /// The learning rate the optimiser applied.
+    var learningRate: Double
 }
 
 /// One optimisation step of a replica, the protocol every trainer follows (docs/design.md, Data
@@ -48,6 +50,8 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
     /// Follows "stopping." when the loss stops being finite: where the user goes from there.
     let divergenceAdvice: String
     var times = PhaseTimes()
+    /// The learning rate of each step (from its 0-based index); the optimiser's own when nil.
+    var schedule: (any LearningRateSchedule)?
 
     /// Starts every replica from rank 0's weights (after checking that all ranks built the same
     /// parameters) and sets up the gradient buckets over `trained`, in their order.
@@ -103,11 +107,12 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
         try inspect?()
 
         watchdog.enter("optimizer", step: number)
+        let learningRate = schedule?(number - 1) ?? optimizer.configuration.learningRate
         times.measure(.optimizer) {
-            optimizer.step()
+            optimizer.step(learningRate: learningRate)
             optimizer.zeroGradients()
         }
-        return StepOutcome(total: total, terms: sums, stopRequested: stopRequested, allreduceWait: waited)
+        return StepOutcome(total: total, terms: sums, stopRequested: stopRequested, allreduceWait: waited, learningRate: learningRate)
     }
 }
 

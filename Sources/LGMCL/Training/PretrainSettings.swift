@@ -25,6 +25,11 @@ public enum PretrainStage: String, Codable, CaseIterable, Sendable {
     }
 }
 
+/// The shape of the learning rate over a run.
+public enum LearningRateScheduleKind: String, Codable, CaseIterable, Sendable {
+    case constant, cosine
+}
+
 /// Everything a pretraining run is, as written into its run directory.
 public struct PretrainSettings: Codable, Sendable {
     public var stage: PretrainStage = .graph
@@ -37,6 +42,10 @@ public struct PretrainSettings: Codable, Sendable {
     /// Molecules per step over all ranks (each rank takes globalBatchSize / ranks).
     public var globalBatchSize = 128
     public var learningRate = 1e-4
+    /// Beyond the paper (constant, no warm-up): a linear warm-up over `learningRateWarmup` steps,
+    /// then constant or cosine decay to 0 at the run's last step.
+    public var learningRateSchedule = LearningRateScheduleKind.constant
+    public var learningRateWarmup = 0
     /// PyTorch Adam's weight_decay: L2 added to the gradient (the authors' setting).
     public var weightDecay = 1e-3
     public var temperature = 0.1

@@ -95,6 +95,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         // The untrained encoders' diagnostics: where every curve starts.
         if position.step == 0 { try diagnose(metrics: metrics) }
         let lastStep = try self.lastStep()
+        if settings.learningRateSchedule == .cosine || settings.learningRateWarmup > 0 {
+            // Constant after the warm-up: a cosine whose decay spans no steps.
+            let end = settings.learningRateSchedule == .cosine ? max(lastStep, settings.learningRateWarmup) : settings.learningRateWarmup
+            step.schedule = WarmupCosineSchedule(peak: settings.learningRate, warmupSteps: settings.learningRateWarmup, totalSteps: end)
+        }
         var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval)
         var clock = RunClock(step: position.step)
         let timedFrom = position.step + settings.warmupSteps
@@ -194,7 +199,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         let rate = Double((position.step - clock.step) * settings.globalBatchSize) / max(elapsed, 1e-9)
         if let metrics {
             var fields = ["step": Double(position.step), "epoch": Double(position.epoch), "loss": outcome.total,
-                          "molecules_per_second": rate, "seconds": elapsed]
+                          "molecules_per_second": rate, "seconds": elapsed, "learning_rate": outcome.learningRate]
             let names = settings.stage == .joint ? ["graph_loss", "text_loss"] : ["\(settings.stage.rawValue)_loss"]
             for (name, value) in zip(names, outcome.terms) { fields[name] = value }
             metrics.write(fields, event: "step")

@@ -158,6 +158,30 @@ struct PretrainTests {
         }
     }
 
+    /// --lr-schedule cosine --lr-warmup 2 over 6 steps: each step's logged learning rate is the
+    /// schedule's (linear warm-up, then half a cosine to 0 at step 6), and 3 + 3 resumed steps
+    /// equal 6 straight ones bit for bit (the schedule follows the step, which resume restores).
+    @Test func aCosineScheduleIsFollowedAndResumesExactly() throws {
+        let common = ["--stage", "graph", "--batch-size", "8", "--checkpoint-every", "3", "--lr", "0.001",
+                      "--lr-schedule", "cosine", "--lr-warmup", "2"]
+        let straight = directory("cosine-straight"), split = directory("cosine-split")
+        for (out, steps) in [(straight, "6"), (split, "3")] {
+            let result = try pretrain(2, out, common + ["--max-steps", steps])
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let resumed = try pretrain(2, split, common + ["--max-steps", "6", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try tensors(checkpoint(split, stage: "graph", step: 6)) == tensors(checkpoint(straight, stage: "graph", step: 6)),
+                "3 + 3 resumed steps differ from 6 straight steps under the cosine schedule")
+        let rates = try String(contentsOf: straight.appendingPathComponent("metrics-graph.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event"] as? String == "step" }
+            .map { ($0["learning_rate"] as? NSNumber)?.doubleValue ?? .nan }
+        // Steps 1, 2 warm up to 1e-3; steps 3…6 decay over 4 steps: 1e-3 · (1 + cos(π k/4)) / 2.
+        let expected = [0.0005, 0.001] + (0 ..< 4).map { 0.001 * 0.5 * (1 + cos(Double.pi * Double($0) / 4)) }
+        #expect(rates.count == 6 && zip(rates, expected).allSatisfy { abs($0 - $1) < 1e-15 }, "\(rates) vs \(expected)")
+    }
+
     /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
     /// resumed on another rank count, they equal a straight run on that count within tolerance.
     @Test func resumeContinuesExactly() throws {
