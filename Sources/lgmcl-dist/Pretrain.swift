@@ -31,6 +31,12 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Steps of linear warm-up from 0 to --lr before the schedule.")
     var lrWarmup = 0
 
+    @Option(help: "Graph views (beyond the paper): the fraction of atoms whose features are zeroed in training, one value for both encoders or LOCAL,GLOBAL (MolCLR uses 0.25).")
+    var maskAtoms = "0"
+
+    @Option(help: "Graph views: the fraction of bonds deleted in training, one value or LOCAL,GLOBAL (MolCLR uses 0.25).")
+    var deleteBonds = "0"
+
     @Option(help: "NT-Xent temperature τ.")
     var temperature = 0.1
 
@@ -56,7 +62,21 @@ struct PretrainOptions: ParsableArguments {
         if parsedLossWeights == nil { throw ValidationError("--loss-weights takes two numbers, e.g. 1,0.5") }
         if temperature <= 0 { throw ValidationError("--temperature must be positive") }
         if lrWarmup < 0 { throw ValidationError("--lr-warmup must be zero or positive") }
+        for (flag, text) in [("--mask-atoms", maskAtoms), ("--delete-bonds", deleteBonds)] where Self.perView(text) == nil {
+            throw ValidationError("\(flag) takes a fraction in [0, 1) or two, LOCAL,GLOBAL: '\(text)'")
+        }
         if heldOut < 0 || diagnostics < 0 { throw ValidationError("--held-out and --diagnostics take a number of molecules (0 or more)") }
+    }
+
+    /// One fraction for both views, or one per view.
+    static func perView(_ text: String) -> [Double]? {
+        let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == text.split(separator: ",").count, values.allSatisfy({ $0 >= 0 && $0 < 1 }) else { return nil }
+        switch values.count {
+        case 1: return [values[0], values[0]]
+        case 2: return values
+        default: return nil
+        }
     }
 
     var parsedLossWeights: [Double]? {
@@ -72,6 +92,9 @@ struct PretrainOptions: ParsableArguments {
         settings.weightDecay = weightDecay
         settings.learningRateSchedule = lrSchedule
         settings.learningRateWarmup = lrWarmup
+        if let atoms = Self.perView(maskAtoms), let bonds = Self.perView(deleteBonds) {
+            settings.graphViews = zip(atoms, bonds).map { GraphAugmentation(atomMasking: $0, bondDeletion: $1) }
+        }
         settings.temperature = temperature
         settings.lossWeights = parsedLossWeights ?? [1, 1]
         settings.seed = seed

@@ -46,6 +46,9 @@ public struct PretrainSettings: Codable, Sendable {
     /// then constant or cosine decay to 0 at the run's last step.
     public var learningRateSchedule = LearningRateScheduleKind.constant
     public var learningRateWarmup = 0
+    /// The views the local and the global encoder see in training (graph and joint stages):
+    /// both the unaltered graph unless augmentations are set. Evaluations use unaltered graphs.
+    public var graphViews = [GraphAugmentation(), GraphAugmentation()]
     /// PyTorch Adam's weight_decay: L2 added to the gradient (the authors' setting).
     public var weightDecay = 1e-3
     public var temperature = 0.1

@@ -154,7 +154,10 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var terms: [Tensor<Scalar>] = []
         var reported: [Scalar] = []
         if settings.stage != .text {
-            let g = model.graphEmbeddings(inputs, stream)
+            let views = settings.graphViews
+            let g = views.allSatisfy(\.isIdentity) ? model.graphEmbeddings(inputs, stream)
+                : model.graphEmbeddings(local: views[0].apply(to: inputs.graph, seed: settings.seed, step: number, view: 0),
+                                        global: views[1].apply(to: inputs.graph, seed: settings.seed, step: number, view: 1), stream)
             // A phase of its own: ranks blocked in the gather then have fresher heartbeats than a
             // rank that never arrived, which the watchdog's report singles out.
             watchdog.enter("graph loss (all-gather)", step: number)

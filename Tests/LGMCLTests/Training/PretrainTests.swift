@@ -182,6 +182,23 @@ struct PretrainTests {
         #expect(rates.count == 6 && zip(rates, expected).allSatisfy { abs($0 - $1) < 1e-15 }, "\(rates) vs \(expected)")
     }
 
+    /// Augmented graph views (--mask-atoms, --delete-bonds) keep N ranks ≡ 1 rank and change
+    /// what is trained (the views are keyed by molecule, not by rank or batch position).
+    @Test func augmentedViewsKeepRanksEqualToOneRank() throws {
+        var weights: [[String: [Double]]] = []
+        for (ranks, views) in [(1, ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3"]),
+                               (2, ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3"]), (2, [])] {
+            let out = directory("augmented-\(ranks)-\(views.count)")
+            let result = try pretrain(ranks, out, ["--stage", "graph", "--batch-size", "12", "--max-steps", "4",
+                                                   "--precision", "float64"] + views)
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            weights.append(try tensors(checkpoint(out, stage: "graph", step: 4)))
+        }
+        expectClose(weights[1], weights[0], atol: 1e-9, rtol: 1e-7, "augmented graph weights after 4 steps, np 2 vs np 1")
+        #expect(weights[1] != weights[2], "the augmentations changed nothing")
+    }
+
     /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
     /// resumed on another rank count, they equal a straight run on that count within tolerance.
     @Test func resumeContinuesExactly() throws {
