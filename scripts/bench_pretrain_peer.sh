@@ -39,11 +39,11 @@ start_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for r in $(seq 1 "$repeats"); do
     echo "== repeat $r/$repeats: lgmcl" >&2
     "$bin" benchmark throughput --data "$data" --preset small --stage joint --batch-size 128 --held-out 0 \
-        --steps "$steps" --warmup-steps 1 --json 2>/dev/null | tee /dev/stderr | tail -n 1 \
+        --steps "$steps" --warmup-steps 1 --json 2>/dev/null | tee -a /dev/stderr | tail -n 1 \
         | sed 's/^{/{"side":"lgmcl",/' >>"$results"
     echo "== repeat $r/$repeats: PyTorch peer" >&2
     "$python" "$root/scripts/pretrain_peer.py" "$data" --batch-size 128 --molecules "$molecules" \
-        --warmup-steps 1 --steps "$steps" --json | tee /dev/stderr | tail -n 1 \
+        --warmup-steps 1 --steps "$steps" --json | tee -a /dev/stderr | tail -n 1 \
         | sed 's/^{/{"side":"peer",/' >>"$results"
 done
 end_load=$(cut -d' ' -f1-3 /proc/loadavg)

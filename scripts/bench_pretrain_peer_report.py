@@ -66,6 +66,16 @@ def main():
         f"{min(pairs):.2f}–{max(pairs):.2f}×). Goal of issue 19: ≥ 2×.",
         "",
     ]
+    # Process CPU time per step: the machine is shared, and wall time also counts waiting for a
+    # core; molecules per CPU-second compare the work each side does.
+    cpu = {"lgmcl": [r["global_batch"] / r["cpu_seconds_per_step_by_rank"][0] for r in runs if r["side"] == "lgmcl"],
+           "peer": [r["batch"] / r["cpu_seconds_per_step"] for r in runs if r["side"] == "peer" and "cpu_seconds_per_step" in r]}
+    if cpu["lgmcl"] and cpu["peer"]:
+        ratio = statistics.median(cpu["lgmcl"]) / statistics.median(cpu["peer"])
+        lines += [
+            "By process CPU time (molecules per CPU-second; steady under load, since it leaves out the waiting "
+            f"for a core): lgmcl {statistics.median(cpu['lgmcl']):.1f} ({spread(cpu['lgmcl'])}), PyTorch peer "
+            f"{statistics.median(cpu['peer']):.1f} ({spread(cpu['peer'])}): **{ratio:.2f}×**.", ""]
     lgmcl_phases = [r["phase_seconds_per_step"] for r in runs if r["side"] == "lgmcl"]
     if lgmcl_phases:
         f = statistics.median(p["forward"] for p in lgmcl_phases)

@@ -276,30 +276,33 @@ def main():
     # Batches in a shuffled order of the molecules, as lgmcl's reader visits them.
     order = np.random.default_rng(args.seed).permutation(data.count)
     batches = len(order) // args.batch_size
-    times, losses, lengths = [], [], []
+    times, cpu_times, losses, lengths = [], [], [], []
     for step in range(args.warmup_steps + args.steps):
         rows = order[(step % batches) * args.batch_size:(step % batches + 1) * args.batch_size]
         # Batch assembly is outside the timed step: lgmcl's reader prepares batches on a
         # background thread, a PyTorch user would use DataLoader workers.
         b = data.batch(rows, c)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         optimizer.zero_grad(set_to_none=True)
         loss, graph, text = model.loss(b, 0.1)
         loss.backward()
         optimizer.step()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         if step >= args.warmup_steps:
             times.append(seconds)
+            cpu_times.append(cpu)
             losses.append(loss.item())
             lengths.append((b["smiles"][0].shape[1], b["description"][0].shape[1], b["dense"].shape[1]))
         print(f"pretrain_peer: step {step + 1}{' (warm-up)' if step < args.warmup_steps else ''}: "
-              f"{seconds:.3f} s, loss {loss.item():.4f} (graph {graph:.4f}, text {text:.4f}), "
+              f"{seconds:.3f} s (CPU {cpu:.3f} s), loss {loss.item():.4f} (graph {graph:.4f}, text {text:.4f}), "
               f"padded lengths SMILES {b['smiles'][0].shape[1]}, description {b['description'][0].shape[1]}, atoms {b['dense'].shape[1]}",
               flush=True)
     total = sum(times)
     result = dict(settings, seconds=total, step_seconds=total / len(times),
                   step_seconds_median=statistics.median(times), step_seconds_min=min(times),
                   step_seconds_max=max(times), molecules_per_second=args.batch_size * len(times) / total,
+                  # Process CPU time: on a shared machine, wall time also counts waiting for a core.
+                  cpu_seconds_per_step=sum(cpu_times) / len(cpu_times),
                   final_loss=losses[-1], load_average=list(os.getloadavg()), padded_lengths=lengths)
     print(f"pretrain_peer: {result['molecules_per_second']:.1f} molecules/s, {result['step_seconds']:.3f} s per step "
           f"(median {result['step_seconds_median']:.3f}, {min(times):.3f}–{max(times):.3f}), "
