@@ -45,11 +45,16 @@ setup-oracles: setup
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(ORACLE_DEB_PACKAGES); }
 
 # Python tools for fixture generators and benchmark peers (PyTorch, transformers, chemprop…).
+# A machine whose image carries PyTorch's CPU wheel in /opt/wheels installs that one first (its
+# exact version, dependencies from PyPI): download.pytorch.org is not reachable from every machine.
 venv: .venv/bin/python
 .venv/bin/python: scripts/requirements.txt
 	python3 -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
-	.venv/bin/pip install -q --extra-index-url https://download.pytorch.org/whl/cpu -r scripts/requirements.txt
+	@wheel=$$(ls /opt/wheels/torch-*.whl 2>/dev/null | head -n 1); extra="--extra-index-url https://download.pytorch.org/whl/cpu"; \
+	if [ -n "$$wheel" ]; then version=$$(basename "$$wheel" | cut -d- -f2); extra=""; \
+	  echo "venv: torch $$version from /opt/wheels"; .venv/bin/pip install -q --find-links /opt/wheels "torch==$$version" || exit 1; fi; \
+	.venv/bin/pip install -q $$extra -r scripts/requirements.txt
 	@touch $@
 
 build: setup

@@ -117,11 +117,20 @@ struct Finetune: ParsableCommand {
 
     @OptionGroup var options: FinetuneOptions
 
+    @Option(help: "Train on this fraction of each seed's training molecules (a low-label regime; a fixed subsample per seed, val and test unchanged), e.g. 0.1.")
+    var trainFraction: Double?
+
     @Option(help: "Also write metrics.json's content to this file.")
     var metricsJson: String?
 
     @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
     var logInterval = 10.0
+
+    func validate() throws {
+        if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
+            throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
+        }
+    }
 
     func run() throws {
         Job.run { world in
@@ -133,6 +142,7 @@ struct Finetune: ParsableCommand {
             settings.smilesColumn = smilesColumn
             settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             settings.logInterval = logInterval
+            settings.trainFraction = trainFraction
             let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world)
             if world.isRoot {
                 print(summaryLine(summary, output: output))

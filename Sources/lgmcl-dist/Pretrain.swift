@@ -25,6 +25,18 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
     var weightDecay = 1e-3
 
+    @Option(help: "Learning rate over the run: constant (the paper's) or cosine (decay to 0 at the last step, as --max-steps/--epochs set it; a resumed run must keep them).")
+    var lrSchedule: LearningRateScheduleKind = .constant
+
+    @Option(help: "Steps of linear warm-up from 0 to --lr before the schedule.")
+    var lrWarmup = 0
+
+    @Option(help: "Graph views (beyond the paper): the fraction of atoms whose features are zeroed in training, one value for both encoders or LOCAL,GLOBAL (MolCLR uses 0.25).")
+    var maskAtoms = "0"
+
+    @Option(help: "Graph views: the fraction of bonds deleted in training, one value or LOCAL,GLOBAL (MolCLR uses 0.25).")
+    var deleteBonds = "0"
+
     @Option(help: "NT-Xent temperature τ.")
     var temperature = 0.1
 
@@ -37,6 +49,9 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Molecules at the end of the dataset held out of training for the retrieval metric.")
     var heldOut = 256
 
+    @Option(help: "Molecules at the end of the dataset held out of training on which alignment, uniformity and effective rank are measured (before the first step, at each checkpoint and epoch end; into the metrics log and diagnostics-STAGE.svg). At most a fifth of the dataset; 0 turns them off.")
+    var diagnostics = 2000
+
     @OptionGroup var dataParallel: DataParallelOptions
 
     func validate() throws {
@@ -46,6 +61,22 @@ struct PretrainOptions: ParsableArguments {
         if let b = batchSize ?? batchSizePerRank, b < 1 { throw ValidationError("batch sizes must be positive") }
         if parsedLossWeights == nil { throw ValidationError("--loss-weights takes two numbers, e.g. 1,0.5") }
         if temperature <= 0 { throw ValidationError("--temperature must be positive") }
+        if lrWarmup < 0 { throw ValidationError("--lr-warmup must be zero or positive") }
+        for (flag, text) in [("--mask-atoms", maskAtoms), ("--delete-bonds", deleteBonds)] where Self.perView(text) == nil {
+            throw ValidationError("\(flag) takes a fraction in [0, 1) or two, LOCAL,GLOBAL: '\(text)'")
+        }
+        if heldOut < 0 || diagnostics < 0 { throw ValidationError("--held-out and --diagnostics take a number of molecules (0 or more)") }
+    }
+
+    /// One fraction for both views, or one per view.
+    static func perView(_ text: String) -> [Double]? {
+        let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == text.split(separator: ",").count, values.allSatisfy({ $0 >= 0 && $0 < 1 }) else { return nil }
+        switch values.count {
+        case 1: return [values[0], values[0]]
+        case 2: return values
+        default: return nil
+        }
     }
 
     var parsedLossWeights: [Double]? {
@@ -59,16 +90,23 @@ struct PretrainOptions: ParsableArguments {
         settings.globalBatchSize = batchSizePerRank.map { $0 * ranks } ?? batchSize ?? 128
         settings.learningRate = learningRate
         settings.weightDecay = weightDecay
+        settings.learningRateSchedule = lrSchedule
+        settings.learningRateWarmup = lrWarmup
+        if let atoms = Self.perView(maskAtoms), let bonds = Self.perView(deleteBonds) {
+            settings.graphViews = zip(atoms, bonds).map { GraphAugmentation(atomMasking: $0, bondDeletion: $1) }
+        }
         settings.temperature = temperature
         settings.lossWeights = parsedLossWeights ?? [1, 1]
         settings.seed = seed
         settings.heldOut = heldOut
+        settings.diagnostics = diagnostics
         dataParallel.apply(to: &settings)
         return settings
     }
 }
 
 extension PretrainStage: ExpressibleByArgument {}
+extension LearningRateScheduleKind: ExpressibleByArgument {}
 
 struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -102,6 +140,12 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Write a checkpoint every this many steps.")
     var checkpointEvery = 500
 
+    @Option(help: "Labelled CSVs (a smiles column and label columns), comma-separated: a linear probe (ridge or L2-logistic, strength chosen on val, 3 scaffold splits) on the frozen encoders with the diagnostics, its test metric logged against the step. Featurized once into OUTPUT/probes/.")
+    var probe: String?
+
+    @Option(help: "Probe every this many steps (default: at every diagnostics pass); always before the first step and at the end.")
+    var probeEvery: Int?
+
     @Flag(help: "Continue from the newest complete checkpoint in --output.")
     var resume = false
 
@@ -115,6 +159,14 @@ struct Pretrain: ParsableCommand {
         if epochs == nil, maxSteps == nil { throw ValidationError("give --epochs or --max-steps") }
         if let maxSteps, maxSteps < 0 { throw ValidationError("--max-steps must be zero or positive") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be positive") }
+        if let probeEvery, probeEvery < 1 { throw ValidationError("--probe-every must be positive") }
+        for csv in probeFiles where !FileManager.default.fileExists(atPath: csv) {
+            throw ValidationError("--probe: \(csv) does not exist")
+        }
+    }
+
+    var probeFiles: [String] {
+        probe.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
     }
 
     func run() throws {
@@ -127,6 +179,8 @@ struct Pretrain: ParsableCommand {
             settings.resume = resume
             settings.saveGradients = saveGradients
             settings.logInterval = logInterval
+            settings.probes = probeFiles
+            settings.probeEvery = probeEvery
             let summary = try runPretraining(settings, precision: options.dataParallel.precision, world: world)
             if summary.stoppedBySignal {
                 // Not a success: the run is unfinished, and its last line says so and how to go on.

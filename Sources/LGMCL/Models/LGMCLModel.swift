@@ -76,12 +76,25 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
     /// Stage 1: the projected local and global molecule vectors (M × graph projection output).
     public func graphEmbeddings(_ graph: GraphInput, _ stream: RandomStream? = nil) -> GraphEmbeddings<Scalar> {
         let packed = PackedGraph<Scalar>(graph)
-        let l = local(packed, stream), g = global(packed, stream)
+        return graphEmbeddings(local: local(packed, stream), global: global(packed, stream), graph.moleculeIndices, stream)
+    }
+
+    /// Stage 1 with each encoder on its own view of the same molecules (augmented graphs).
+    public func graphEmbeddings(local localGraph: GraphInput, global globalGraph: GraphInput,
+                                _ stream: RandomStream? = nil) -> GraphEmbeddings<Scalar> {
+        precondition(localGraph.moleculeIndices == globalGraph.moleculeIndices, "graphEmbeddings: the views hold other molecules")
+        return graphEmbeddings(local: local(PackedGraph(localGraph), stream), global: global(PackedGraph(globalGraph), stream),
+                               localGraph.moleculeIndices, stream)
+    }
+
+    private func graphEmbeddings(local l: (atoms: Tensor<Scalar>, molecules: Tensor<Scalar>),
+                                 global g: (atoms: Tensor<Scalar>, molecules: Tensor<Scalar>), _ graph: [Int],
+                                 _ stream: RandomStream?) -> GraphEmbeddings<Scalar> {
         // The projection head is shared: each view draws its own masks there.
         return GraphEmbeddings(
-            localAtoms: l.atoms, globalAtoms: g.atoms,
-            local: graphProjection(l.molecules, molecules: graph.moleculeIndices, stream),
-            global: graphProjection(g.molecules, molecules: graph.moleculeIndices, stream?.forView(1)))
+            localAtoms: l.atoms, globalAtoms: g.atoms, localPooled: l.molecules, globalPooled: g.molecules,
+            local: graphProjection(l.molecules, molecules: graph, stream),
+            global: graphProjection(g.molecules, molecules: graph, stream?.forView(1)))
     }
 
     /// Stage 2: the projected SMILES and description vectors (M × text projection output).
@@ -126,6 +139,9 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
 public struct GraphEmbeddings<Scalar: TensorScalar> {
     public let localAtoms: Tensor<Scalar>
     public let globalAtoms: Tensor<Scalar>
+    /// Pooled molecule vectors before the projection head (what fine-tuning reads).
+    public let localPooled: Tensor<Scalar>
+    public let globalPooled: Tensor<Scalar>
     /// Projected molecule vectors, the inputs of the graph NT-Xent.
     public let local: Tensor<Scalar>
     public let global: Tensor<Scalar>

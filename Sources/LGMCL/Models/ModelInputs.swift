@@ -2,7 +2,7 @@
 /// concatenated, edges in batch-global atom indices (both directions of every bond, as the data
 /// store writes them), CSR offsets per molecule. Plain arrays, so the data store and tests fill it
 /// directly.
-public struct GraphInput: Sendable {
+public struct GraphInput: Sendable, Equatable {
     /// A × atomFeatureCount.
     public var atomFeatures: [Float]
     public var atomFeatureCount: Int

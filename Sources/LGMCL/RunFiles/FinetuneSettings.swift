@@ -15,6 +15,9 @@ public struct FinetuneSettings: Codable, Sendable {
     /// A fixed split from this column (train/val/test cells) instead of `split`.
     public var splitColumn: String?
     public var seeds: [UInt64] = [0]
+    /// Train on this fraction of each seed's training molecules (a low-label regime), val and
+    /// test unchanged; nil: all of them.
+    public var trainFraction: Double?
     public var epochs = 50
     /// Stop a seed after this many epochs without a better validation metric.
     public var patience: Int?

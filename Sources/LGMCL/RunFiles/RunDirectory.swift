@@ -6,8 +6,10 @@ import Foundation
 ///
 ///     pretrain OUTPUT/  STAGE.safetensors            the encoders a stage trained
 ///                       config.json, vocab.txt       their model configuration and vocabulary
-///                       metrics-STAGE.jsonl          one line per step and per epoch
+///                       metrics-STAGE.jsonl          one line per step, epoch and diagnostics
+///                       diagnostics-STAGE.svg        alignment, uniformity, effective rank, retrieval
 ///                       runs/STAGE/checkpoints/      CheckpointStore
+///                       probes/NAME.h5               the --probe sets, featurized
 ///     finetune OUTPUT/  config.json, vocab.txt       the manifest (FinetuneManifest), the vocabulary
 ///                       metrics.json, learning_curves.{csv,svg}
 ///                       data.h5                      a CSV input, featurized
@@ -35,6 +37,10 @@ public struct RunDirectory: Sendable {
     /// The encoders pretraining stage `stage` trained, where `--pretrained` finds them.
     public func encoders(stage: String) -> URL { url.appendingPathComponent("\(stage).safetensors") }
     public func metricsLog(stage: String) -> URL { url.appendingPathComponent("metrics-\(stage).jsonl") }
+    /// The stage's diagnostics and retrieval against the step, drawn from its metrics log.
+    public func diagnosticsPlot(stage: String) -> URL { url.appendingPathComponent("diagnostics-\(stage).svg") }
+    /// `pretrain --probe`: the probe sets, featurized with the run's vocabulary.
+    public var probes: URL { url.appendingPathComponent("probes") }
     /// The checkpoint store's directory of a pretraining stage.
     public func checkpoints(stage: String) -> URL { url.appendingPathComponent("runs/\(stage)") }
 

@@ -3,37 +3,39 @@
 /// tensor, tape node or optimiser referring to it goes away.
 public final class TensorStorage<Scalar: TensorScalar> {
     public let buffer: UnsafeMutableBufferPointer<Scalar>
+    /// Bytes of a buffer that came from `LargeBufferPool` (0: from the allocator directly).
+    private let pooledCapacity: Int
 
     /// Uninitialised memory for kernels that write every element.
     init(uninitializedCount count: Int) {
-        buffer = .allocate(capacity: count)
+        (buffer, pooledCapacity) = Self.allocate(count)
     }
     init(zeros count: Int) {
-        buffer = .allocate(capacity: count)
+        (buffer, pooledCapacity) = Self.allocate(count)
         buffer.initialize(repeating: 0)
     }
     init<C: Collection>(_ values: C) where C.Element == Scalar {
-        buffer = .allocate(capacity: values.count)
+        (buffer, pooledCapacity) = Self.allocate(values.count)
         _ = buffer.initialize(from: values)
     }
 
-    deinit { buffer.deallocate() }
+    /// Large buffers come from the pool, which keeps them mapped across steps; the rest from
+    /// malloc, whose heap already does.
+    private static func allocate(_ count: Int) -> (UnsafeMutableBufferPointer<Scalar>, Int) {
+        let bytes = count * MemoryLayout<Scalar>.stride
+        guard bytes >= LargeBufferPool.minimumBytes else { return (.allocate(capacity: count), 0) }
+        let (raw, capacity) = LargeBufferPool.shared.allocate(bytes: bytes)
+        return (UnsafeMutableBufferPointer(start: raw.bindMemory(to: Scalar.self, capacity: count), count: count), capacity)
+    }
 
+    deinit {
+        if pooledCapacity > 0 {
+            LargeBufferPool.shared.release(UnsafeMutableRawPointer(buffer.baseAddress!), capacity: pooledCapacity)
+        } else {
+            buffer.deallocate()
+        }
+    }
 
     public var count: Int { buffer.count }
     var base: UnsafeMutablePointer<Scalar> { buffer.baseAddress! }
 }
-
-/// Activations of a training step are allocated and freed in the same sizes every step. glibc
-/// serves blocks above its mmap threshold (at most 32 MiB, e.g. a 128 × 64 × 1024 Float
-/// activation) with fresh mappings, so each step would page-fault and zero them again; a fixed
-/// 1 GiB threshold keeps freed blocks in the heap for reuse. Resident memory stays flat
-/// across steps (MemoryTests).
-private let keepFreedBuffersInHeap: Void = {
-    _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 30)
-    _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
-}()
-
-// glibc's mallopt (malloc.h is not part of the Glibc module).
-@_silgen_name("mallopt")
-private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32

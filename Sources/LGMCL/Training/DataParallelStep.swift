@@ -36,6 +36,8 @@ struct StepOutcome {
     var applied = true
     /// Seconds this rank waited for gradient sums that backward did not hide.
     var allreduceWait: Double
+    /// The learning rate the optimiser applied.
+    var learningRate: Double
 }
 
 /// One optimisation step of a replica, the protocol every trainer follows (docs/design.md, Data
@@ -62,6 +64,8 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
     /// Held while the optimiser changes the weights (and while `commit` runs): a checkpoint
     /// written from another thread takes it to see one step's state whole.
     let stateLock = NSLock()
+    /// The learning rate of each step (from its 0-based index); the optimiser's own when nil.
+    var schedule: (any LearningRateSchedule)?
 
     /// Starts every replica from rank 0's weights (after checking that all ranks built the same
     /// parameters) and sets up the gradient buckets over `trained`, in their order.
@@ -125,20 +129,21 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
         if stopRequested, skipsOptimizerOnStop {
             optimizer.zeroGradients()
             return StepOutcome(total: total, terms: sums, stopRequested: true, stopSignal: stopSignal, applied: false,
-                               allreduceWait: waited)
+                               allreduceWait: waited, learningRate: schedule?(number - 1) ?? optimizer.configuration.learningRate)
         }
         try inspect?()
 
         watchdog.enter("optimizer", step: number)
+        let learningRate = schedule?(number - 1) ?? optimizer.configuration.learningRate
         times.measure(.optimizer) {
             stateLock.withLock {
-                optimizer.step()
+                optimizer.step(learningRate: learningRate)
                 commit()
             }
             optimizer.zeroGradients()
         }
         return StepOutcome(total: total, terms: sums, stopRequested: stopRequested, stopSignal: stopSignal,
-                           allreduceWait: waited)
+                           allreduceWait: waited, learningRate: learningRate)
     }
 }
 

@@ -84,6 +84,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             + "; Adam lr \(settings.learningRate)\(encoders), weight decay \(settings.weightDecay), "
             + "global batch \(settings.globalBatchSize) over \(world.size) rank\(world.size == 1 ? "" : "s"), up to \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"
             + (settings.patience.map { " (patience \($0))" } ?? "")
+            + (settings.trainFraction.map { "; training on \($0 * 100)% of each training split" } ?? "")
     }
 
     // MARK: One seed

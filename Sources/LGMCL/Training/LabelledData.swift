@@ -99,6 +99,23 @@ struct LabelledData {
     /// The molecules of each part for `seed`: the cells given for it (one per input row), else the
     /// dataset's own split, else the protocol's split drawn with the seed.
     func split(seed: UInt64, cells: [String]?, settings: FinetuneSettings) throws -> DatasetSplit {
+        var split = try fullSplit(seed: seed, cells: cells, settings: settings)
+        if let fraction = settings.trainFraction { split.train = Self.subsample(split.train, fraction: fraction, seed: seed) }
+        return split
+    }
+
+    /// round(fraction · n) of `molecules` (at least one), the same ones for a seed whatever the
+    /// rank count: those whose keyed draw (seed, molecule) is smallest, in their original order.
+    static func subsample(_ molecules: [Int], fraction: Double, seed: UInt64) -> [Int] {
+        let kept = max(1, Int((fraction * Double(molecules.count)).rounded()))
+        let ranked = molecules.map { molecule -> (UInt64, Int) in
+            var draw = SplitMix64(seed: seed, epoch: UInt64(molecule), stream: 0x7472_6169_6E)  // "train"
+            return (draw.next(), molecule)
+        }.sorted { $0 < $1 }.map(\.1)
+        return Array(ranked.prefix(kept)).sorted()
+    }
+
+    private func fullSplit(seed: UInt64, cells: [String]?, settings: FinetuneSettings) throws -> DatasetSplit {
         if let cells {
             return try DatasetSplit.fixed(cells: sourceRows.map { Int($0) < cells.count ? cells[Int($0)] : "" }, column: "split") { i in
                 "\(settings.data) row \(sourceRows[i] + 1)"

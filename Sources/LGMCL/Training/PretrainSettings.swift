@@ -25,6 +25,11 @@ public enum PretrainStage: String, Codable, CaseIterable, Sendable {
     }
 }
 
+/// The shape of the learning rate over a run.
+public enum LearningRateScheduleKind: String, Codable, CaseIterable, Sendable {
+    case constant, cosine
+}
+
 /// Everything a pretraining run is, as written into its run directory.
 public struct PretrainSettings: Codable, Sendable {
     public var stage: PretrainStage = .graph
@@ -37,6 +42,13 @@ public struct PretrainSettings: Codable, Sendable {
     /// Molecules per step over all ranks (each rank takes globalBatchSize / ranks).
     public var globalBatchSize = 128
     public var learningRate = 1e-4
+    /// Beyond the paper (constant, no warm-up): a linear warm-up over `learningRateWarmup` steps,
+    /// then constant or cosine decay to 0 at the run's last step.
+    public var learningRateSchedule = LearningRateScheduleKind.constant
+    public var learningRateWarmup = 0
+    /// The views the local and the global encoder see in training (graph and joint stages):
+    /// both the unaltered graph unless augmentations are set. Evaluations use unaltered graphs.
+    public var graphViews = [GraphAugmentation(), GraphAugmentation()]
     /// PyTorch Adam's weight_decay: L2 added to the gradient (the authors' setting).
     public var weightDecay = 1e-3
     public var temperature = 0.1
@@ -51,6 +63,13 @@ public struct PretrainSettings: Codable, Sendable {
     public var bucketMiB = GradientBucketSize.defaultMiB
     /// Molecules at the end of the file kept out of training for the retrieval metric.
     public var heldOut = 256
+    /// Molecules at the end of the file, kept out of training, on which each evaluation measures
+    /// the embeddings (EmbeddingDiagnostics); 0 turns the diagnostics off.
+    public var diagnostics = 2000
+    /// Labelled CSVs probed linearly on the frozen encoders (OnlineProbe) with the diagnostics:
+    /// every `probeEvery` steps (every diagnostics pass when nil), before the first and at the end.
+    public var probes: [String] = []
+    public var probeEvery: Int?
     public var logInterval = 10.0
     /// A throughput benchmark: no checkpoints, metrics, held-out evaluation or final weights,
     /// and the first `warmupSteps` steps are left out of the timings.

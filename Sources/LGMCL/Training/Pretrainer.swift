@@ -21,9 +21,15 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     /// manifests record them.
     let numerics: [NumericEnvironment.Group]
     let store: CheckpointStore
-    /// Molecules trained on, and those at the end of the file kept for the retrieval metric.
+    /// Molecules trained on, and those at the end of the file kept for the retrieval metric and
+    /// the diagnostics (the larger of the two tails is left out of training).
     let trainingMolecules: [Int]
     let heldOutMolecules: [Int]
+    let diagnosticMolecules: [Int]
+    /// The step the diagnostics last measured: an epoch's end and a checkpoint can coincide.
+    var diagnosedStep: Int?
+    var probedStep: Int?
+    var probe: OnlineProbe?
     var position = TrainingPosition(step: 0, epoch: 0, batchInEpoch: 0)
     /// The stop path's state (Pretrainer+Stop.swift), guarded by the step's stateLock: the newest
     /// step with a checkpoint on disk, whether training is over, and the report once stopped.
@@ -51,9 +57,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         self.world = world
         self.faults = faults
         self.log = log
-        let heldOut = min(settings.heldOut, dataset.count / 5)
-        trainingMolecules = Array(0 ..< dataset.count - heldOut)
-        heldOutMolecules = Array(dataset.count - heldOut ..< dataset.count)
+        let molecules = dataset.count
+        func tail(_ count: Int) -> [Int] { Array(molecules - min(count, molecules / 5) ..< molecules) }
+        heldOutMolecules = tail(settings.heldOut)
+        diagnosticMolecules = settings.diagnostics > 0 ? tail(settings.diagnostics) : []
+        trainingMolecules = Array(0 ..< molecules - max(heldOutMolecules.count, diagnosticMolecules.count))
         guard trainingMolecules.count >= settings.globalBatchSize else {
             throw PretrainError(description: "\(settings.data): \(trainingMolecules.count) training molecules, fewer than one global batch of \(settings.globalBatchSize)")
         }
@@ -82,13 +90,24 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         if settings.resume { try resume() }
         checkpointedStep = position.step
         if world.isRoot { try? FileManager.default.removeItem(at: directory.stopReport) }
+        if !settings.probes.isEmpty, !settings.isBenchmark {
+            probe = try OnlineProbe(csvs: settings.probes, directory: directory.probes, vocabularySource: settings.data,
+                                    options: batchOptions(), world: world, log: log)
+        }
         watchdog.start()
         defer { watchdog.stop() }
         StopRequest.install()
         step.skipsOptimizerOnStop = !settings.isBenchmark
         let metrics = world.isRoot && !settings.isBenchmark
             ? try MetricsLog(url: directory.metricsLog(stage: settings.stage.rawValue), append: settings.resume) : nil
+        // The untrained encoders' diagnostics: where every curve starts.
+        if position.step == 0 { try diagnose(metrics: metrics) }
         let lastStep = try self.lastStep()
+        if settings.learningRateSchedule == .cosine || settings.learningRateWarmup > 0 {
+            // Constant after the warm-up: a cosine whose decay spans no steps.
+            let end = settings.learningRateSchedule == .cosine ? max(lastStep, settings.learningRateWarmup) : settings.learningRateWarmup
+            step.schedule = WarmupCosineSchedule(peak: settings.learningRate, warmupSteps: settings.learningRateWarmup, totalSteps: end)
+        }
         var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval,
                                         startingAt: position.step)
         watchForStop(lastStep: lastStep)
@@ -129,6 +148,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                         try saveCheckpoint()
                         checkpointedStep = position.step
                     }
+                    // Outside the lock: the diagnostics take a while and change no weight.
+                    try diagnose(metrics: metrics)
                 }
                 if outcome.stopRequested {
                     // A benchmark's stop: the step was applied, and nothing is saved.
@@ -137,6 +158,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 }
             }
             if position.batchInEpoch >= plan.batchCount {
+                try diagnose(metrics: metrics)
                 try endEpoch(metrics: metrics)
             }
         }
@@ -145,6 +167,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             trainingEnded = true
             step.stateLock.unlock()
         }
+        if !stoppedBySignal { try diagnose(metrics: metrics, final: true) }
         return try finish(clock: clock, lastLoss: lastLoss, stoppedBySignal: stoppedBySignal)
     }
 
@@ -157,7 +180,10 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var terms: [Tensor<Scalar>] = []
         var reported: [Scalar] = []
         if settings.stage != .text {
-            let g = model.graphEmbeddings(inputs, stream)
+            let views = settings.graphViews
+            let g = views.allSatisfy(\.isIdentity) ? model.graphEmbeddings(inputs, stream)
+                : model.graphEmbeddings(local: views[0].apply(to: inputs.graph, seed: settings.seed, step: number, view: 0),
+                                        global: views[1].apply(to: inputs.graph, seed: settings.seed, step: number, view: 1), stream)
             // A phase of its own: ranks blocked in the gather then have fresher heartbeats than a
             // rank that never arrived, which the watchdog's report singles out.
             watchdog.enter("graph loss (all-gather)", step: number)
@@ -202,7 +228,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         let rate = Double((position.step - clock.step) * settings.globalBatchSize) / max(elapsed, 1e-9)
         if let metrics {
             var fields = ["step": Double(position.step), "epoch": Double(position.epoch), "loss": outcome.total,
-                          "molecules_per_second": rate, "seconds": elapsed]
+                          "molecules_per_second": rate, "seconds": elapsed, "learning_rate": outcome.learningRate]
             let names = settings.stage == .joint ? ["graph_loss", "text_loss"] : ["\(settings.stage.rawValue)_loss"]
             for (name, value) in zip(names, outcome.terms) { fields[name] = value }
             metrics.write(fields, event: "step")
@@ -220,6 +246,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             metrics.write(["epoch": Double(position.epoch), "step": Double(position.step),
                            "retrieval_top1": accuracy.top1, "retrieval_top5": accuracy.top5,
                            "retrieval_count": Double(accuracy.count)], event: "epoch")
+            try drawDiagnostics(metrics: metrics)
         }
         if world.isRoot, let accuracy {
             log(String(format: "epoch %d done: held-out retrieval top-1 %.3f, top-5 %.3f (%d molecules; chance %.3f / %.3f)",
@@ -230,13 +257,18 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         position.batchInEpoch = 0
     }
 
+    /// A pass over `molecules` without gradients, ranks sharing batches of up to one global batch.
+    func evaluationPass(_ molecules: [Int], of dataset: MoleculeDataset) -> InferencePass {
+        let batch = max(world.size, min(settings.globalBatchSize, molecules.count) / world.size * world.size)
+        return InferencePass(dataset: dataset, options: batchOptions(), globalBatchSize: batch, molecules: molecules)
+    }
+
     /// Cross-view retrieval on the held-out molecules (no dropout, no gradients), computed by
     /// rank 0 from every rank's share.
     func retrieval(_ heldOut: [Int]) throws -> RetrievalAccuracy? {
         guard heldOut.count >= 2 else { return nil }
-        let batch = max(world.size, min(settings.globalBatchSize, heldOut.count) / world.size * world.size)
         let dimension = settings.stage == .text ? settings.model.textProjection.output : settings.model.graphProjection.output
-        let pass = InferencePass(dataset: dataset, options: batchOptions(), globalBatchSize: batch, molecules: heldOut)
+        let pass = evaluationPass(heldOut, of: dataset)
         let values: [Float]? = try pass.run(world: world, width: 2 * dimension) { molecules in
             let inputs = ModelInputs(molecules)
             let views: (Tensor<Scalar>, Tensor<Scalar>)

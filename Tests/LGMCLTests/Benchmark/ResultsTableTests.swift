@@ -58,7 +58,26 @@ struct ResultsTableTests {
         #expect(lines.contains("| esol | RMSE ↓ | 1.200 ± 0.100 (seeds 0,1) | — | — |"))
         #expect(lines.contains("| esol | random | 10 | RMSE ↓ | **0.600 ± 0.000 (seed 0)** | 0.700 ± 0.000 (seed 0) |"))
         #expect(!lines.contains { $0.hasPrefix("### Random split") })
-        #expect(lines.filter { $0.hasPrefix("| bbbp | scaffold |") }.count == 6)
+        // Six runs and the paired comparison of their three pairs.
+        #expect(lines.filter { $0.hasPrefix("| bbbp | scaffold |") }.count == 7)
+    }
+
+    /// bbbp: pretrained beats scratch by 0.02, 0.04, 0.06 on seeds 0–2 (mean 0.04, s = 0.02,
+    /// interval 0.04 ± t(0.975, 2)·0.02/√3 = 0.04 ± 0.0497); esol (RMSE): lower is the improvement;
+    /// a scratch run on another split is not a pair.
+    @Test func pairedSectionPairsRunsBySplitAndSeed() {
+        var results = BenchmarkResults()
+        for (seed, gain) in zip([UInt64(0), 1, 2], [0.02, 0.04, 0.06]) {
+            results.record(Self.run("bbbp", .scaffold, .pretrained, seed: seed, test: 0.8 + gain))
+            results.record(Self.run("bbbp", .scaffold, .scratch, seed: seed, test: 0.8))
+        }
+        results.record(Self.run("esol", .scaffold, .pretrained, seed: 0, test: 1.0, metric: .rmse))
+        results.record(Self.run("esol", .scaffold, .scratch, seed: 0, test: 1.25, metric: .rmse))
+        results.record(Self.run("esol", .scaffold, .pretrained, seed: 1, test: 1.0, metric: .rmse))
+        results.record(Self.run("esol", .scaffold, .scratch, seed: 1, test: 1.2, metric: .rmse, digest: "bbbbbbbbbbbb0000"))
+        let markdown = ResultsTable(results: results).markdown()
+        #expect(markdown.contains("| bbbp | scaffold | `tiny` (2 ep.) | 3 | +0.040 | [-0.010, +0.090] |"), "\(markdown)")
+        #expect(markdown.contains("| esol | scaffold | `tiny` (2 ep.) | 1 | +0.250 | — (one pair) |"), "\(markdown)")
     }
 
     @Test func resultsSurviveTheirFile() throws {

@@ -45,6 +45,26 @@ struct FinetuneTests {
         return (labels, values)
     }
 
+    /// --train-fraction 0.25: each seed trains on a quarter of its training split (the same
+    /// molecules on 1 and 2 ranks), val and test unchanged.
+    @Test func aTrainFractionSubsamplesOnlyTheTrainingSplit() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        var kept: [[String]] = []
+        for (ranks, fraction) in [(1, "0.25"), (2, "0.25"), (1, "1")] {
+            let out = directory("fraction-\(ranks)-\(fraction)")
+            let result = try finetune(ranks, data: data, output: out,
+                                      ["--epochs", "1", "--batch-size", "8", "--seeds", "3", "--train-fraction", fraction])
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            kept.append(try CSVTable(contentsOf: out.appendingPathComponent("seed-3/predictions_train.csv")).column("row"))
+            #expect(try CSVTable(contentsOf: out.appendingPathComponent("seed-3/predictions_test.csv")).rows.count == 24)
+        }
+        // 120 molecules, random 0.6/0.2/0.2: 72 train, a quarter of them kept.
+        #expect(kept[0].count == 18 && kept[2].count == 72, "\(kept[0].count) and \(kept[2].count) training molecules")
+        #expect(kept[0] == kept[1], "1 and 2 ranks trained on other molecules")
+        #expect(Set(kept[0]).isSubset(of: Set(kept[2])))
+    }
+
     @Test func twoRanksTrainTheSameModelsAsOne() throws {
         let data = try Self.slice("bbbp", rows: 120)
         var runs: [URL] = []

@@ -87,6 +87,118 @@ struct PretrainTests {
         }
     }
 
+    /// Diagnostics before the first step, at each checkpoint, at the epoch's end and at the end,
+    /// in their ranges, the same on 1 and 2 ranks (the pass gathers each molecule's row from the
+    /// rank that computed it), and a plot that parses.
+    @Test func diagnosticsAreLoggedAtEveryEvaluationAndPlotted() throws {
+        var logged: [[[String: Double]]] = []
+        for ranks in [1, 2] {
+            let out = directory("diagnostics-\(ranks)")
+            // 96 molecules: 19 held out for diagnostics, 77 trained on: 4 steps of 16 per epoch.
+            let result = try pretrain(ranks, out, ["--stage", "joint", "--batch-size", "16", "--max-steps", "6",
+                                                   "--checkpoint-every", "3", "--precision", "float64"])
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            #expect(result.stderr.contains("diagnostics at step 0 (19 held-out molecules): graph alignment"), "\(result.output)")
+            let lines = try String(contentsOf: out.appendingPathComponent("metrics-joint.jsonl"), encoding: .utf8).split(separator: "\n")
+            let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["event"] as? String == "diagnostics" }
+                .map { $0.compactMapValues { ($0 as? NSNumber)?.doubleValue } }
+            #expect(events.map { $0["step"] ?? -1 } == [0, 3, 4, 6], "diagnosed steps")
+            for event in events {
+                #expect(event["diagnostics_count"] == 19)
+                for view in ["local", "global", "smiles", "description"] {
+                    let uniformity = event["uniformity_\(view)"] ?? .nan, rank = event["effective_rank_\(view)"] ?? .nan
+                    #expect(uniformity <= 0 && uniformity >= -4, "uniformity of \(view): \(uniformity)")
+                    #expect(rank >= 1 && rank <= 32, "effective rank of \(view) (width 32): \(rank)")
+                }
+                for pair in ["graph", "text"] {
+                    let alignment = event["alignment_\(pair)"] ?? .nan
+                    #expect(alignment >= 0 && alignment <= 4, "alignment of \(pair): \(alignment)")
+                }
+            }
+            logged.append(events)
+            let svg = try Data(contentsOf: out.appendingPathComponent("diagnostics-joint.svg"))
+            // Alignment of 2 pairs, uniformity and effective rank of 4 views, retrieval after epoch 0.
+            #expect(String(decoding: svg, as: UTF8.self).components(separatedBy: "<polyline").count - 1 == 11)
+        }
+        guard logged.count == 2 else { return }
+        for (one, two) in zip(logged[0], logged[1]) {
+            for (key, value) in one where key != "epoch" {
+                let other = two[key] ?? .nan
+                #expect(abs(value - other) <= 1e-6 * max(1, abs(value)), "\(key) at step \(one["step"] ?? -1): 1 rank \(value), 2 ranks \(other)")
+            }
+        }
+    }
+
+    /// --probe: the probe sets featurized once into OUTPUT/probes, probed before the first step,
+    /// every --probe-every steps and at the end, with a test metric per set in its range.
+    @Test func probesAreFittedBeforeTrainingAtTheirCadenceAndAtTheEnd() throws {
+        let out = directory("probe")
+        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/esol.csv"), encoding: .utf8)
+            .split(separator: "\n")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let esol = out.appendingPathComponent("esol-200.csv")
+        try (lines.prefix(201).joined(separator: "\n") + "\n").write(to: esol, atomically: true, encoding: .utf8)
+        let result = try pretrain(2, out, ["--stage", "graph", "--batch-size", "16", "--max-steps", "5", "--checkpoint-every", "2",
+                                           "--probe", esol.path, "--probe-every", "4"])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("probes/esol-200.h5").path))
+        #expect(result.stderr.contains("probe at step 0 (linear, frozen encoders, mean of 3 scaffold splits): esol-200 test rmse"),
+                "\(result.output)")
+        let events = try String(contentsOf: out.appendingPathComponent("metrics-graph.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event"] as? String == "probe" }
+        #expect(events.map { ($0["step"] as? NSNumber)?.intValue ?? -1 } == [0, 4, 5], "probed steps")
+        for event in events {
+            let rmse = (event["probe_esol-200_test_rmse"] as? NSNumber)?.doubleValue ?? .nan
+            // ESOL's log-solubilities span about 13 units: a linear probe lands well inside that.
+            #expect(rmse > 0 && rmse < 5, "test RMSE \(rmse)")
+        }
+    }
+
+    /// --lr-schedule cosine --lr-warmup 2 over 6 steps: each step's logged learning rate is the
+    /// schedule's (linear warm-up, then half a cosine to 0 at step 6), and 3 + 3 resumed steps
+    /// equal 6 straight ones bit for bit (the schedule follows the step, which resume restores).
+    @Test func aCosineScheduleIsFollowedAndResumesExactly() throws {
+        let common = ["--stage", "graph", "--batch-size", "8", "--checkpoint-every", "3", "--lr", "0.001",
+                      "--lr-schedule", "cosine", "--lr-warmup", "2"]
+        let straight = directory("cosine-straight"), split = directory("cosine-split")
+        for (out, steps) in [(straight, "6"), (split, "3")] {
+            let result = try pretrain(2, out, common + ["--max-steps", steps])
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let resumed = try pretrain(2, split, common + ["--max-steps", "6", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try tensors(checkpoint(split, stage: "graph", step: 6)) == tensors(checkpoint(straight, stage: "graph", step: 6)),
+                "3 + 3 resumed steps differ from 6 straight steps under the cosine schedule")
+        let rates = try String(contentsOf: straight.appendingPathComponent("metrics-graph.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event"] as? String == "step" }
+            .map { ($0["learning_rate"] as? NSNumber)?.doubleValue ?? .nan }
+        // Steps 1, 2 warm up to 1e-3; steps 3…6 decay over 4 steps: 1e-3 · (1 + cos(π k/4)) / 2.
+        let expected = [0.0005, 0.001] + (0 ..< 4).map { 0.001 * 0.5 * (1 + cos(Double.pi * Double($0) / 4)) }
+        #expect(rates.count == 6 && zip(rates, expected).allSatisfy { abs($0 - $1) < 1e-15 }, "\(rates) vs \(expected)")
+    }
+
+    /// Augmented graph views (--mask-atoms, --delete-bonds) keep N ranks ≡ 1 rank and change
+    /// what is trained (the views are keyed by molecule, not by rank or batch position).
+    @Test func augmentedViewsKeepRanksEqualToOneRank() throws {
+        var weights: [[String: [Double]]] = []
+        for (ranks, views) in [(1, ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3"]),
+                               (2, ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3"]), (2, [])] {
+            let out = directory("augmented-\(ranks)-\(views.count)")
+            let result = try pretrain(ranks, out, ["--stage", "graph", "--batch-size", "12", "--max-steps", "4",
+                                                   "--precision", "float64"] + views)
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            weights.append(try tensors(checkpoint(out, stage: "graph", step: 4)))
+        }
+        expectClose(weights[1], weights[0], atol: 1e-9, rtol: 1e-7, "augmented graph weights after 4 steps, np 2 vs np 1")
+        #expect(weights[1] != weights[2], "the augmentations changed nothing")
+    }
+
     /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
     /// resumed on another rank count, they equal a straight run on that count within tolerance.
     @Test func resumeContinuesExactly() throws {

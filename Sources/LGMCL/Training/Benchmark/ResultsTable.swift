@@ -36,6 +36,7 @@ public struct ResultsTable {
         for split in SplitProtocol.allCases.sorted(by: { $0 == .scaffold && $1 != .scaffold }) {
             if let section = protocolSection(split) { sections.append(section) }
         }
+        if let section = pairedSection() { sections.append(section) }
         if let section = llmSection() { sections.append(section) }
         if !results.runs.isEmpty { sections.append(runsSection()) }
         if !notes.isEmpty { sections.append(notes.map { "- \($0)" }.joined(separator: "\n")) }
@@ -69,6 +70,40 @@ public struct ResultsTable {
             }
             let metric = ours.first { $0.cell.dataset == dataset }?.runs[0].metric ?? theirs.first { $0.dataset == dataset }!.metric
             lines.append("| \(dataset) | \(metricTitle(metric)) | " + cells(summaries, metric: metric).joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Pretrained against no pretraining run for run: the same dataset, protocol, seed, split
+    /// (by digest) and training, so the split-to-split spread cancels.
+    private func pairedSection() -> String? {
+        func partnerCell(_ run: BenchmarkRun) -> BenchmarkCell {
+            var cell = run.cell
+            cell.variant = .scratch
+            return cell
+        }
+        var pairs: [BenchmarkCell: [(pretrained: BenchmarkRun, scratch: BenchmarkRun)]] = [:]
+        for run in results.runs where run.variant == .pretrained {
+            guard let partner = results.run(partnerCell(run), seed: run.seed),
+                  SplitDigest.matches(partner.splitDigest, run.splitDigest) else { continue }
+            pairs[run.cell, default: []].append((run, partner))
+        }
+        guard !pairs.isEmpty else { return nil }
+        var lines = [
+            "### Pretrained against no pretraining, paired by split and seed",
+            "",
+            "Improvement: higher ROC-AUC, lower RMSE or MAE count as positive; 95% interval by the paired Student t.",
+            "",
+            "| dataset | split | lgmcl | pairs | mean improvement | 95% interval |",
+            "|---|---|---|---|---|---|",
+        ]
+        for cell in pairs.keys.sorted() {
+            let runs = pairs[cell]!.sorted { $0.pretrained.seed < $1.pretrained.seed }
+            let d = PairedDifference(pretrained: runs.map(\.pretrained.test), scratch: runs.map(\.scratch.test), metric: runs[0].pretrained.metric)
+            let interval = d.interval.map { String(format: "[%+.3f, %+.3f]", $0.lowerBound, $0.upperBound) } ?? "— (one pair)"
+            let departures = cell.training.departures.map { ", \($0)" }.joined()
+            lines.append("| \(cell.dataset) | \(cell.split.rawValue) | `\(cell.preset)`\(departures) (\(cell.epochs) ep.) | \(d.count) | "
+                + String(format: "%+.3f", d.mean) + " | \(interval) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -1,106 +1,19 @@
-import Foundation
-
-/// A small SVG line chart of ``LearningCurves``: training loss (left) and the validation metric
-/// (right) against the epoch, one line per seed. Hand-written because it is a few polylines and
-/// axes; any browser shows it.
+/// The learning curves as a chart: training loss (left) and the validation metric (right)
+/// against the epoch, one line per seed.
 struct LearningCurvePlot {
     let curves: LearningCurves
 
     init(_ curves: LearningCurves) { self.curves = curves }
 
-    private static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
-    private static let panelWidth = 400.0, panelHeight = 260.0
-    private static let margin = (left: 64.0, right: 16.0, top: 36.0, bottom: 44.0)
-
     func svg() -> String {
-        let width = 2 * (Self.margin.left + Self.panelWidth + Self.margin.right)
-        let height = Self.margin.top + Self.panelHeight + Self.margin.bottom + 24
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
-            viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
         let metricName = curves.metric == .rocAUC ? "ROC-AUC" : curves.metric.rawValue.uppercased()
-        svg += panel(title: "training loss", originX: 0) { $0.trainLoss }
-        svg += panel(title: "validation \(metricName)", originX: width / 2) { $0.validation }
-        // Legend: one swatch per seed, under both panels.
-        var x = Self.margin.left
-        let y = height - 12
-        for (index, seed) in curves.seeds.enumerated() {
-            let color = Self.colors[index % Self.colors.count]
-            svg += "<line x1=\"\(f(x))\" y1=\"\(f(y - 4))\" x2=\"\(f(x + 20))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            svg += "<text x=\"\(f(x + 26))\" y=\"\(f(y))\">seed \(seed)</text>\n"
-            x += 90
+        func panel(_ title: String, _ value: (LearningCurves.Point) -> Double?) -> LineChart.Panel {
+            LineChart.Panel(title: title, xLabel: "epoch", series: curves.seeds.map { seed in
+                LineChart.Series(label: "seed \(seed)", points: curves.points.filter { $0.seed == seed }.compactMap { point in
+                    value(point).map { (Double(point.epoch), $0) }
+                })
+            })
         }
-        return svg + "</svg>\n"
-    }
-
-    /// One panel: frame, ticks, and a polyline per seed over the points that have a value.
-    private func panel(title: String, originX: Double, value: (LearningCurves.Point) -> Double?) -> String {
-        let left = originX + Self.margin.left, top = Self.margin.top
-        let right = left + Self.panelWidth, bottom = top + Self.panelHeight
-        var svg = "<text x=\"\(f((left + right) / 2))\" y=\"\(f(top - 14))\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>\n"
-        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(Self.panelWidth))\" height=\"\(f(Self.panelHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
-        svg += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 36))\" text-anchor=\"middle\">epoch</text>\n"
-
-        let values = curves.points.compactMap { point in value(point).flatMap { $0.isFinite ? (point.epoch, $0) : nil } }
-        guard let first = values.first else {
-            return svg + "<text x=\"\(f((left + right) / 2))\" y=\"\(f((top + bottom) / 2))\" text-anchor=\"middle\" fill=\"#888\">no values</text>\n"
-        }
-        let xRange = Axis(low: Double(values.map(\.0).min() ?? first.0), high: Double(values.map(\.0).max() ?? first.0), integers: true)
-        let yRange = Axis(low: values.map(\.1).min() ?? first.1, high: values.map(\.1).max() ?? first.1, integers: false)
-        func px(_ epoch: Double) -> Double { left + (epoch - xRange.low) / (xRange.high - xRange.low) * Self.panelWidth }
-        func py(_ v: Double) -> Double { bottom - (v - yRange.low) / (yRange.high - yRange.low) * Self.panelHeight }
-
-        for tick in xRange.ticks {
-            svg += "<line x1=\"\(f(px(tick)))\" y1=\"\(f(bottom))\" x2=\"\(f(px(tick)))\" y2=\"\(f(bottom + 5))\" stroke=\"#444\"/>"
-            svg += "<text x=\"\(f(px(tick)))\" y=\"\(f(bottom + 18))\" text-anchor=\"middle\">\(xRange.label(tick))</text>\n"
-        }
-        for tick in yRange.ticks {
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(py(tick)))\" x2=\"\(f(right))\" y2=\"\(f(py(tick)))\" stroke=\"#ddd\"/>"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(yRange.label(tick))</text>\n"
-        }
-        for (index, seed) in curves.seeds.enumerated() {
-            let line = curves.points.filter { $0.seed == seed }.compactMap { point -> String? in
-                guard let v = value(point), v.isFinite else { return nil }
-                return "\(f(px(Double(point.epoch)))),\(f(py(v)))"
-            }
-            guard !line.isEmpty else { continue }
-            let color = Self.colors[index % Self.colors.count]
-            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(line.joined(separator: " "))\"/>\n"
-        }
-        return svg
-    }
-
-    private func f(_ value: Double) -> String { String(format: "%.1f", value) }
-}
-
-/// A plot axis over [low, high] widened to round ticks 1, 2 or 5 × 10^k apart.
-private struct Axis {
-    let low: Double, high: Double, step: Double
-    let integers: Bool
-
-    init(low dataLow: Double, high dataHigh: Double, integers: Bool) {
-        var lo = dataLow, hi = dataHigh
-        if hi - lo < 1e-12 { lo -= integers ? 1 : max(abs(lo) * 0.05, 0.05); hi += integers ? 1 : max(abs(hi) * 0.05, 0.05) }
-        let rough = (hi - lo) / 5
-        let magnitude = pow(10, (log10(rough)).rounded(.down))
-        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
-        if integers { step = max(1, step.rounded()) }
-        self.step = step
-        self.integers = integers
-        low = (lo / step).rounded(.down) * step
-        high = (hi / step).rounded(.up) * step
-    }
-
-    var ticks: [Double] {
-        stride(from: low, through: high + step * 1e-9, by: step).map { $0 }
-    }
-
-    func label(_ value: Double) -> String {
-        if integers { return String(Int(value.rounded())) }
-        let decimals = max(0, Int(-log10(step).rounded(.down)) + (step * pow(10, (-log10(step)).rounded(.down)) >= 1 ? 0 : 1))
-        return String(format: "%.\(decimals)f", abs(value) < step * 1e-9 ? 0 : value)
+        return LineChart(panels: [panel("training loss") { $0.trainLoss }, panel("validation \(metricName)") { $0.validation }]).svg()
     }
 }
