@@ -122,8 +122,10 @@ struct Pretrain: ParsableCommand {
 
             Both stages may write into the same --output, which then serves fine-tuning as
             --pretrained. Checkpoints go to OUTPUT/runs/STAGE/checkpoints every --checkpoint-every
-            steps, at the end, and on SIGTERM/SIGUSR1 (then the job exits cleanly); --resume
-            continues from the newest complete one, also on another rank count.
+            steps, at the end, and on SIGTERM/SIGUSR1: the last completed step is written at
+            once and the job exits 75 (EX_TEMPFAIL: stopped, not finished; cluster/lgmcl-launch
+            requeues it). --resume continues from the newest complete checkpoint, also on another
+            rank count.
             """)
 
     @OptionGroup var options: PretrainOptions
