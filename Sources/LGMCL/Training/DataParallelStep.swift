@@ -27,10 +27,8 @@ struct StepLoss<Scalar: TensorScalar> {
 struct StepOutcome {
     var total: Double
     var terms: [Double]
-    /// Some rank received SIGTERM/SIGUSR1: every rank stops after this step.
-    var stopRequested: Bool
     /// The stop signal as the ranks agreed on it: SIGTERM when any rank got one, else SIGUSR1.
-    var stopSignal: Int32? = nil
+    var stopSignal: Int32?
     /// The step was computed but not applied (`skipsOptimizerOnStop`): the weights are still
     /// those of the step before.
     var applied = true
@@ -38,6 +36,9 @@ struct StepOutcome {
     var allreduceWait: Double
     /// The learning rate the optimiser applied.
     var learningRate: Double
+
+    /// Some rank received SIGTERM/SIGUSR1: every rank stops after this step.
+    var stopRequested: Bool { stopSignal != nil }
 }
 
 /// One optimisation step of a replica, the protocol every trainer follows (docs/design.md, Data
@@ -121,20 +122,19 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
         try times.measure(.lossAllreduce) { try world.allreduce(&sums) }
         let usr1 = sums.removeLast(), term = sums.removeLast()
         let stopSignal: Int32? = term > 0 ? SIGTERM : usr1 > 0 ? SIGUSR1 : nil
-        let stopRequested = stopSignal != nil
         let total = sums.removeLast()
         guard total.isFinite, sums.allSatisfy(\.isFinite) else {
             throw TrainingError(description: "the loss became \(total) at step \(number); stopping. \(divergenceAdvice)")
         }
-        if stopRequested, skipsOptimizerOnStop {
+        let learningRate = schedule?(number - 1) ?? optimizer.configuration.learningRate
+        if stopSignal != nil, skipsOptimizerOnStop {
             optimizer.zeroGradients()
-            return StepOutcome(total: total, terms: sums, stopRequested: true, stopSignal: stopSignal, applied: false,
-                               allreduceWait: waited, learningRate: schedule?(number - 1) ?? optimizer.configuration.learningRate)
+            return StepOutcome(total: total, terms: sums, stopSignal: stopSignal, applied: false,
+                               allreduceWait: waited, learningRate: learningRate)
         }
         try inspect?()
 
         watchdog.enter("optimizer", step: number)
-        let learningRate = schedule?(number - 1) ?? optimizer.configuration.learningRate
         times.measure(.optimizer) {
             stateLock.withLock {
                 optimizer.step(learningRate: learningRate)
@@ -142,8 +142,7 @@ final class DataParallelStep<Scalar: TensorScalar & MPIScalar> {
             }
             optimizer.zeroGradients()
         }
-        return StepOutcome(total: total, terms: sums, stopRequested: stopRequested, stopSignal: stopSignal,
-                           allreduceWait: waited, learningRate: learningRate)
+        return StepOutcome(total: total, terms: sums, stopSignal: stopSignal, allreduceWait: waited, learningRate: learningRate)
     }
 }
 
