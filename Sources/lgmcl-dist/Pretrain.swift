@@ -8,7 +8,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Dataset written by `lgmcl-dist preprocess` (HDF5, schema v1).")
     var data: String
 
-    @Option(help: "Contrastive objective: graph (local vs global encoder), text (SMILES vs description), or joint (both, weighted).")
+    @Option(help: "Contrastive objective: graph (local vs global encoder), text (SMILES vs description), joint (both, weighted), or graph-self (a positive control beyond the paper: the local encoder against itself under two graph views; needs --mask-atoms and/or --delete-bonds; writes graph-self.safetensors).")
     var stage: PretrainStage = .graph
 
     @OptionGroup var model: ModelOptions

@@ -3,7 +3,8 @@ import Foundation
 /// A model directory opened for inference (`embed`, `predict`).
 ///
 /// A pretraining output (`pretrain --output DIR`) holds `config.json`, the encoders of each stage
-/// that ran (`graph.safetensors`: local and global encoders; `text.safetensors`: the text encoder)
+/// that ran (`graph.safetensors`: local and global encoders; `graph-self.safetensors`: the local
+/// encoder of the positive-control stage; `text.safetensors`: the text encoder)
 /// and, after the text stage, `vocab.txt`. The views it can embed are those of the encoders it
 /// holds. A fine-tuning output (`finetune --output DIR`, `FinetunedModel`) holds one whole model
 /// per seed and supports every view.
@@ -76,10 +77,17 @@ public final class InferenceModel {
         let configuration = try ModelConfiguration.load(from: config)
         var files: [(url: URL, components: [LGMCLModel<Float>.Component]?)] = []
         var views: [EmbeddingView] = []
-        let graph = run.encoders(stage: "graph")
+        let graph = run.encoders(stage: "graph"), graphSelf = run.encoders(stage: "graph-self")
         if fm.fileExists(atPath: graph.path) {
             files.append((graph, [.local, .global]))
             views += [.local, .global]
+        }
+        if fm.fileExists(atPath: graphSelf.path) {
+            guard files.isEmpty else {
+                throw InferenceError(description: "\(directory.path): both graph.safetensors and graph-self.safetensors hold a local encoder; give each stage its own --output")
+            }
+            files.append((graphSelf, [.local]))
+            views += [.local]
         }
         let text = run.encoders(stage: "text")
         var vocabulary: Vocabulary?
@@ -120,7 +128,7 @@ public final class InferenceModel {
         for view in requested where !views.contains(view) {
             let reason: String
             switch view {
-            case .local, .global: reason = "it holds no graph encoders (pretrain --stage graph writes graph.safetensors)"
+            case .local, .global: reason = "it holds no \(view.rawValue) encoder (pretrain --stage graph writes both graph encoders, --stage graph-self the local one)"
             case .smiles, .text: reason = "it holds no text encoder (pretrain --stage text writes text.safetensors)"
             case .fused: reason = "the fused view needs a fine-tuned model (lgmcl-dist finetune)"
             }

@@ -97,6 +97,18 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
             global: graphProjection(g.molecules, molecules: graph, stream?.forView(1)))
     }
 
+    /// The positive control beyond the paper (`graph-self`): the local encoder on two views of the
+    /// same molecules, each view with its own dropout masks, both through the graph head.
+    public func localViewEmbeddings(_ first: GraphInput, _ second: GraphInput,
+                                    _ stream: RandomStream? = nil) -> ViewPairEmbeddings<Scalar> {
+        precondition(first.moleculeIndices == second.moleculeIndices, "localViewEmbeddings: the views hold other molecules")
+        let secondStream = stream?.forView(1)
+        let a = local(PackedGraph(first), stream).molecules, b = local(PackedGraph(second), secondStream).molecules
+        return ViewPairEmbeddings(firstPooled: a, secondPooled: b,
+                                  first: graphProjection(a, molecules: first.moleculeIndices, stream),
+                                  second: graphProjection(b, molecules: first.moleculeIndices, secondStream))
+    }
+
     /// Stage 2: the projected SMILES and description vectors (M × text projection output).
     public func textEmbeddings(smiles: TokenInput, descriptions: TokenInput,
                                _ stream: RandomStream? = nil) -> TextEmbeddings<Scalar> {
@@ -145,6 +157,14 @@ public struct GraphEmbeddings<Scalar: TensorScalar> {
     /// Projected molecule vectors, the inputs of the graph NT-Xent.
     public let local: Tensor<Scalar>
     public let global: Tensor<Scalar>
+}
+
+/// Two views of the same molecules through one encoder and its head.
+public struct ViewPairEmbeddings<Scalar: TensorScalar> {
+    public let firstPooled: Tensor<Scalar>
+    public let secondPooled: Tensor<Scalar>
+    public let first: Tensor<Scalar>
+    public let second: Tensor<Scalar>
 }
 
 public struct TextEmbeddings<Scalar: TensorScalar> {

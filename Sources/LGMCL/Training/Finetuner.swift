@@ -227,7 +227,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     /// The files of a pretraining directory and the encoders each holds: what `--pretrained`
     /// loads and what `--encoder-lr` applies to.
     static var pretrainedFiles: [(file: String, components: [LGMCLModel<Scalar>.Component])] {
-        [("graph", [.local, .global]), ("text", [.text])]
+        [("graph", [.local, .global]), ("graph-self", [.local]), ("text", [.text])]
     }
 
     /// The pretrained encoders (graph.safetensors: AttentiveFP and GT; text.safetensors: DeBERTa).
@@ -241,11 +241,15 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             try model.loadWeights(from: url, components: components)
             loaded.append(file)
         }
+        guard !(loaded.contains("graph") && loaded.contains("graph-self")) else {
+            throw FinetuneError(description: "--pretrained \(pretrained): both graph.safetensors and graph-self.safetensors hold a local encoder; give each stage its own --output")
+        }
         guard !loaded.isEmpty else {
             throw FinetuneError(description: "--pretrained \(pretrained): neither graph.safetensors nor text.safetensors is there (run `lgmcl-dist pretrain --stage graph|text --output \(pretrained)`)")
         }
-        if world.isRoot, loaded.count == 1 {
-            log("--pretrained \(pretrained): only the \(loaded[0]) encoders are pretrained; the others start from scratch")
+        if world.isRoot, loaded.count == 1 || loaded.contains("graph-self") {
+            let components = loaded.flatMap { file in Self.pretrainedFiles.first { $0.file == file }!.components.map(\.rawValue) }
+            log("--pretrained \(pretrained): only \(components.joined(separator: ", ")) pretrained (\(loaded.map { "\($0).safetensors" }.joined(separator: ", "))); the other encoders start from scratch")
         }
     }
 }

@@ -8,6 +8,10 @@ public enum PretrainStage: String, Codable, CaseIterable, Sendable {
     case text
     /// Both losses, weighted, in one pass (beyond the paper).
     case joint
+    /// A positive control beyond the paper: AttentiveFP against itself under two graph views.
+    /// With one encoder there is no composition statistic two encoders could agree on, so what
+    /// it learns must survive masked atoms and deleted bonds.
+    case graphSelf = "graph-self"
 
     /// The model components this stage trains.
     var components: [LGMCLModel<Float>.Component] {
@@ -15,8 +19,14 @@ public enum PretrainStage: String, Codable, CaseIterable, Sendable {
         case .graph: return [.local, .global, .graphProjection]
         case .text: return [.text, .textProjection]
         case .joint: return [.local, .global, .graphProjection, .text, .textProjection]
+        case .graphSelf: return [.local, .graphProjection]
         }
     }
+
+    /// Whether the stage aligns the local encoder with the graph transformer (stage 1's loss).
+    var alignsGraphEncoders: Bool { self == .graph || self == .joint }
+    /// Whether the stage trains the text encoder (and so writes the vocabulary beside it).
+    var trainsText: Bool { self == .text || self == .joint }
 
     /// The parameters this stage trains, in state-dict order: the order in which their gradients
     /// are bucketed and summed across ranks.

@@ -69,7 +69,7 @@ extension Pretrainer {
         let weights = SafeTensors(trained, metadata: ["format": "pt", "preset": settings.model.preset, "stage": settings.stage.rawValue])
         try directory.replace(directory.encoders(stage: settings.stage.rawValue), with: weights.encoded())
         try directory.replace(directory.configuration, withJSON: settings.model)
-        if settings.stage != .graph { try directory.writeVocabulary(dataset.vocabulary) }
+        if settings.stage.trainsText { try directory.writeVocabulary(dataset.vocabulary) }
     }
 
     /// `--save-gradients`: what the first step shows of its summed gradients.

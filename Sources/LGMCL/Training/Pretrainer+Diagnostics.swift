@@ -10,6 +10,8 @@ extension Pretrainer {
         var views: (String, String)
         var projection: Int
         var pooled: Int
+        /// How many of the pair's pooled vectors the probe reads (the first, or both).
+        var probedViews = 2
         var width: Int { 2 * projection + 2 * pooled }
     }
 
@@ -18,11 +20,22 @@ extension Pretrainer {
                              pooled: settings.model.graphProjection.input)
         let text = ViewPair(name: "text", views: ("smiles", "description"), projection: settings.model.textProjection.output,
                             pooled: settings.model.textProjection.input)
+        // graph-self: the local encoder on the unaltered graph against one fixed view of it (the
+        // probe reads the unaltered side only: what fine-tuning starts from).
+        let local = ViewPair(name: "local", views: ("local", "local_view"), projection: settings.model.graphProjection.output,
+                             pooled: settings.model.graphProjection.input, probedViews: 1)
         switch settings.stage {
         case .graph: return [graph]
         case .text: return [text]
         case .joint: return [graph, text]
+        case .graphSelf: return [local]
         }
+    }
+
+    /// graph-self's evaluation views, without dropout: the unaltered graph and the run's second
+    /// training view under a key no training step uses, so every pass sees the same view.
+    func localEvaluationViews(_ graph: GraphInput) -> ViewPairEmbeddings<Scalar> {
+        model.localViewEmbeddings(graph, settings.graphViews[1].apply(to: graph, seed: settings.seed, step: -1, view: 1))
     }
 
     func diagnose(metrics: MetricsLog?, final: Bool = false) throws {
@@ -79,6 +92,9 @@ extension Pretrainer {
                     if pair.name == "graph" {
                         let g = model.graphEmbeddings(inputs)
                         blocks += [g.local, g.global, g.localPooled, g.globalPooled]
+                    } else if pair.name == "local" {
+                        let e = localEvaluationViews(inputs.graph)
+                        blocks += [e.first, e.second, e.firstPooled, e.secondPooled]
                     } else {
                         let t = model.textEmbeddings(inputs)
                         blocks += [t.smiles, t.description, t.smilesPooled, t.descriptionPooled]
@@ -109,7 +125,7 @@ extension Pretrainer {
     func runProbe(_ probe: OnlineProbe, metrics: MetricsLog?) throws {
         watchdog.enter("probe", step: position.step)
         let pairs = diagnosedPairs
-        let dimension = 2 * pairs.map(\.pooled).reduce(0, +)
+        let dimension = pairs.map { $0.probedViews * $0.pooled }.reduce(0, +)
         let width = pairs.map(\.width).reduce(0, +)
         var fields: [String: Double] = ["step": Double(position.step), "epoch": Double(position.epoch)]
         var lines: [String] = []
@@ -121,7 +137,8 @@ extension Pretrainer {
             for first in stride(from: 0, to: vectors.count, by: width) {
                 var offset = first
                 for pair in pairs {
-                    values += vectors[offset + 2 * pair.projection ..< offset + pair.width].map(Double.init)
+                    let pooled = offset + 2 * pair.projection
+                    values += vectors[pooled ..< pooled + pair.probedViews * pair.pooled].map(Double.init)
                     offset += pair.width
                 }
             }

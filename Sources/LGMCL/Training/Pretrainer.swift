@@ -50,6 +50,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         guard settings.globalBatchSize >= 2 else {
             throw PretrainError(description: "--batch-size must be at least 2: NT-Xent needs negatives")
         }
+        guard settings.stage != .graphSelf || !settings.graphViews.allSatisfy(\.isIdentity) else {
+            throw PretrainError(description: "--stage graph-self compares two views of each graph: give --mask-atoms and/or --delete-bonds (MolCLR uses 0.25 each)")
+        }
         dataset = try MoleculeDataset(path: settings.data)
         var settings = settings
         settings.model.adopt(dataset, tasks: false)
@@ -179,7 +182,15 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         let weights = settings.stage == .joint ? settings.lossWeights : [1, 1]
         var terms: [Tensor<Scalar>] = []
         var reported: [Scalar] = []
-        if settings.stage != .text {
+        if settings.stage == .graphSelf {
+            let views = settings.graphViews
+            let e = model.localViewEmbeddings(views[0].apply(to: inputs.graph, seed: settings.seed, step: number, view: 0),
+                                              views[1].apply(to: inputs.graph, seed: settings.seed, step: number, view: 1), stream)
+            watchdog.enter("graph loss (all-gather)", step: number)
+            let l = try globalBatchNTXent(e.first, e.second, temperature: temperature, world: world)
+            return StepLoss(total: l, terms: [l.item()])
+        }
+        if settings.stage.alignsGraphEncoders {
             let views = settings.graphViews
             let g = views.allSatisfy(\.isIdentity) ? model.graphEmbeddings(inputs, stream)
                 : model.graphEmbeddings(local: views[0].apply(to: inputs.graph, seed: settings.seed, step: number, view: 0),
@@ -191,7 +202,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             terms.append(l * Scalar(weights[0]))
             reported.append(l.item())
         }
-        if settings.stage != .graph {
+        if settings.stage.trainsText {
             let t = model.textEmbeddings(inputs, stream)
             watchdog.enter("text loss (all-gather)", step: number)
             let l = try globalBatchNTXent(t.smiles, t.description, temperature: temperature, world: world)
@@ -275,6 +286,9 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             if settings.stage == .text {
                 let t = model.textEmbeddings(inputs)
                 views = (t.smiles, t.description)
+            } else if settings.stage == .graphSelf {
+                let e = localEvaluationViews(inputs.graph)
+                views = (e.first, e.second)
             } else {
                 let g = model.graphEmbeddings(inputs)
                 views = (g.local, g.global)

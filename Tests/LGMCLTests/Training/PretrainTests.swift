@@ -199,6 +199,63 @@ struct PretrainTests {
         #expect(weights[1] != weights[2], "the augmentations changed nothing")
     }
 
+    /// The positive control `--stage graph-self`: refused without views; N ranks ≡ 1 rank and
+    /// 3 + 3 resumed steps ≡ 6 straight; it trains and writes only the local encoder and the graph
+    /// head; its diagnostics compare the unaltered graph with one fixed view; fine-tuning and
+    /// `embed` take its local encoder and say the rest is not pretrained.
+    @Test func graphSelfTrainsTheLocalEncoderAgainstItself() throws {
+        let refused = try pretrain(1, directory("self-refused"), ["--stage", "graph-self", "--batch-size", "12", "--max-steps", "1"])
+        #expect(refused.status != 0 && refused.stderr.contains("--stage graph-self compares two views"), "\(refused.output)")
+
+        let common = ["--stage", "graph-self", "--batch-size", "12", "--precision", "float64", "--checkpoint-every", "3",
+                      "--mask-atoms", "0.25", "--delete-bonds", "0.25"]
+        let one = directory("self-1"), two = directory("self-2"), split = directory("self-split")
+        for (ranks, out, steps) in [(1, one, "6"), (2, two, "6"), (2, split, "3")] {
+            let result = try pretrain(ranks, out, common + ["--max-steps", steps])
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+        }
+        let resumed = try pretrain(2, split, common + ["--max-steps", "6", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let weights = try tensors(checkpoint(two, stage: "graph-self", step: 6))
+        #expect(try tensors(checkpoint(split, stage: "graph-self", step: 6)) == weights, "3 + 3 resumed steps differ from 6 straight")
+        expectClose(weights, try tensors(checkpoint(one, stage: "graph-self", step: 6)), atol: 1e-9, rtol: 1e-7,
+                    "graph-self weights after 6 steps, np 2 vs np 1")
+
+        // Only AttentiveFP and the graph head move; the graph transformer keeps its initial values.
+        let initial = try tensors(checkpoint(split, stage: "graph-self", step: 3))
+        let written = try tensors(two.appendingPathComponent("graph-self.safetensors"))
+        #expect(!written.isEmpty && written.keys.allSatisfy { $0.hasPrefix("AttentiveFP.") || $0.hasPrefix("projection_head.") },
+                "graph-self.safetensors holds \(written.keys.sorted().prefix(3))…")
+        #expect(written.keys.contains { initial[$0] != written[$0] }, "nothing was trained")
+        #expect(weights.filter { $0.key.hasPrefix("GT.") }.allSatisfy { initial[$0.key] == $0.value }, "the graph transformer moved")
+        #expect(!FileManager.default.fileExists(atPath: two.appendingPathComponent("vocab.txt").path))
+
+        let events = try String(contentsOf: two.appendingPathComponent("metrics-graph-self.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event"] as? String == "diagnostics" }
+            .map { $0.compactMapValues { ($0 as? NSNumber)?.doubleValue } }
+        #expect(events.map { $0["step"] ?? -1 } == [0, 3, 6], "diagnosed steps")
+        for event in events {
+            let alignment = event["alignment_local"] ?? .nan, rank = event["effective_rank_local"] ?? .nan
+            // A fixed view of each graph differs from the graph: the two sides never coincide.
+            #expect(alignment > 0 && alignment <= 4, "alignment of the unaltered graph and its view: \(alignment)")
+            #expect(rank >= 1 && rank <= 32 && event["effective_rank_local_view"] != nil, "effective rank \(rank)")
+        }
+
+        let data = try Self.dataset.get()
+        let finetuned = directory("self-finetuned")
+        let finetune = try mpirun(2, "lgmcl-dist", ["finetune", "--data", data, "--output", finetuned.path, "--pretrained", two.path,
+                                                    "--epochs", "1", "--seeds", "0", "--batch-size", "16", "--log-interval", "1000"],
+                                  timeout: 300)
+        #expect(finetune.status == 0 && finetune.stderr.contains("only AttentiveFP pretrained (graph-self.safetensors)"),
+                "\(finetune.output)")
+        let embedded = directory("self-embed").appendingPathExtension("csv")
+        let global = try mpirun(1, "lgmcl-dist", ["embed", "--model", two.path, "--input", data, "--output", embedded.path,
+                                                  "--views", "global"], timeout: 120)
+        #expect(global.status != 0 && global.stderr.contains("no 'global' view"), "\(global.output)")
+    }
+
     /// 20 steps straight equal 10 steps plus 10 resumed, bit for bit on the same rank count;
     /// resumed on another rank count, they equal a straight run on that count within tolerance.
     @Test func resumeContinuesExactly() throws {
