@@ -104,7 +104,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 for split in parsedProtocols.compactMap({ $0 }) {
                     for variant in variants {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                                 fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate)
+                                                 fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate,
+                                                 trainFraction: options.trainFraction)
                         try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {
@@ -172,10 +173,11 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(
                 dataset: cell.dataset, split: cell.split, variant: cell.variant, seed: seed.seed, preset: summary.preset,
-                epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate, pretrained: settings.pretrained,
+                epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate,
+                trainFraction: cell.trainFraction, pretrained: settings.pretrained,
                 hyperparameters: hyperparameters(settings), metric: summary.metric,
                 test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, bestEpoch: seed.bestEpoch + 1,
-                trainCount: cells.filter { $0 == "train" }.count, valCount: cells.filter { $0 == "val" }.count,
+                trainCount: seed.trainCount, valCount: cells.filter { $0 == "val" }.count,
                 testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds,
                 provenance: provenance)
         }

@@ -45,6 +45,9 @@ struct FinetuneOptions: ParsableArguments {
         return values.isEmpty || values.contains(nil) ? nil : values.map { $0! }
     }
 
+    @Option(help: "Train on this fraction of each seed's training molecules (a low-label regime; a fixed subsample per seed, val and test unchanged), e.g. 0.1.")
+    var trainFraction: Double?
+
     func validate() throws {
         if parsedSeeds == nil { throw ValidationError("--seeds takes non-negative integers separated by commas, e.g. 0,1,2") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -52,6 +55,9 @@ struct FinetuneOptions: ParsableArguments {
         if let encoderLearningRate, encoderLearningRate < 0 { throw ValidationError("--encoder-lr must be zero (frozen encoders) or positive") }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+        if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
+            throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
+        }
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
@@ -66,6 +72,7 @@ struct FinetuneOptions: ParsableArguments {
         settings.learningRate = learningRate
         settings.encoderLearningRate = encoderLearningRate
         settings.weightDecay = weightDecay
+        settings.trainFraction = trainFraction
         dataParallel.apply(to: &settings)
         return settings
     }
@@ -117,20 +124,11 @@ struct Finetune: ParsableCommand {
 
     @OptionGroup var options: FinetuneOptions
 
-    @Option(help: "Train on this fraction of each seed's training molecules (a low-label regime; a fixed subsample per seed, val and test unchanged), e.g. 0.1.")
-    var trainFraction: Double?
-
     @Option(help: "Also write metrics.json's content to this file.")
     var metricsJson: String?
 
     @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
     var logInterval = 10.0
-
-    func validate() throws {
-        if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
-            throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
-        }
-    }
 
     func run() throws {
         Job.run { world in
@@ -142,7 +140,6 @@ struct Finetune: ParsableCommand {
             settings.smilesColumn = smilesColumn
             settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             settings.logInterval = logInterval
-            settings.trainFraction = trainFraction
             let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world)
             if world.isRoot {
                 print(summaryLine(summary, output: output))

@@ -3,6 +3,8 @@ public struct SeedResult: Codable, Sendable {
     public var seed: UInt64
     public var bestEpoch: Int
     public var epochsRun: Int
+    /// Molecules trained on: the training split, or its `--train-fraction` subsample.
+    public var trainCount: Int
     public var train: Evaluation
     public var val: Evaluation
     /// Nil when the split has no test part.

@@ -149,8 +149,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let test = scores[.test]?.mean.map { String(format: "%.4f", $0) } ?? "n/a"
             log("seed \(seed): best epoch \(kept.epoch + 1), test \(metric.rawValue) \(test)")
         }
-        return SeedResult(seed: seed, bestEpoch: kept.epoch, epochsRun: kept.epochsRun, train: scores[.train]!, val: scores[.val]!,
-                          test: scores[.test], seconds: monotonicSeconds() - started)
+        return SeedResult(seed: seed, bestEpoch: kept.epoch, epochsRun: kept.epochsRun, trainCount: parts.train.count,
+                          train: scores[.train]!, val: scores[.val]!, test: scores[.test], seconds: monotonicSeconds() - started)
     }
 
     /// The masked supervised loss of this rank's share: targets standardized (regression) and

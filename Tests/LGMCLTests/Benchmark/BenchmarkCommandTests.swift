@@ -84,6 +84,27 @@ struct BenchmarkCommandTests {
         #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
     }
 
+    /// --train-fraction: each seed trains on its keyed subsample of the training split (val and
+    /// test unchanged), recorded and named as a cell of its own.
+    @Test func aTrainFractionIsACellOfItsOwn() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
+        let output = directory.appendingPathComponent("out")
+        let result = try run(productPath("lgmcl-dist"), [
+            "benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "1",
+            "--preset", "tiny", "--train-fraction", "0.5", "--data-directory", data.path, "--output", output.path], timeout: 600)
+        #expect(result.status == 0, "\(result.output)")
+        let runs = try BenchmarkResults.load(from: output.appendingPathComponent("results.json")).runs
+        // Random 0.6/0.2/0.2 of 60: 36 training molecules, half of them trained on.
+        #expect(runs.count == 1 && runs.allSatisfy { $0.trainFraction == 0.5 && $0.trainCount == 18 && $0.valCount == 12 && $0.testCount == 12 },
+                "\(runs)")
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/esol/random/no-pretraining-tiny-1ep-train-0.5/seed-0").path))
+        let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
+        #expect(markdown.contains("lgmcl `tiny`, no pretraining, 50% of training labels (1 ep.)"), "\(markdown)")
+    }
+
     /// The LLM files are downloaded, not committed: without them --llm-text stops before any
     /// training, naming the missing file and the command that fetches it.
     @Test func aMissingLLMFileIsNamedWithTheCommandThatFetchesIt() throws {

@@ -115,6 +115,31 @@ struct ResultsTableTests {
         #expect(older.cell == results.runs[0].cell && older.cell.fusion == .gated)
     }
 
+    /// Runs on a fraction of the training labels form their own column, named so everywhere, and
+    /// pair pretrained with scratch only at the same fraction.
+    @Test func trainFractionRunsFormTheirOwnColumnAndPairAtTheirFraction() {
+        var results = BenchmarkResults()
+        for (seed, full, tenth) in [(UInt64(0), 0.90, 0.80), (1, 0.92, 0.78)] {
+            results.record(Self.run("bbbp", .scaffold, .pretrained, seed: seed, test: full))
+            results.record(Self.run("bbbp", .scaffold, .scratch, seed: seed, test: full - 0.01))
+            var pretrained = Self.run("bbbp", .scaffold, .pretrained, seed: seed, test: tenth)
+            pretrained.trainFraction = 0.1
+            var scratch = Self.run("bbbp", .scaffold, .scratch, seed: seed, test: tenth - 0.05)
+            scratch.trainFraction = 0.1
+            results.record(pretrained)
+            results.record(scratch)
+        }
+        #expect(results.runs.count == 8)
+        let fraction = results.runs.first { $0.trainFraction == 0.1 }!.cell.training
+        #expect(fraction.departures == ["10% of training labels"])
+        #expect(fraction.directoryName.hasSuffix("-train-0.1"))
+        let lines = ResultsTable(results: results).markdown().split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("lgmcl `tiny`, pretrained, 10% of training labels (2 ep.)") })
+        // Paired: +0.010 at full labels, +0.050 at 10%.
+        #expect(lines.contains { $0.hasPrefix("| bbbp | scaffold | `tiny` (2 ep.) | 2 | +0.010 |") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("| bbbp | scaffold | `tiny`, 10% of training labels (2 ep.) | 2 | +0.050 |") }, "\(lines)")
+    }
+
     /// A run with its own encoder learning rate is a column of its own, next to the same fusion's
     /// column, and says so in every place that names it.
     @Test func encoderLearningRateRunsFormTheirOwnColumn() {

@@ -12,6 +12,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var fusion: FusionMode?
     /// The encoders' own learning rate (`--encoder-lr`); nil: the one learning rate of the paper.
     public var encoderLearningRate: Double?
+    /// `--train-fraction`: the share of the split's training molecules trained on; nil: all.
+    public var trainFraction: Double?
     /// The pretrained directory the encoders came from; nil when they started at random.
     public var pretrained: String?
     /// nil in results written before they were recorded.
@@ -31,7 +33,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var provenance: RunProvenance?
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, pretrained: String?,
+                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil, pretrained: String?,
                 hyperparameters: BenchmarkHyperparameters? = nil, metric: Metric, test: Double,
                 val: Double, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double,
                 provenance: RunProvenance? = nil) {
@@ -43,6 +45,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.epochs = epochs
         self.fusion = fusion
         self.encoderLearningRate = encoderLearningRate
+        self.trainFraction = trainFraction
         self.pretrained = pretrained
         self.hyperparameters = hyperparameters
         self.metric = metric
@@ -60,7 +63,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     /// Runs with the same cell differ only in their seed.
     public var cell: BenchmarkCell {
         BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated,
-                      encoderLearningRate: encoderLearningRate)
+                      encoderLearningRate: encoderLearningRate, trainFraction: trainFraction)
     }
 }
 
@@ -73,9 +76,10 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
     public var epochs: Int
     public var fusion: FusionMode
     public var encoderLearningRate: Double?
+    public var trainFraction: Double?
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil) {
+                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
@@ -83,6 +87,7 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
         self.epochs = epochs
         self.fusion = fusion
         self.encoderLearningRate = encoderLearningRate
+        self.trainFraction = trainFraction
     }
 
     public static func < (a: Self, b: Self) -> Bool {
@@ -94,7 +99,8 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
 
     /// Everything but the dataset and protocol: a column of the results table.
     public var training: BenchmarkTraining {
-        BenchmarkTraining(preset: preset, variant: variant, epochs: epochs, fusion: fusion, encoderLearningRate: encoderLearningRate)
+        BenchmarkTraining(preset: preset, variant: variant, epochs: epochs, fusion: fusion, encoderLearningRate: encoderLearningRate,
+                          trainFraction: trainFraction)
     }
 }
 
@@ -105,6 +111,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public let epochs: Int
     public let fusion: FusionMode
     public let encoderLearningRate: Double?
+    public let trainFraction: Double?
 
     /// The departures from the paper's fine-tuning, in words ("residual fusion", "encoder lr
     /// 0.0001", "encoders frozen"); empty for the paper's settings. Titles, logs and run directories all say them so.
@@ -114,6 +121,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
         if let encoderLearningRate {
             words.append(encoderLearningRate == 0 ? "encoders frozen" : "encoder lr \(String(format: "%g", encoderLearningRate))")
         }
+        if let trainFraction { words.append("\(String(format: "%g", trainFraction * 100))% of training labels") }
         return words
     }
 
@@ -122,12 +130,13 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
         var name = "\(variant.rawValue)-\(preset)-\(epochs)ep"
         if fusion != .gated { name += "-\(fusion.rawValue)" }
         if let encoderLearningRate { name += "-encoder-lr-\(String(format: "%g", encoderLearningRate))" }
+        if let trainFraction { name += "-train-\(String(format: "%g", trainFraction))" }
         return name
     }
 
     public static func < (a: Self, b: Self) -> Bool {
-        (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.variant, a.epochs)
-            < (b.preset, b.fusion.rawValue, b.encoderLearningRate ?? -1, b.variant, b.epochs)
+        (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.trainFraction ?? 1, a.variant, a.epochs)
+            < (b.preset, b.fusion.rawValue, b.encoderLearningRate ?? -1, b.trainFraction ?? 1, b.variant, b.epochs)
     }
 }
 
