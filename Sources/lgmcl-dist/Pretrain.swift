@@ -8,7 +8,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Dataset written by `lgmcl-dist preprocess` (HDF5, schema v1).")
     var data: String
 
-    @Option(help: "Contrastive objective: graph (local vs global encoder), text (SMILES vs description), joint (both, weighted), or graph-self (a positive control beyond the paper: the local encoder against itself under two graph views; needs --mask-atoms and/or --delete-bonds; writes graph-self.safetensors).")
+    @Option(help: "Contrastive objective: graph (local vs global encoder), text (SMILES vs description), joint (both, weighted), or graph-self (a positive control beyond the paper: the local encoder against itself under two graph views; needs --mask-atoms, --delete-bonds or --remove-subgraph; writes graph-self.safetensors).")
     var stage: PretrainStage = .graph
 
     @OptionGroup var model: ModelOptions
@@ -37,6 +37,9 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Graph views: the fraction of bonds deleted in training, one value or LOCAL,GLOBAL (MolCLR uses 0.25).")
     var deleteBonds = "0"
 
+    @Option(help: "Graph views: the fraction of each molecule's atoms removed as one connected subgraph (features zeroed, their bonds deleted), one value or LOCAL,GLOBAL (MolCLR uses 0.25).")
+    var removeSubgraph = "0"
+
     @Option(help: "NT-Xent temperature τ.")
     var temperature = 0.1
 
@@ -62,7 +65,8 @@ struct PretrainOptions: ParsableArguments {
         if parsedLossWeights == nil { throw ValidationError("--loss-weights takes two numbers, e.g. 1,0.5") }
         if temperature <= 0 { throw ValidationError("--temperature must be positive") }
         if lrWarmup < 0 { throw ValidationError("--lr-warmup must be zero or positive") }
-        for (flag, text) in [("--mask-atoms", maskAtoms), ("--delete-bonds", deleteBonds)] where Self.perView(text) == nil {
+        for (flag, text) in [("--mask-atoms", maskAtoms), ("--delete-bonds", deleteBonds), ("--remove-subgraph", removeSubgraph)]
+        where Self.perView(text) == nil {
             throw ValidationError("\(flag) takes a fraction in [0, 1) or two, LOCAL,GLOBAL: '\(text)'")
         }
         if heldOut < 0 || diagnostics < 0 { throw ValidationError("--held-out and --diagnostics take a number of molecules (0 or more)") }
@@ -92,8 +96,10 @@ struct PretrainOptions: ParsableArguments {
         settings.weightDecay = weightDecay
         settings.learningRateSchedule = lrSchedule
         settings.learningRateWarmup = lrWarmup
-        if let atoms = Self.perView(maskAtoms), let bonds = Self.perView(deleteBonds) {
-            settings.graphViews = zip(atoms, bonds).map { GraphAugmentation(atomMasking: $0, bondDeletion: $1) }
+        if let atoms = Self.perView(maskAtoms), let bonds = Self.perView(deleteBonds), let subgraphs = Self.perView(removeSubgraph) {
+            settings.graphViews = (0 ..< 2).map {
+                GraphAugmentation(atomMasking: atoms[$0], bondDeletion: bonds[$0], subgraphRemoval: subgraphs[$0])
+            }
         }
         settings.temperature = temperature
         settings.lossWeights = parsedLossWeights ?? [1, 1]

@@ -51,7 +51,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             throw PretrainError(description: "--batch-size must be at least 2: NT-Xent needs negatives")
         }
         guard settings.stage != .graphSelf || !settings.graphViews.allSatisfy(\.isIdentity) else {
-            throw PretrainError(description: "--stage graph-self compares two views of each graph: give --mask-atoms and/or --delete-bonds (MolCLR uses 0.25 each)")
+            throw PretrainError(description: "--stage graph-self compares two views of each graph: give --mask-atoms, --delete-bonds or --remove-subgraph (MolCLR uses 0.25 each)")
         }
         dataset = try MoleculeDataset(path: settings.data)
         var settings = settings

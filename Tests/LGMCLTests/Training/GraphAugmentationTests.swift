@@ -44,4 +44,31 @@ struct GraphAugmentationTests {
         #expect(Array(single.atomFeatures) == Array(view.atomFeatures[50 * 57 ..< 60 * 57]), "the view depends on the batch")
         #expect(GraphAugmentation().apply(to: graph, seed: 7, step: 3, view: 0) == graph)
     }
+
+    /// --remove-subgraph 0.3 on rings of 10: in each molecule exactly 3 atoms, contiguous on the
+    /// ring, lose their features and every bond touching them (4 of the ring's 10 bonds); the
+    /// piece depends on the molecule, not on the batch, and moves with the step.
+    @Test func aRemovedSubgraphIsOneConnectedPiece() {
+        let ids = Array(2000 ..< 2200)
+        let graph = Self.rings(200, size: 10, molecules: ids)
+        let augmentation = GraphAugmentation(subgraphRemoval: 0.3)
+        let view = augmentation.apply(to: graph, seed: 11, step: 5, view: 1)
+        var starts = Set<Int>()
+        for m in 0 ..< 200 {
+            let gone = (0 ..< 10).filter { a in view.atomFeatures[(m * 10 + a) * 57 ..< (m * 10 + a + 1) * 57].allSatisfy { $0 == 0 } }
+            #expect(gone.count == 3, "molecule \(m): removed \(gone)")
+            // Contiguous on the ring: some atom of the piece has both ring neighbours in it, in order.
+            let contiguous = gone.contains { a in gone.contains((a + 1) % 10) && gone.contains((a + 2) % 10) }
+            #expect(contiguous, "molecule \(m): \(gone) is not one piece")
+            starts.insert(gone.sorted().first ?? -1)
+            let edges = (0 ..< view.edgeCount).filter { view.source($0) / 10 == m }
+            #expect(edges.count == 12, "molecule \(m): \(edges.count) directed edges left, expected 12")
+            #expect(edges.allSatisfy { !gone.contains(view.source($0) % 10) && !gone.contains(view.target($0) % 10) })
+        }
+        #expect(starts.count > 5, "the piece starts at the same place in every molecule")
+        let alone = Self.rings(1, size: 10, molecules: [2042])
+        #expect(Array(augmentation.apply(to: alone, seed: 11, step: 5, view: 1).atomFeatures)
+                == Array(view.atomFeatures[420 * 57 ..< 430 * 57]), "the piece depends on the batch")
+        #expect(augmentation.apply(to: graph, seed: 11, step: 6, view: 1) != view, "the same pieces at the next step")
+    }
 }

@@ -182,12 +182,12 @@ struct PretrainTests {
         #expect(rates.count == 6 && zip(rates, expected).allSatisfy { abs($0 - $1) < 1e-15 }, "\(rates) vs \(expected)")
     }
 
-    /// Augmented graph views (--mask-atoms, --delete-bonds) keep N ranks ≡ 1 rank and change
+    /// Augmented graph views (--mask-atoms, --delete-bonds, --remove-subgraph) keep N ranks ≡ 1 rank and change
     /// what is trained (the views are keyed by molecule, not by rank or batch position).
     @Test func augmentedViewsKeepRanksEqualToOneRank() throws {
         var weights: [[String: [Double]]] = []
-        for (ranks, views) in [(1, ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3"]),
-                               (2, ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3"]), (2, [])] {
+        let views = ["--mask-atoms", "0.25", "--delete-bonds", "0.1,0.3", "--remove-subgraph", "0.2,0"]
+        for (ranks, views) in [(1, views), (2, views), (2, [])] {
             let out = directory("augmented-\(ranks)-\(views.count)")
             let result = try pretrain(ranks, out, ["--stage", "graph", "--batch-size", "12", "--max-steps", "4",
                                                    "--precision", "float64"] + views)
