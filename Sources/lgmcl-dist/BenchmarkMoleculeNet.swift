@@ -163,6 +163,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         var settings = try self.settings(for: cell, model: model, output: runDirectory.path)
         settings.data = input.file.path
         settings.seeds = seeds
+        // Replicates: every seed on its own split file (and its own --train-fraction subsample).
+        settings.splitSeed = nil
         settings.split = cell.split
         settings.smilesColumn = input.smilesColumn
         settings.labelColumns = input.labelColumns

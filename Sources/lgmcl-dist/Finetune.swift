@@ -11,7 +11,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Pretraining output directory (graph.safetensors, text.safetensors, vocab.txt); without it the model trains from scratch.")
     var pretrained: String?
 
-    @Option(help: "Seeds to run, e.g. 0,1,2: each trains one model (and draws its own split); the summary gives mean ± std.")
+    @Option(help: "Seeds to run, e.g. 0,1,2: each trains one model (its initialisation, data order and dropout); the summary gives mean ± std.")
     var seeds = "0"
 
     @Option(help: "Epochs per seed; the epoch with the best validation metric is kept.")
@@ -116,6 +116,9 @@ struct Finetune: ParsableCommand {
     @Option(help: "Take a fixed split from this column (cells train, val or test) instead of --split.")
     var splitColumn: String?
 
+    @Option(help: ArgumentHelp("The seed of the split every model seed shares (an ensemble: no model has seen another's validation or test molecules), or 'each': every seed draws the split of its own number (replicates over splits, as before this option and as `benchmark moleculenet` does).", valueName: "seed|each"))
+    var splitSeed = "0"
+
     @Option(help: "CSV column holding the SMILES (default: the column named smiles, any case).")
     var smilesColumn: String?
 
@@ -130,6 +133,12 @@ struct Finetune: ParsableCommand {
     @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
     var logInterval = 10.0
 
+    func validate() throws {
+        guard splitSeed == "each" || UInt64(splitSeed) != nil else {
+            throw ValidationError("--split-seed takes a non-negative integer or 'each': '\(splitSeed)'")
+        }
+    }
+
     func run() throws {
         Job.run { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
@@ -137,6 +146,7 @@ struct Finetune: ParsableCommand {
             settings.task = task
             settings.split = split
             settings.splitColumn = splitColumn
+            settings.splitSeed = splitSeed == "each" ? nil : UInt64(splitSeed)
             settings.smilesColumn = smilesColumn
             settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             settings.logInterval = logInterval

@@ -15,6 +15,10 @@ public struct FinetuneSettings: Codable, Sendable {
     /// A fixed split from this column (train/val/test cells) instead of `split`.
     public var splitColumn: String?
     public var seeds: [UInt64] = [0]
+    /// The seed of the random or scaffold split all model seeds share (and of the
+    /// `trainFraction` subsample); nil: each seed draws the split of its own number, which is
+    /// what runs before `--split-seed` did and what manifests without it mean.
+    public var splitSeed: UInt64? = 0
     /// Train on this fraction of each seed's training molecules (a low-label regime), val and
     /// test unchanged; nil: all of them.
     public var trainFraction: Double?

@@ -54,9 +54,11 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var results: [SeedResult] = []
         var curves = LearningCurves(metric: metric)
         for seed in settings.seeds {
-            let parts = try data.split(seed: seed, cells: seedSplits[seed], settings: settings)
+            let splitSeed = settings.splitSeed ?? seed
+            let parts = try data.split(seed: splitSeed, cells: seedSplits[seed], settings: settings)
             if world.isRoot {
-                log("seed \(seed): split \(split): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
+                let drawn = settings.splitColumn == nil && seedSplits[seed] == nil ? " seed \(splitSeed)" : ""
+                log("seed \(seed): split \(split)\(drawn): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
             results.append(try trainSeed(seed, parts: parts, data: data, metric: metric, curves: &curves, watchdog: watchdog))
         }

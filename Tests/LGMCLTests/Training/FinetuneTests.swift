@@ -65,6 +65,25 @@ struct FinetuneTests {
         #expect(Set(kept[0]).isSubset(of: Set(kept[2])))
     }
 
+    /// By default the seeds of one run share split 0 (an ensemble: no member has seen another's
+    /// validation or test molecules); --split-seed 2 moves that shared split to the one seed 2
+    /// draws with `--split-seed each`, where every seed draws its own (replicates).
+    @Test func modelSeedsShareOneSplitUnlessEachDrawsItsOwn() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        func testRows(_ extra: [String]) throws -> [[String]] {
+            let out = directory("split-seed")
+            let result = try finetune(1, data: data, output: out, ["--epochs", "1", "--batch-size", "24", "--seeds", "0,2"] + extra)
+            #expect(result.status == 0, "\(result.output)")
+            return try [0, 2].map { try CSVTable(contentsOf: out.appendingPathComponent("seed-\($0)/predictions_test.csv")).column("row") }
+        }
+        let shared = try testRows([]), each = try testRows(["--split-seed", "each"]), moved = try testRows(["--split-seed", "2"])
+        #expect(shared[0] == shared[1] && shared[0].count == 24, "the default: one split for both seeds")
+        #expect(each[0] == shared[0] && each[1] != each[0], "each: seed 0 draws split 0, seed 2 another")
+        #expect(moved[0] == each[1] && moved[1] == each[1], "--split-seed 2: both on split 2")
+        let refused = try finetune(1, data: data, output: directory("split-seed-bad"), ["--split-seed", "two"])
+        #expect(refused.status != 0 && refused.stderr.contains("--split-seed takes a non-negative integer or 'each'"), "\(refused.output)")
+    }
+
     @Test func twoRanksTrainTheSameModelsAsOne() throws {
         let data = try Self.slice("bbbp", rows: 120)
         var runs: [URL] = []
