@@ -16,7 +16,9 @@ struct Predict: ParsableCommand {
 
             A model fine-tuned with several seeds predicts the mean of its seeds' models (an
             ensemble, as chemprop averages several models): probabilities are averaged for
-            classification, values for regression.
+            classification, values for regression. Its uncertainty follows as <task>_unc: the
+            variance among the seeds' predictions (population variance, in squared label units
+            for regression; chemprop's ensemble column and meaning).
 
             The input is preprocessed with the model's vocabulary into a temporary file beside
             the output (removed at the end); descriptions are made as for training (generated,
@@ -66,7 +68,8 @@ struct Predict: ParsableCommand {
             let pass = inputOptions.pass(over: molecules, model: opened, world: world)
             let predictions = try predictor.run(pass, world: world)
             if let predictions, let table {
-                var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task)
+                var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task,
+                                              ensemble: predictions.variance != nil)
                 try written.fill(predictions, input: molecules)
                 try written.write(to: outputURL)
             }

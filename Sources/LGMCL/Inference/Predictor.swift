@@ -26,8 +26,9 @@ public struct Predictor {
     }
 
     /// Runs every seed's model over `pass` (ranks splitting each pass); on rank 0, the mean of
-    /// the seeds' reports (molecules × tasks), nil on the other ranks.
-    public func run(_ pass: InferencePass, world: Communicator, progress: (String) -> Void = { _ in }) throws -> TaskMatrix? {
+    /// the seeds' reports (molecules × tasks) and, with several seeds, their spread; nil on the
+    /// other ranks.
+    public func run(_ pass: InferencePass, world: Communicator, progress: (String) -> Void = { _ in }) throws -> EnsemblePrediction? {
         var reports: [TaskMatrix] = []
         for member in model.members {
             let network = try model.model(member)
@@ -36,7 +37,20 @@ public struct Predictor {
             let outputs = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
             reports.append(finetuned.userValues(fromOutputs: outputs, seed: member.seed!))
         }
-        return world.isRoot ? Self.mean(reports) : nil
+        guard world.isRoot else { return nil }
+        return EnsemblePrediction(mean: Self.mean(reports), variance: reports.count > 1 ? Self.variance(reports) : nil)
+    }
+
+    /// The element-wise population variance of the members' reports (divided by the member
+    /// count: chemprop's ensemble uncertainty, `torch.var(correction=0)`).
+    public static func variance(_ members: [TaskMatrix]) -> TaskMatrix {
+        let mean = mean(members)
+        var spread = mean
+        for i in spread.values.indices {
+            spread.values[i] = members.reduce(0) { $0 + ($1.values[i] - mean.values[i]) * ($1.values[i] - mean.values[i]) }
+                / Double(members.count)
+        }
+        return spread
     }
 
     /// The element-wise mean of the members' reports.
@@ -52,10 +66,18 @@ public struct Predictor {
     }
 }
 
+/// What an ensemble of seed models reports: the mean of the members' probabilities or values,
+/// and (several members) the population variance among them, the ensemble's uncertainty.
+public struct EnsemblePrediction {
+    public var mean: TaskMatrix
+    public var variance: TaskMatrix?
+}
+
 extension PredictionTable {
-    /// Fills the table: molecule m's predictions go to its input row, every rejected row gets
-    /// its reason. A row left with neither is an error at writing time.
-    public mutating func fill(_ predictions: TaskMatrix, input: InferenceInput) throws {
+    /// Fills the table: molecule m's predictions (and their ensemble variance) go to its input
+    /// row, every rejected row gets its reason. A row left with neither is an error at writing time.
+    public mutating func fill(_ prediction: EnsemblePrediction, input: InferenceInput) throws {
+        let predictions = prediction.mean
         guard predictions.rows == input.sourceRows.count else {
             throw InferenceError(description: "\(input.path): \(predictions.rows) predictions for \(input.sourceRows.count) molecules")
         }
@@ -63,7 +85,8 @@ extension PredictionTable {
             throw InferenceError(description: "\(input.path): \(self.input.rows.count) rows read, but preprocessing saw \(input.rowCount)")
         }
         for (molecule, row) in input.sourceRows.enumerated() {
-            setPrediction(row: row, values: (0 ..< predictions.tasks).map { predictions[molecule, $0] })
+            setPrediction(row: row, values: (0 ..< predictions.tasks).map { predictions[molecule, $0] },
+                          uncertainties: prediction.variance.map { v in (0 ..< v.tasks).map { v[molecule, $0] } })
         }
         for rejection in input.rejections { setError(row: rejection.row, reason: rejection.reason) }
     }

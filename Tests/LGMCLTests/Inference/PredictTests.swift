@@ -57,29 +57,34 @@ struct PredictTests {
             written.append(try CSVTable(contentsOf: output))
         }
         let out = written[0]
-        #expect(out.header == table.header + ["p_np_probability", "error"])
+        // Two seeds: the mean probability, then its ensemble variance (chemprop's `_unc`).
+        #expect(out.header == table.header + ["p_np_probability", "p_np_unc", "error"])
         #expect(out.rows.count == table.rows.count, "one output row per input row")
         #expect(out.rows.map { Array($0.prefix(3)) } == table.rows, "input cells kept, in order")
 
         let (good, outputs, _) = try rawOutputs(model, table: table, name: "predict-bbbp-reference")
         #expect(Set(good).isDisjoint(with: inserted))
         for row in table.rows.indices where !good.contains(row) {
-            #expect(out.rows[row][3].isEmpty && !out.rows[row][4].isEmpty, "row \(row + 1): \(out.rows[row])")
+            #expect(out.rows[row][3].isEmpty && out.rows[row][4].isEmpty && !out.rows[row][5].isEmpty, "row \(row + 1): \(out.rows[row])")
         }
         let sigmoid = { (x: Double) in 1 / (1 + exp(-x)) }
         #expect(outputs[0]! != outputs[1]!, "the two seeds' models are the same")
         for (k, row) in good.enumerated() {
-            let expected = (sigmoid(outputs[0]![k]) + sigmoid(outputs[1]![k])) / 2
-            guard let got = Double(out.rows[row][3]) else {
-                Issue.record("row \(row + 1): no probability (\(out.rows[row]))")
+            let p = (sigmoid(outputs[0]![k]), sigmoid(outputs[1]![k]))
+            let expected = (p.0 + p.1) / 2
+            // Population variance of two values: a quarter of their squared difference.
+            let spread = (p.0 - p.1) * (p.0 - p.1) / 4
+            guard let got = Double(out.rows[row][3]), let unc = Double(out.rows[row][4]) else {
+                Issue.record("row \(row + 1): no probability or uncertainty (\(out.rows[row]))")
                 continue
             }
             #expect(abs(got - expected) <= 1e-5 + 1e-4 * abs(expected), "row \(row + 1): \(got) vs \(expected)")
-            #expect(out.rows[row][4].isEmpty)
+            #expect(abs(unc - spread) <= 1e-6 + 1e-3 * spread, "row \(row + 1): uncertainty \(unc) vs \(spread)")
+            #expect(out.rows[row][5].isEmpty)
         }
         // Two ranks: the same rows, the same numbers up to float32 rounding.
         #expect(written[1].header == out.header)
-        #expect(written[1].rows.map { Array($0.prefix(3)) + [$0[4]] } == out.rows.map { Array($0.prefix(3)) + [$0[4]] })
+        #expect(written[1].rows.map { Array($0.prefix(3)) + [$0[5]] } == out.rows.map { Array($0.prefix(3)) + [$0[5]] })
         for (a, b) in zip(written[1].rows, out.rows) where !b[3].isEmpty {
             #expect(abs(Double(a[3])! - Double(b[3])!) <= 1e-5 + 1e-4 * abs(Double(b[3])!), "\(a[3]) vs \(b[3])")
         }
