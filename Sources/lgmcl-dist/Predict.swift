@@ -18,7 +18,10 @@ struct Predict: ParsableCommand {
             ensemble, as chemprop averages several models): probabilities are averaged for
             classification, values for regression. Its uncertainty follows as <task>_unc: the
             variance among the seeds' predictions (population variance, in squared label units
-            for regression; chemprop's ensemble column and meaning).
+            for regression; chemprop's ensemble column and meaning). With --mc-dropout K,
+            <task>_unc is instead the variance over K dropout passes of each seed's model,
+            averaged over the seeds, and the prediction the mean of those passes (chemprop's
+            dropout method), also for one seed.
 
             The input is preprocessed with the model's vocabulary into a temporary file beside
             the output (removed at the end); descriptions are made as for training (generated,
@@ -36,8 +39,14 @@ struct Predict: ParsableCommand {
     @Option(help: "Output CSV (written under a temporary name, renamed when complete).")
     var output: String
 
+    @Option(help: ArgumentHelp("Monte-Carlo dropout: K passes per seed's model with its training dropout on, masks keyed by (seed, sample, molecule) so a run reproduces on any rank count; <task>_unc is then the variance over the passes (mean over the seeds). 0: off.", valueName: "K"))
+    var mcDropout = 0
+
     func validate() throws {
         try validatePaths(input: inputOptions.input, output: output)
+        guard mcDropout == 0 || mcDropout >= 2 else {
+            throw ValidationError("--mc-dropout takes the number of dropout passes, at least 2 (a variance needs two), or 0 for none: \(mcDropout)")
+        }
     }
 
     func run() throws {
@@ -55,7 +64,8 @@ struct Predict: ParsableCommand {
             let seeds = manifest.seeds.map { String($0) }.joined(separator: ", ")
             say("""
                 predict: \(manifest.task.rawValue) model \(model), tasks \(manifest.tasks.joined(separator: ", ")); \
-                \(opened.members.count == 1 ? "seed \(seeds)" : "mean of \(opened.members.count) seeds' models (\(seeds))"); \
+                \(opened.members.count == 1 ? "seed \(seeds)" : "mean of \(opened.members.count) seeds' models (\(seeds))")\
+                \(mcDropout > 0 ? ", \(mcDropout) Monte-Carlo dropout passes each" : ""); \
                 descriptions \(manifest.descriptions)
                 """)
 
@@ -66,7 +76,7 @@ struct Predict: ParsableCommand {
             defer { if world.isRoot { molecules.removeTemporaryFiles() } }
 
             let pass = inputOptions.pass(over: molecules, model: opened, world: world)
-            let predictions = try predictor.run(pass, world: world)
+            let predictions = try predictor.run(pass, world: world, dropoutSamples: mcDropout)
             if let predictions, let table {
                 var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task,
                                               ensemble: predictions.variance != nil)

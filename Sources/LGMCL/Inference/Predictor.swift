@@ -19,25 +19,44 @@ public struct Predictor {
 
     public var tasks: Int { finetuned.manifest.tasks.count }
 
-    /// One model's raw outputs for a batch, without dropout: batch.count × tasks logits
-    /// (classification) or standardized values (regression).
-    public static func outputs(_ model: LGMCLModel<Float>, _ batch: MoleculeBatch) -> [Float] {
-        model.predictions(ModelInputs(batch)).predictions.scalars
+    /// One model's raw outputs for a batch: batch.count × tasks logits (classification) or
+    /// standardized values (regression); dropout only with a stream (Monte-Carlo dropout).
+    public static func outputs(_ model: LGMCLModel<Float>, _ batch: MoleculeBatch, dropout stream: RandomStream? = nil) -> [Float] {
+        model.predictions(ModelInputs(batch), stream).predictions.scalars
     }
 
-    /// Runs every seed's model over `pass` (ranks splitting each pass); on rank 0, the mean of
-    /// the seeds' reports (molecules × tasks) and, with several seeds, their spread; nil on the
-    /// other ranks.
-    public func run(_ pass: InferencePass, world: Communicator, progress: (String) -> Void = { _ in }) throws -> EnsemblePrediction? {
-        var reports: [TaskMatrix] = []
+    /// The dropout masks of Monte-Carlo sample `sample` of the model of `seed`: keyed like
+    /// training's masks by (seed, step, site, molecule), with a seed of their own so that no
+    /// sample repeats a training step's masks, and the same on any rank count.
+    public static func dropoutStream(seed: UInt64, sample: Int) -> RandomStream {
+        RandomStream(seed: seed ^ 0x4D43_4452_4F50, step: UInt64(sample))  // "MCDROP"
+    }
+
+    /// Runs every seed's model over `pass` (ranks splitting each pass); on rank 0 the report,
+    /// nil on the other ranks. Without `dropoutSamples`: the mean of the seeds' reports
+    /// (molecules × tasks) and, with several seeds, their variance. With K samples (chemprop's
+    /// `dropout` method): each seed's K dropout passes give its mean and variance, and the report
+    /// is the mean over the seeds of both.
+    public func run(_ pass: InferencePass, world: Communicator, dropoutSamples: Int = 0,
+                    progress: (String) -> Void = { _ in }) throws -> EnsemblePrediction? {
+        var reports: [TaskMatrix] = [], sampled: [(mean: TaskMatrix, variance: TaskMatrix)] = []
         for member in model.members {
             let network = try model.model(member)
             progress("predict: \(member.name)")
-            guard let values = try pass.run(world: world, width: tasks, { Self.outputs(network, $0) }) else { continue }
-            let outputs = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
-            reports.append(finetuned.userValues(fromOutputs: outputs, seed: member.seed!))
+            var samples: [TaskMatrix] = []
+            for sample in 0 ..< max(dropoutSamples, 1) {
+                let stream = dropoutSamples > 0 ? Self.dropoutStream(seed: member.seed!, sample: sample) : nil
+                guard let values = try pass.run(world: world, width: tasks, { Self.outputs(network, $0, dropout: stream) }) else { continue }
+                let outputs = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
+                samples.append(finetuned.userValues(fromOutputs: outputs, seed: member.seed!))
+            }
+            guard world.isRoot else { continue }
+            if dropoutSamples > 0 { sampled.append((Self.mean(samples), Self.variance(samples))) } else { reports += samples }
         }
         guard world.isRoot else { return nil }
+        if dropoutSamples > 0 {
+            return EnsemblePrediction(mean: Self.mean(sampled.map(\.mean)), variance: Self.mean(sampled.map(\.variance)))
+        }
         return EnsemblePrediction(mean: Self.mean(reports), variance: reports.count > 1 ? Self.variance(reports) : nil)
     }
 

@@ -115,6 +115,53 @@ struct PredictTests {
         }
     }
 
+    /// --mc-dropout 3: the prediction is the mean of three dropout passes and <task>_unc their
+    /// variance, the passes' masks those `Predictor.dropoutStream` keys, the same on 1 and 2 ranks.
+    @Test func monteCarloDropoutPassesAreKeyedByModelSampleAndMolecule() throws {
+        let (model, table) = try Self.regressor.get()
+        let input = try F.write(table, "esol-new-mc.csv")
+        var written: [CSVTable] = []
+        for ranks in [1, 2] {
+            let output = F.scratch.appendingPathComponent("predict-esol-mc-np\(ranks).csv")
+            let result = try mpirun(ranks, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path,
+                                                          "--mc-dropout", "3", "--batch-size-per-rank", "5"], timeout: 300)
+            #expect(result.status == 0, "np \(ranks): \(result.output)")
+            guard result.status == 0 else { return }
+            written.append(try CSVTable(contentsOf: output))
+        }
+        let out = written[0]
+        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc", "error"])
+
+        let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
+        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
+        let mean = (scaling["means"] as! [Double])[0], std = (scaling["stds"] as! [Double])[0]
+        let smiles = try table.columnIndex("smiles")
+        let good = table.rows.indices.filter { (try? Molecule(smiles: table.rows[$0][smiles])) != nil }
+        let batch = try F.batch(of: CSVTable(header: table.header, rows: good.map { table.rows[$0] }), model: model,
+                                name: "predict-esol-mc-reference", configuration: manifest.model)
+        let network = LGMCLModel<Float>(manifest.model)
+        try network.loadWeights(from: model.appendingPathComponent("seed-0/model.safetensors"))
+        let passes = (0 ..< 3).map { sample in
+            network.predictions(ModelInputs(batch), Predictor.dropoutStream(seed: 0, sample: sample)).predictions.scalars
+                .map { Double($0) * std + mean }
+        }
+        #expect(passes[0] != passes[1], "dropout was off")
+        for (k, row) in good.enumerated() {
+            let values = passes.map { $0[k] }
+            let expected = values.reduce(0, +) / 3
+            let variance = values.map { ($0 - expected) * ($0 - expected) }.reduce(0, +) / 3
+            let got = Double(out.rows[row][2]) ?? .nan, unc = Double(out.rows[row][3]) ?? .nan
+            #expect(abs(got - expected) <= 1e-4 + 1e-4 * abs(expected), "row \(row + 1): \(got) vs \(expected)")
+            #expect(abs(unc - variance) <= 1e-4 + 1e-3 * variance, "row \(row + 1): uncertainty \(unc) vs \(variance)")
+        }
+        for (a, b) in zip(written[1].rows, out.rows) where !b[2].isEmpty {
+            #expect(abs(Double(a[2])! - Double(b[2])!) <= 1e-5 + 1e-4 * abs(Double(b[2])!), "2 ranks \(a[2]) vs 1 rank \(b[2])")
+        }
+        let refused = try mpirun(1, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output",
+                                                   F.scratch.appendingPathComponent("mc-refused.csv").path, "--mc-dropout", "1"], timeout: 60)
+        #expect(refused.status != 0 && refused.stderr.contains("--mc-dropout takes the number of dropout passes"), "\(refused.output)")
+    }
+
     @Test func aPretrainingOutputCannotPredict() throws {
         let model = try F.pretrained.get()
         let (input, _, _) = try F.inputWithBadRows.get()
