@@ -58,6 +58,7 @@ struct FinetuneOptions: ParsableArguments {
         if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
             throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
         }
+        if let pretrained { try validateInput(pretrained, flag: "--pretrained") }
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
@@ -134,6 +135,7 @@ struct Finetune: ParsableCommand {
     var logInterval = 10.0
 
     func validate() throws {
+        try validateInput(data, flag: "--data")
         guard splitSeed == "each" || UInt64(splitSeed) != nil else {
             throw ValidationError("--split-seed takes a non-negative integer or 'each': '\(splitSeed)'")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import Foundation
 import LGMCL
 
 @main
@@ -19,6 +20,23 @@ struct LGMCLDist: ParsableCommand {
 
     static func main() {
         Allocator.keepFreedMemory()
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // Flags and paths are checked while parsing, before MPI starts, so every process of
+            // an mpirun or srun job usually finds the same error. The first rank says it at once
+            // and its exit ends the job; the others wait to be ended with it, and speak only if
+            // they are not, which is when the error is theirs alone (a path missing on one node).
+            if let rank = launcherRank, rank != 0 { Thread.sleep(forTimeInterval: 5) }
+            exit(withError: error)
+        }
+    }
+
+    /// This process's rank as its launcher announces it (Open MPI, PMIx, PMI, Slurm), read before
+    /// MPI is initialised; nil when started without a launcher.
+    static var launcherRank: Int? {
+        let environment = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"].lazy.compactMap { environment[$0].flatMap { Int($0) } }.first
     }
 }

@@ -14,6 +14,17 @@ struct ModelOptions: ParsableArguments {
             help: "Per-dimension overrides of the configuration, e.g. --set graphTransformer.heads=8 text.layers=2.")
     var overrides: [String] = []
 
+    /// A bad --config or --set is reported while the arguments are parsed, before MPI starts.
+    func validate() throws {
+        do {
+            _ = try configuration()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func configuration() throws -> ModelConfiguration {
         let base = try config.map { try ModelConfiguration.load(from: URL(fileURLWithPath: $0)) } ?? ModelConfiguration(preset: preset)
         var pairs: [String: String] = [:]

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 
+/// Rejects, before any MPI work, a missing input file named by `flag`.
+func validateInput(_ path: String, flag: String) throws {
+    guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(flag) \(path): no such file or directory") }
+}
+
 /// Rejects, before any MPI work, a missing input, an output whose directory does not exist, and
 /// an output that would replace the input.
 func validatePaths(input: String, output: String) throws {

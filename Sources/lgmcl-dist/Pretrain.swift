@@ -58,6 +58,7 @@ struct PretrainOptions: ParsableArguments {
     @OptionGroup var dataParallel: DataParallelOptions
 
     func validate() throws {
+        try validateInput(data, flag: "--data")
         if batchSize != nil, batchSizePerRank != nil {
             throw ValidationError("give --batch-size (global) or --batch-size-per-rank, not both")
         }
