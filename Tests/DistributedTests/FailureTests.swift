@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.serialized)
 struct FailureTests {
     func runDirectory() -> String {
-        NSTemporaryDirectory() + "lgmcl-failure-\(UUID().uuidString)"
+        scratchDirectory("lgmcl-failure-\(UUID().uuidString)").path
     }
 
     /// A rank that hangs is caught by the other ranks' watchdogs, which name it.

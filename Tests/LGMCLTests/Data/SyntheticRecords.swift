@@ -1,5 +1,6 @@
 import Foundation
 import LGMCL
+import TestSupport
 
 /// Molecule records with arbitrary but reproducible contents, for exercising the dataset writer,
 /// reader and batcher without chemistry. Sizes vary per molecule (including a molecule without
@@ -65,7 +66,7 @@ enum SyntheticRecords {
     }
 
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-data-\(UUID().uuidString)")
+        let url = scratchDirectory("lgmcl-data-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

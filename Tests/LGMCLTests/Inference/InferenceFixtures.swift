@@ -6,7 +6,7 @@ import TestSupport
 /// stage, a few steps on the first 96 BBBP molecules) and a CSV of real molecules with two rows
 /// RDKit rejects.
 enum InferenceFixtures {
-    static let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lgmcl-inference-\(getpid())")
+    static let scratch = scratchDirectory("lgmcl-inference-\(getpid())")
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 

@@ -9,7 +9,7 @@ import TestSupport
 /// encoders are what fine-tuning starts from.
 @Suite(.serialized)
 struct FinetuneTests {
-    static let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lgmcl-finetune-\(getpid())")
+    static let scratch = scratchDirectory("lgmcl-finetune-\(getpid())")
 
     struct TestFailure: Error, CustomStringConvertible { let description: String }
 

@@ -8,7 +8,7 @@ import TestSupport
 /// continue exactly, and failures must end the job promptly.
 @Suite(.serialized)
 struct PretrainTests {
-    static let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("lgmcl-pretrain-\(getpid())")
+    static let scratch = scratchDirectory("lgmcl-pretrain-\(getpid())")
 
     /// 96 molecules of bbbp.csv through `lgmcl-dist preprocess` (once per test process).
     static let dataset: Result<String, Error> = Result {
