@@ -48,6 +48,18 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Train on this fraction of each seed's training molecules (a low-label regime; a fixed subsample per seed, val and test unchanged), e.g. 0.1.")
     var trainFraction: Double?
 
+    @Option(help: "Learning rate over the run: constant (the paper's) or warmup-decay (chemprop's: linear from --init-lr to --lr over --warmup-epochs, then exponential decay to --final-lr at the last epoch).")
+    var lrSchedule: FinetuneScheduleKind = .constant
+
+    @Option(help: "warmup-decay: epochs of linear warm-up.")
+    var warmupEpochs = 2
+
+    @Option(help: "warmup-decay: the learning rate of the first step.")
+    var initLr = 1e-4
+
+    @Option(help: "warmup-decay: the learning rate of the last epoch.")
+    var finalLr = 1e-4
+
     func validate() throws {
         if parsedSeeds == nil { throw ValidationError("--seeds takes non-negative integers separated by commas, e.g. 0,1,2") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -59,6 +71,9 @@ struct FinetuneOptions: ParsableArguments {
             throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
         }
         if let pretrained { try validateInput(pretrained, flag: "--pretrained") }
+        if warmupEpochs < 0 || initLr <= 0 || finalLr <= 0 {
+            throw ValidationError("--warmup-epochs must be 0 or more, --init-lr and --final-lr positive")
+        }
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
@@ -74,9 +89,17 @@ struct FinetuneOptions: ParsableArguments {
         settings.encoderLearningRate = encoderLearningRate
         settings.weightDecay = weightDecay
         settings.trainFraction = trainFraction
+        settings.learningRateSchedule = lrSchedule == .constant ? .constant
+            : .warmupDecay(warmupEpochs: warmupEpochs, initial: initLr, final: finalLr)
         dataParallel.apply(to: &settings)
         return settings
     }
+}
+
+/// `--lr-schedule`'s values.
+enum FinetuneScheduleKind: String, ExpressibleByArgument, CaseIterable {
+    case constant
+    case warmupDecay = "warmup-decay"
 }
 
 extension TaskKind: ExpressibleByArgument {}

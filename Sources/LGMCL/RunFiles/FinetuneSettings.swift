@@ -27,6 +27,9 @@ public struct FinetuneSettings: Codable, Sendable {
     public var patience: Int?
     public var globalBatchSize = 64
     public var learningRate = 1e-3
+    /// Beyond the paper (constant): chemprop's warm-up and decay (`NoamLikeSchedule`), with
+    /// `learningRate` as its peak; nil in manifests written before it existed: constant.
+    public var learningRateSchedule: FinetuneSchedule? = .constant
     /// The learning rate of the encoders pretraining trains (AttentiveFP, graph transformer,
     /// DeBERTa); nil: `learningRate`, as in the paper. Fingerprint network, fusion and head
     /// always take `learningRate`.
@@ -46,6 +49,15 @@ public struct FinetuneSettings: Codable, Sendable {
         self.output = output
         self.model = model
     }
+}
+
+/// The learning rate over a fine-tuning run.
+public enum FinetuneSchedule: Codable, Equatable, Sendable {
+    /// The paper's: `learningRate` throughout.
+    case constant
+    /// chemprop's: linear from `initial` to `learningRate` over `warmupEpochs`, then exponential
+    /// decay to `final` at the last epoch (chemprop's defaults: 2 epochs, 1e-4 and 1e-4).
+    case warmupDecay(warmupEpochs: Int, initial: Double, final: Double)
 }
 
 extension FinetuneSettings {

@@ -86,7 +86,13 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             + "; Adam lr \(settings.learningRate)\(encoders), weight decay \(settings.weightDecay), "
             + "global batch \(settings.globalBatchSize) over \(world.size) rank\(world.size == 1 ? "" : "s"), up to \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"
             + (settings.patience.map { " (patience \($0))" } ?? "")
+            + scheduleDescription
             + (settings.trainFraction.map { "; training on \($0 * 100)% of each training split" } ?? "")
+    }
+
+    var scheduleDescription: String {
+        guard case .warmupDecay(let warmupEpochs, let initial, let final) = settings.learningRateSchedule else { return "" }
+        return "; lr warm-up from \(initial) over \(warmupEpochs) epochs, then exponential decay to \(final) (chemprop's schedule)"
     }
 
     // MARK: One seed
@@ -96,6 +102,16 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let started = monotonicSeconds()
         let (model, step) = try replica(seed: seed, data: data, watchdog: watchdog)
         defer { times.add(step.times) }
+        let globalBatch = min(settings.globalBatchSize, parts.train.count / world.size * world.size)
+        func epochPlan(_ epoch: Int) throws -> ShardPlan {
+            try ShardPlan.training(data.dataset.epochOrder(), subset: parts.train, seed: seed, epoch: epoch,
+                                   globalBatchSize: globalBatch, rank: world.rank, rankCount: world.size)
+        }
+        if case .warmupDecay(let warmupEpochs, let initial, let final) = settings.learningRateSchedule {
+            let steps = try epochPlan(0).batchCount
+            step.schedule = NoamLikeSchedule(initial: initial, peak: settings.learningRate, final: final, warmupSteps: warmupEpochs * steps,
+                                             cooldownSteps: max(settings.epochs - warmupEpochs, 0) * steps)
+        }
         let scaler = data.kind == .regression ? TargetScaler(fitting: data.labels, trainRows: parts.train) : nil
         if world.isRoot {
             try FileManager.default.createDirectory(at: directory.seed(seed), withIntermediateDirectories: true)
@@ -106,9 +122,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var number = 0
         for epoch in 0 ..< settings.epochs {
             let epochStart = monotonicSeconds()
-            let plan = try ShardPlan.training(data.dataset.epochOrder(), subset: parts.train, seed: seed, epoch: epoch,
-                                              globalBatchSize: min(settings.globalBatchSize, parts.train.count / world.size * world.size),
-                                              rank: world.rank, rankCount: world.size)
+            let plan = try epochPlan(epoch)
             let reader = BatchReader(dataset: data.dataset, plan: plan, options: batchOptions(data.model))
             var progress = ProgressReporter(label: "seed \(seed) epoch \(epoch + 1)/\(settings.epochs)", total: plan.batchCount,
                                             interval: settings.logInterval, quietWhenShort: true)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import LGMCL
 import Testing
+import TestSupport
 
 struct OptimizerTests {
     @Test func schedules() {
@@ -10,6 +11,25 @@ struct OptimizerTests {
         #expect(Swift.abs(s(10) - 1e-3) < 1e-15)
         #expect(Swift.abs(s(60) - (1e-5 + (1e-3 - 1e-5) * 0.5)) < 1e-15)
         #expect(Swift.abs(s(110) - 1e-5) < 1e-15 && Swift.abs(s(500) - 1e-5) < 1e-15)
+    }
+
+    /// chemprop's warm-up and exponential decay, rate by rate against chemprop 2.3.1 stepping a
+    /// PyTorch Adam (Fixtures/training/noam_schedule.json, scripts/make_schedule_fixtures.py).
+    @Test func noamLikeScheduleMatchesChemprop() throws {
+        struct Case: Decodable {
+            let warmup_steps: Int, cooldown_steps: Int, init_lr: Double, max_lr: Double, final_lr: Double, rates: [Double]
+        }
+        struct File: Decodable { let cases: [Case] }
+        let url = repositoryRoot.appendingPathComponent("Tests/LGMCLTests/Fixtures/training/noam_schedule.json")
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
+        #expect(file.cases.count == 3)
+        for c in file.cases {
+            let schedule = NoamLikeSchedule(initial: c.init_lr, peak: c.max_lr, final: c.final_lr,
+                                            warmupSteps: c.warmup_steps, cooldownSteps: c.cooldown_steps)
+            for (step, rate) in c.rates.enumerated() {
+                #expect(Swift.abs(schedule(step) - rate) <= 1e-15 * rate, "step \(step): \(schedule(step)) vs chemprop's \(rate)")
+            }
+        }
     }
 
     @Test func gradientClipping() {

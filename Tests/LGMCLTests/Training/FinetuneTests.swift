@@ -84,6 +84,25 @@ struct FinetuneTests {
         #expect(refused.status != 0 && refused.stderr.contains("--split-seed takes a non-negative integer or 'each'"), "\(refused.output)")
     }
 
+    /// --lr-schedule warmup-decay trains with chemprop's schedule (the rates themselves are
+    /// checked against chemprop in OptimizerTests), says so, and trains other weights.
+    @Test func aWarmupDecayScheduleIsUsedAndSaid() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        var losses: [[Double]] = []
+        for extra in [[], ["--lr-schedule", "warmup-decay", "--warmup-epochs", "1", "--init-lr", "1e-5", "--final-lr", "1e-5"]] {
+            let out = directory("schedule")
+            let result = try finetune(1, data: data, output: out, ["--epochs", "2", "--batch-size", "24"] + extra)
+            #expect(result.status == 0, "\(result.output)")
+            guard result.status == 0 else { return }
+            #expect(result.stderr.contains("lr warm-up from 1e-05 over 1 epochs, then exponential decay to 1e-05") == !extra.isEmpty,
+                    "\(result.output)")
+            let curves = try CSVTable(contentsOf: out.appendingPathComponent("learning_curves.csv"))
+            losses.append(try curves.column("train_loss").compactMap(Double.init))
+        }
+        // Constant 1e-3 against a warm-up from 1e-5: other updates from the first step on.
+        #expect(losses.count == 2 && losses[0] != losses[1], "\(losses)")
+    }
+
     @Test func twoRanksTrainTheSameModelsAsOne() throws {
         let data = try Self.slice("bbbp", rows: 120)
         var runs: [URL] = []

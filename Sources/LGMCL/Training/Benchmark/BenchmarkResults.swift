@@ -166,6 +166,8 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
     public var weightDecay: Double
     public var globalBatchSize: Int
     public var patience: Int?
+    /// nil in results written before fine-tuning had a schedule: constant.
+    public var learningRateSchedule: FinetuneSchedule?
     public var precision: String
     /// Before the dataset sets its vocabulary size and task count.
     public var model: ModelConfiguration
@@ -175,6 +177,7 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         weightDecay = settings.weightDecay
         globalBatchSize = settings.globalBatchSize
         patience = settings.patience
+        learningRateSchedule = settings.learningRateSchedule
         self.precision = precision
         model = settings.model
     }
@@ -190,6 +193,7 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         compare("--weight-decay", weightDecay, asked.weightDecay)
         compare("--batch-size", globalBatchSize, asked.globalBatchSize)
         compare("--patience", patience, asked.patience)
+        compare("--lr-schedule", learningRateSchedule ?? .constant, asked.learningRateSchedule ?? .constant)
         compare("--precision", precision, asked.precision)
         if model != asked.model { found.append("another model configuration (--preset/--config/--set or the pretrained config.json)") }
         return found
