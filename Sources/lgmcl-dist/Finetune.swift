@@ -48,6 +48,9 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Train on this fraction of each seed's training molecules (a low-label regime; a fixed subsample per seed, val and test unchanged), e.g. 0.1.")
     var trainFraction: Double?
 
+    @Option(help: "The loss: standard (the paper's: masked binary cross-entropy, or squared error on standardized targets) or mve (regression beyond the paper: a mean–variance head trained by Gaussian negative log-likelihood; predict then writes the predicted variance as <task>_unc).")
+    var loss: FinetuneLossKind = .standard
+
     @Option(help: "Learning rate over the run: constant (the paper's) or warmup-decay (chemprop's: linear from --init-lr to --lr over --warmup-epochs, then exponential decay to --final-lr at the last epoch).")
     var lrSchedule: FinetuneScheduleKind = .constant
 
@@ -89,11 +92,17 @@ struct FinetuneOptions: ParsableArguments {
         settings.encoderLearningRate = encoderLearningRate
         settings.weightDecay = weightDecay
         settings.trainFraction = trainFraction
+        settings.model.fusion.predictsVariance = loss == .mve
         settings.learningRateSchedule = lrSchedule == .constant ? .constant
             : .warmupDecay(warmupEpochs: warmupEpochs, initial: initLr, final: finalLr)
         dataParallel.apply(to: &settings)
         return settings
     }
+}
+
+/// `--loss`'s values.
+enum FinetuneLossKind: String, ExpressibleByArgument, CaseIterable {
+    case standard, mve
 }
 
 /// `--lr-schedule`'s values.

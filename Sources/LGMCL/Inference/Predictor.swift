@@ -53,11 +53,38 @@ public struct Predictor {
             guard world.isRoot else { continue }
             if dropoutSamples > 0 { sampled.append((Self.mean(samples), Self.variance(samples))) } else { reports += samples }
         }
+        // Every rank takes part in the variance passes; rank 0 reports.
+        let predicted = dropoutSamples == 0 ? try predictedVariances?(pass, world) : nil
         guard world.isRoot else { return nil }
+        if let predicted { return EnsemblePrediction(mean: Self.mean(reports), variance: Self.mean(predicted)) }
         if dropoutSamples > 0 {
             return EnsemblePrediction(mean: Self.mean(sampled.map(\.mean)), variance: Self.mean(sampled.map(\.variance)))
         }
         return EnsemblePrediction(mean: Self.mean(reports), variance: reports.count > 1 ? Self.variance(reports) : nil)
+    }
+
+    /// A mean–variance head's predicted variances in the labels' units (σ² · std² of each seed's
+    /// training split), one matrix per seed, when the model has that head (nil otherwise). With
+    /// several seeds the report is their mean, as chemprop's MVE estimator averages its models'.
+    var predictedVariances: ((InferencePass, Communicator) throws -> [TaskMatrix])? {
+        guard finetuned.manifest.model.fusion.predictsVariance else { return nil }
+        return { pass, world in
+            var members: [TaskMatrix] = []
+            for member in model.members {
+                let network = try model.model(member)
+                guard let values = try pass.run(world: world, width: tasks, {
+                    network.predictions(ModelInputs($0)).variances!.scalars
+                }) else { continue }
+                var variances = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
+                if let scaler = finetuned.scalers[member.seed!] {
+                    for row in 0 ..< variances.rows {
+                        for task in 0 ..< tasks { variances[row, task] *= scaler.stds[task] * scaler.stds[task] }
+                    }
+                }
+                members.append(variances)
+            }
+            return members
+        }
     }
 
     /// The element-wise population variance of the members' reports (divided by the member

@@ -140,11 +140,19 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
             graphWithFingerprints = fusedGraph + graphWithFingerprints
             textWithFingerprints = fusedText + textWithFingerprints
         }
-        let outputs = prediction(concatenated([graphWithFingerprints, textWithFingerprints], axis: 1),
+        var outputs = prediction(concatenated([graphWithFingerprints, textWithFingerprints], axis: 1),
                                  molecules: molecules, stream)
+        var variances: Tensor<Scalar>?
+        if configuration.fusion.predictsVariance {
+            let tasks = configuration.fusion.tasks
+            let raw = outputs.sliced(axis: 1, tasks ..< 2 * tasks)
+            // softplus(x) = max(x, 0) + log(1 + exp(−|x|)), which never overflows.
+            variances = raw.relu() + ((-raw.abs()).exp() + Scalar(1)).log() + Scalar(1e-6)
+            outputs = outputs.sliced(axis: 1, 0 ..< tasks)
+        }
         return FusedOutputs(local: l, global: g, smiles: s, description: d, fingerprints: f, graph: fusedGraph,
                             text: fusedText, graphWithFingerprints: graphWithFingerprints,
-                            textWithFingerprints: textWithFingerprints, predictions: outputs)
+                            textWithFingerprints: textWithFingerprints, predictions: outputs, variances: variances)
     }
 }
 
@@ -184,6 +192,9 @@ public struct FusedOutputs<Scalar: TensorScalar> {
     public let graph, text, graphWithFingerprints, textWithFingerprints: Tensor<Scalar>
     /// M × tasks.
     public let predictions: Tensor<Scalar>
+    /// M × tasks with a mean–variance head: σ² = softplus(raw) + 1e-6 (chemprop's MVE, floored
+    /// so that Float32 never takes the log of 0); nil otherwise.
+    public var variances: Tensor<Scalar>? = nil
 }
 
 /// The authors' prediction `MLP`: Dropout–Linear(2d, 2d)–ReLU–Dropout–Linear(2d, tasks).
@@ -197,7 +208,7 @@ final class PredictionHead<Scalar: TensorScalar>: Module, StateDictNamed {
     init(_ c: FusionConfiguration) {
         rate = c.predictionDropout
         hidden = Linear(2 * c.width, 2 * c.width)
-        output = Linear(2 * c.width, c.tasks)
+        output = Linear(2 * c.width, c.predictsVariance ? 2 * c.tasks : c.tasks)
     }
 
     func callAsFunction(_ x: Tensor<Scalar>, molecules: [Int], _ stream: RandomStream?) -> Tensor<Scalar> {

@@ -76,6 +76,9 @@ public struct FusionConfiguration: Codable, Sendable, Equatable {
     public var predictionDropout = 0.05
     public var tasks = 1
     public var mode = FusionMode.gated
+    /// Regression with a mean–variance head (`finetune --loss mve`, beyond the paper): the head's
+    /// last layer has 2 × tasks outputs, each task's mean and then each task's raw variance.
+    public var predictsVariance = false
 }
 
 /// How the graph and text views reach the prediction head.
@@ -100,6 +103,7 @@ extension FusionConfiguration {
         predictionDropout = try c.decode(Double.self, forKey: .predictionDropout)
         tasks = try c.decode(Int.self, forKey: .tasks)
         mode = try c.decodeIfPresent(FusionMode.self, forKey: .mode) ?? .gated
+        predictsVariance = try c.decodeIfPresent(Bool.self, forKey: .predictsVariance) ?? false
     }
 }
 

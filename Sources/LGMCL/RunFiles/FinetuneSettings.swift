@@ -63,7 +63,7 @@ public enum FinetuneSchedule: Codable, Equatable, Sendable {
 extension FinetuneSettings {
     /// The model fine-tuned: the pretrained encoders' configuration when there are any (also for
     /// the ablation, so that it trains the same architecture from scratch), otherwise `model`.
-    /// Pretraining has no fusion: `model`'s fusion mode applies either way.
+    /// Pretraining has no fusion: `model`'s fusion mode and head apply either way.
     public func modelConfiguration() throws -> ModelConfiguration {
         guard let pretrained else { return model }
         let url = RunDirectory(path: pretrained).configuration
@@ -72,6 +72,7 @@ extension FinetuneSettings {
         }
         var configuration = try ModelConfiguration.load(from: url)
         configuration.fusion.mode = model.fusion.mode
+        configuration.fusion.predictsVariance = model.fusion.predictsVariance
         return configuration
     }
 }

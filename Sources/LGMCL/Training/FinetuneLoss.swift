@@ -33,6 +33,21 @@ public enum FinetuneLoss {
     }
 }
 
+extension FinetuneLoss {
+    /// The Gaussian negative log-likelihood of a mean–variance head (chemprop's MVE loss,
+    /// PyTorch's `GaussianNLLLoss(full=True)` per term): ½ log(2π σ²) + (y − μ)² / (2σ²), summed
+    /// over this rank's present targets and divided by `globalCount`.
+    public static func gaussianNegativeLogLikelihood<S>(mean: Tensor<S>, variance: Tensor<S>, targets: MaskedTargets<S>,
+                                                         globalCount: Int) -> Tensor<S> {
+        precondition(mean.shape == targets.filled.shape && variance.shape == mean.shape,
+                     "gaussianNegativeLogLikelihood: mean \(mean.shape), variance \(variance.shape), targets \(targets.filled.shape)")
+        guard globalCount > 0 else { return (mean * Tensor.zeros(mean.shape)).sum() + (variance * Tensor.zeros(mean.shape)).sum() }
+        let error = mean * targets.mask - targets.filled
+        let terms = (variance * S(2 * Double.pi)).log() * S(0.5) + error * error / (variance * S(2))
+        return (terms * targets.mask).sum() * S(1 / Double(globalCount))
+    }
+}
+
 /// Labels of a batch (molecules × tasks) with their missing entries made harmless: `labels` as
 /// given (NaN = missing), `filled` with 0 where missing, `mask` 1 where present, and `count` the
 /// present labels on this rank.

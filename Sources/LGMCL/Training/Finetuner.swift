@@ -45,6 +45,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         _ = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, log: log)
         let data = try LabelledData(settings: settings, featurizedData: directory.featurizedData, world: world, log: log)
         let metric = Metric.standard(for: data.kind)
+        guard data.kind == .regression || !data.model.fusion.predictsVariance else {
+            throw FinetuneError(description: "--loss mve predicts a mean and a variance per task, which needs regression; \(settings.data) is a classification set")
+        }
         let split = settings.splitColumn.map { "column:\($0)" } ?? settings.split.rawValue
         let watchdog = try directory.watchdog(world: world, timeout: settings.collectiveTimeout)
         watchdog.start()
@@ -176,6 +179,10 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let targets = MaskedTargets<Scalar>(batch, scaler: scaler)
         watchdog.enter("label count (allreduce)", step: number)
         let count = try FinetuneLoss.globalCount(targets.count, over: world)
+        if let variances = outputs.variances {
+            return StepLoss(total: FinetuneLoss.gaussianNegativeLogLikelihood(mean: outputs.predictions, variance: variances,
+                                                                              targets: targets, globalCount: count))
+        }
         return StepLoss(total: FinetuneLoss.loss(kind, outputs: outputs.predictions, targets: targets, globalCount: count))
     }
 

@@ -144,6 +144,30 @@ struct MetricTests {
         #expect(none.item() == 0)
     }
 
+    /// The mean–variance loss, term by term from its definition, with the gradients
+    /// d/dμ = (μ − y)/σ² and d/dσ² = 1/(2σ²) − (μ − y)²/(2σ⁴) over the count, 0 where missing.
+    @Test func gaussianNegativeLogLikelihoodCountsOnlyPresentTargets() throws {
+        let mean = Tensor<Double>([1, 2, 3, 4], shape: [2, 2]).requiringGradient()
+        let variance = Tensor<Double>([0.5, 1, 2, 4], shape: [2, 2]).requiringGradient()
+        let targets = MaskedTargets(Tensor<Double>([1.5, .nan, 1, 5], shape: [2, 2]))
+        let loss = FinetuneLoss.gaussianNegativeLogLikelihood(mean: mean, variance: variance, targets: targets, globalCount: 4)
+        let present: [(m: Double, v: Double, y: Double)] = [(1, 0.5, 1.5), (3, 2, 1), (4, 4, 5)]
+        func term(_ m: Double, _ v: Double, _ y: Double) -> Double {
+            let logPart = 0.5 * log(2 * Double.pi * v)
+            return logPart + (m - y) * (m - y) / (2 * v)
+        }
+        let expected = present.map { term($0.m, $0.v, $0.y) }.reduce(0, +) / 4
+        #expect(Self.close(loss.item(), expected), "\(loss.item()) vs \(expected)")
+        loss.backward()
+        // Present entries 0, 2, 3 (entry 1 is missing): (μ − y)/σ²/4 and (1/(2σ²) − (μ − y)²/(2σ⁴))/4.
+        let dMean: [Double] = [-0.25, 0, 0.25, -0.0625]
+        let dVariance: [Double] = [0.125, 0, -0.0625, 0.0234375]
+        for (i, g) in try #require(mean.gradient).scalars.enumerated() { #expect(Self.close(g, dMean[i]), "dμ[\(i)] \(g) vs \(dMean[i])") }
+        for (i, g) in try #require(variance.gradient).scalars.enumerated() {
+            #expect(Self.close(g, dVariance[i]), "dσ²[\(i)] \(g) vs \(dVariance[i])")
+        }
+    }
+
     @Test func taskKindInferenceSaysWhy() {
         let binary = TaskMatrix(rows: 3, tasks: 2, values: [0, 1, .nan, 1, 1, 0])
         let inferred = TaskKind.infer(from: binary, taskNames: ["a", "b"])

@@ -162,6 +162,47 @@ struct PredictTests {
         #expect(refused.status != 0 && refused.stderr.contains("--mc-dropout takes the number of dropout passes"), "\(refused.output)")
     }
 
+    /// finetune --loss mve: the head has 2 × tasks outputs, the variance is positive, and predict
+    /// writes it in squared label units as <task>_unc, computed here from the seed's own head.
+    @Test func aMeanVarianceHeadPredictsItsVariance() throws {
+        let esol = try CSVTable(contentsOf: repositoryData.appendingPathComponent("moleculenet/esol.csv"))
+        let csv = try F.write(CSVTable(header: esol.header, rows: Array(esol.rows.prefix(80)), file: "esol-80-mve.csv"), "esol-80-mve.csv")
+        let model = F.scratch.appendingPathComponent("finetuned-esol-mve")
+        let trained = try run(productPath("lgmcl-dist"), ["finetune", "--data", csv.path, "--output", model.path, "--preset", "tiny",
+                                                          "--epochs", "2", "--batch-size", "16", "--loss", "mve", "--log-interval", "1000"],
+                              timeout: 300)
+        #expect(trained.status == 0, "\(trained.output)")
+        guard trained.status == 0 else { return }
+        let weights = try SafeTensors.read(model.appendingPathComponent("seed-0/model.safetensors"))
+        #expect(try weights.tensor("MLP.4.weight", as: Double.self).shape.first == 2, "the head's last layer: mean and variance")
+
+        let table = CSVTable(header: esol.header, rows: Array(esol.rows[80 ..< 100]), file: "esol-mve-new.csv")
+        let input = try F.write(table, "esol-mve-new.csv")
+        let output = F.scratch.appendingPathComponent("predict-esol-mve.csv")
+        let result = try mpirun(2, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path], timeout: 300)
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        let out = try CSVTable(contentsOf: output)
+        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc", "error"])
+
+        let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
+        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
+        let std = (scaling["stds"] as! [Double])[0]
+        let batch = try F.batch(of: table, model: model, name: "predict-esol-mve-reference", configuration: manifest.model)
+        let network = LGMCLModel<Float>(manifest.model)
+        try network.loadWeights(from: model.appendingPathComponent("seed-0/model.safetensors"))
+        let variances = try #require(network.predictions(ModelInputs(batch)).variances).scalars.map { Double($0) * std * std }
+        for (row, expected) in variances.enumerated() {
+            let got = Double(out.rows[row][3]) ?? .nan
+            #expect(got > 0 && abs(got - expected) <= 1e-5 + 1e-4 * expected, "row \(row + 1): \(got) vs \(expected)")
+        }
+        let refused = try run(productPath("lgmcl-dist"), ["finetune", "--data", try F.write(F.bbbp.get(), "bbbp-mve.csv").path,
+                                                          "--output", F.scratch.appendingPathComponent("mve-bbbp").path, "--preset", "tiny",
+                                                          "--label-columns", "p_np", "--epochs", "1", "--loss", "mve"], timeout: 120)
+        #expect(refused.status != 0 && refused.output.contains("--loss mve predicts a mean and a variance per task, which needs regression"),
+                "\(refused.output)")
+    }
+
     @Test func aPretrainingOutputCannotPredict() throws {
         let model = try F.pretrained.get()
         let (input, _, _) = try F.inputWithBadRows.get()
