@@ -7,8 +7,8 @@
 ///   dC[h, m, i, j] += G,   dP[h, m, i, δ(i, j)] += G,   dQ[h, m, j, δ(i, j)] += G
 /// One kernel rather than two column gathers, a transpose, two adds, a scale and a permute: why —
 /// each of those was a pass over h·M·L·L scores (13 M at batch 128 and L = 160) forward and
-/// another backward, and the transpose read with a stride of L; together they were ~10% of the
-/// joint `small` step (docs/benchmarks-pretrain.md). Here each score is read and written once.
+/// another backward, and the transpose read with a stride of L. Here each score is read and
+/// written once: the joint `small` step took 6% less CPU time (docs/benchmarks-pretrain.md).
 /// δ(i, j) repeats within a row (log buckets), so the scatters of backward accumulate.
 extension Tensor {
     @_specialize(where Scalar == Float)
