@@ -12,7 +12,7 @@ set -euo pipefail
 [ $# -ge 3 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 a=$1 b=$2 data=$3 pairs=${4:-3} steps=${5:-3}
 export OPENBLAS_NUM_THREADS=1
-declare -A cpu
+cpu_A=() cpu_B=()
 for p in $(seq 1 "$pairs"); do
     for side in A B; do
         bin=$a; [ $side = B ] && bin=$b
@@ -22,9 +22,9 @@ for p in $(seq 1 "$pairs"); do
         load1=$(cut -d' ' -f1 /proc/loadavg)
         read -r c w < <(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["cpu_seconds_per_step_by_rank"][0], r["step_seconds"])' "$line")
         printf '%s pair %d: CPU %.3f s/step, wall %.3f s/step, load %s -> %s\n' "$side" "$p" "$c" "$w" "$load0" "$load1"
-        cpu[$side]="${cpu[$side]:-} $c"
+        if [ $side = A ]; then cpu_A+=("$c"); else cpu_B+=("$c"); fi
     done
 done
-for side in A B; do
-    python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[2:]]; print(f"{sys.argv[1]}: CPU s/step median {statistics.median(v):.3f}, range {min(v):.3f}-{max(v):.3f}")' "$side" ${cpu[$side]}
-done
+summary='import statistics,sys; v=[float(x) for x in sys.argv[2:]]; print(f"{sys.argv[1]}: CPU s/step median {statistics.median(v):.3f}, range {min(v):.3f}-{max(v):.3f}")'
+python3 -c "$summary" A "${cpu_A[@]}"
+python3 -c "$summary" B "${cpu_B[@]}"
