@@ -57,7 +57,8 @@ public struct MoleculeRows: Sendable {
 /// and from it a key per line from the line's coordinates; each element's 32-bit word is then a
 /// keyed mix of `j` (`word`). Why not Philox per element, as before: ten rounds per four elements,
 /// in scalar code, were 8% of the joint `small` step; the mix is a few multiplies and shifts in a
-/// loop that vectorises, and Philox now runs once per line of 22–188 elements.
+/// loop that vectorises, and Philox runs once per line (a row of an attention map, one token's or
+/// atom's features: tens to a few hundred elements).
 /// An element is kept when its word ≥ rate · 2³², so P(keep) = 1 − rate to within 2⁻³².
 struct DropoutMask {
     let shape: [Int]
