@@ -147,13 +147,13 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
         }
         let contentToContent = matmul(q.reshaped([h, rows, length, dh]), k.reshaped([h, rows, length, dh]),
                                       transposeB: true)                                              // [i, j]
-        let contentToPosition = perMolecule(matmul(q, kr, transposeB: true), w)
-            .gatheredColumns(relative.index)                                                         // Qᵢ·Kʳ[δ(i,j)]
-        let positionToContent = perMolecule(matmul(k, qr, transposeB: true), w)
-            .gatheredColumns(relative.transposedIndex).transposed(2, 3)                              // Qʳ[δ(i,j)]·Kⱼ
-        let scores = (contentToContent + contentToPosition + positionToContent) * (1 / Scalar(3 * dh).squareRoot())
-        // Molecules first from here: M × h × L × L.
-        var p = scores.permuted([1, 0, 2, 3]).softmax(mask: mask)
+        let contentToPosition = perMolecule(matmul(q, kr, transposeB: true), w)                      // Qᵢ·Kʳ[w]
+        let positionToContent = perMolecule(matmul(k, qr, transposeB: true), w)                      // Kⱼ·Qʳ[w]
+        // (Qᵢ·Kⱼ + Qᵢ·Kʳ[δ(i,j)] + Qʳ[δ(i,j)]·Kⱼ) / √(3·d_h), molecules first from here: M × h × L × L.
+        let scores = Tensor.disentangledScores(contentToContent: contentToContent, contentToPosition: contentToPosition,
+                                               positionToContent: positionToContent, index: relative.index,
+                                               scale: 1 / Scalar(3 * dh).squareRoot())
+        var p = scores.softmax(mask: mask)
         p = dropout(p, c.attentionDropout, stream, DropoutSite(.text, layer: layer, 1), molecules)
         let v = value(x).reshaped([rows, length, h, dh]).permuted([0, 2, 1, 3])
         let attended = matmul(p, v).permuted([0, 2, 1, 3]).reshaped([rows, length, d])
@@ -171,8 +171,6 @@ struct RelativePositions {
     let window: Range<Int>
     /// L × L, row-major: index[i·L + j] = δ(i, j) − window.lowerBound.
     let index: [Int]
-    /// L × L: transposedIndex[j·L + i] = index[i·L + j].
-    let transposedIndex: [Int]
 
     init(length: Int, buckets: Int, maxRelative: Int) {
         let span = buckets
@@ -190,9 +188,6 @@ struct RelativePositions {
         if length == 0 { lowest = 0; highest = -1 }
         window = lowest..<(highest + 1)
         index = delta.map { $0 - lowest }
-        var transposed = [Int](repeating: 0, count: length * length)
-        for i in 0..<length { for j in 0..<length { transposed[j * length + i] = index[i * length + j] } }
-        transposedIndex = transposed
     }
 
     /// `make_log_bucket_position`: distances within ±buckets/2 keep their value; farther ones

@@ -3,7 +3,8 @@ import Foundation
 
 /// The element types tensors hold: `Float` for training, `Double` for gradient checks and
 /// equivalence tests. Every kernel is generic over this protocol; within the module the optimiser
-/// specialises the generic code, so the `Float` path calls `expf` and `cblas_sgemm` directly.
+/// specialises the generic code, so the `Float` path calls `cblas_sgemm` directly and inlines
+/// `FloatMath`'s exp and erf (vectorisable, unlike libm's calls).
 public protocol TensorScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible
 where RawSignificand: FixedWidthInteger {
     static func exp(_ x: Self) -> Self
@@ -27,12 +28,12 @@ where RawSignificand: FixedWidthInteger {
 private func cblasTranspose(_ flag: Bool) -> CBLAS_TRANSPOSE { flag ? CblasTrans : CblasNoTrans }
 
 extension Float: TensorScalar {
-    @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inline(__always) public static func exp(_ x: Float) -> Float { FloatMath.exp(x) }
     @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
     @inline(__always) public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
     @inline(__always) public static func expm1(_ x: Float) -> Float { Foundation.expm1f(x) }
     @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
-    @inline(__always) public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    @inline(__always) public static func erf(_ x: Float) -> Float { FloatMath.erf(x) }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -61,4 +61,81 @@ struct DropoutTests {
         #expect(dropout(x, rate: 0.5, stream: nil, site: 0, rows: rows).scalars == x.scalars)
         checkGradients([x]) { dropout($0[0], rate: 0.5, stream: stream, site: 0, rows: rows) }
     }
+
+    /// The mask against its definition, written out coordinate by coordinate: Philox row key from
+    /// (step, site, molecule), Philox line key from the coordinates but the last, the keyed word
+    /// of the last coordinate, kept when word ≥ rate·2³².
+    @Test func maskFollowsItsDefinition() {
+        let rate = 0.3, threshold = UInt32(rate * 4_294_967_296.0)
+        func rowKey(_ stream: RandomStream, _ site: UInt32, _ molecule: Int) -> Philox {
+            var root = Philox(seed: stream.seed)
+            if stream.view != 0 {
+                let k = root.block((stream.view, 0x7669_6577, 0, 0))
+                root = Philox(key: (k.0, k.1))
+            }
+            let d = root.block((UInt32(stream.step), site, UInt32(molecule), 0))
+            return Philox(key: (d.0, d.1))
+        }
+        func word(_ key: (UInt32, UInt32), _ j: Int) -> UInt32 {
+            var z = (UInt32(j) &+ key.0) &* 0x9E37_79B9
+            z = (z ^ (z >> 16)) &* 0x85EB_CA6B
+            z = (z ^ (z >> 13) ^ key.1) &* 0xC2B2_AE35
+            return z ^ (z >> 16)
+        }
+        // (B, H, T, T) attention maps of molecules 12 and 5, view 1.
+        let view = stream.forView(1)
+        let map = dropout(Tensor<Double>.ones([2, 3, 4, 5]), rate: rate, stream: view, site: 9, rows: .molecules([12, 5]))
+        var expected: [Double] = []
+        for molecule in [12, 5] {
+            let row = rowKey(view, 9, molecule)
+            for h in 0..<3 { for i in 0..<4 {
+                let k = row.block((UInt32(h), UInt32(i), 0, 0))
+                for j in 0..<5 { expected.append(word((k.0, k.1), j) >= threshold ? 1 / (1 - rate) : 0) }
+            } }
+        }
+        #expect(map.scalars == expected)
+        // Items of molecules: (A, d) with positions, and (A) where the position is the last coordinate.
+        let items = MoleculeRows.rows(molecules: [7, 7, 3], positions: [0, 2, 1])
+        let atoms = dropout(Tensor<Double>.ones([3, 4]), rate: rate, stream: stream, site: 2, rows: items)
+        let single = dropout(Tensor<Double>.ones([3]), rate: rate, stream: stream, site: 2, rows: items)
+        var expectedAtoms: [Double] = [], expectedSingle: [Double] = []
+        for (molecule, position) in [(7, 0), (7, 2), (3, 1)] {
+            let row = rowKey(stream, 2, molecule)
+            let k = row.block((UInt32(position), 0, 0, 0))
+            for j in 0..<4 { expectedAtoms.append(word((k.0, k.1), j) >= threshold ? 1 / (1 - rate) : 0) }
+            let k1 = row.block((0, 0, 0, 0))
+            expectedSingle.append(word((k1.0, k1.1), position) >= threshold ? 1 / (1 - rate) : 0)
+        }
+        #expect(atoms.scalars == expectedAtoms && single.scalars == expectedSingle)
+    }
+
+    /// Masks of neighbouring elements, lines, rows, views, sites and steps are independent: each
+    /// pair is kept together at rate (1 − p)², not (1 − p) as shared or correlated draws would be.
+    @Test func neighbouringMasksAreIndependent() {
+        let shape = [64, 4, 40, 40], rate = 0.5
+        let ids = Array(0..<64)
+        func mask(_ s: RandomStream, site: UInt32 = 4) -> [Bool] {
+            dropout(Tensor<Double>.ones(shape), rate: rate, stream: s, site: site, rows: .molecules(ids)).scalars.map { $0 != 0 }
+        }
+        let m = mask(stream)
+        func together(_ a: [Bool], _ b: [Bool]) -> Double {
+            Double(zip(a, b).filter { $0 && $1 }.count) / Double(a.count)
+        }
+        let n = m.count
+        let kept = Double(m.filter { $0 }.count) / Double(n)
+        #expect(Swift.abs(kept - 0.5) < 0.005, "kept \(kept)")
+        let pairs: [(String, [Bool], [Bool])] = [
+            ("next element", Array(m[0..<(n - 1)]), Array(m[1..<n])),
+            ("next line", Array(m[0..<(n - 40)]), Array(m[40..<n])),
+            ("next head", Array(m[0..<(n - 1600)]), Array(m[1600..<n])),
+            ("next molecule", Array(m[0..<(n - 6400)]), Array(m[6400..<n])),
+            ("other view", m, mask(stream.forView(1))),
+            ("other site", m, mask(stream, site: 5)),
+            ("other step", m, mask(RandomStream(seed: 42, step: 4))),
+        ]
+        for (name, a, b) in pairs {
+            let both = together(a, b)
+            #expect(Swift.abs(both - 0.25) < 0.005, "\(name): kept together \(both)")
+        }
+    }
 }
