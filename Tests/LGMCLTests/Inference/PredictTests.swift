@@ -43,6 +43,23 @@ struct PredictTests {
         return (good, outputs, manifest)
     }
 
+    /// `lgmcl-dist predict` of `table` with `model` on `ranks` ranks; nil when it fails (recorded).
+    func predict(_ model: URL, _ table: CSVTable, name: String, ranks: Int = 1, _ extra: [String] = []) throws -> CSVTable? {
+        let input = try F.write(table, name + ".csv")
+        let output = F.scratch.appendingPathComponent(name + "-predictions.csv")
+        let result = try mpirun(ranks, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path] + extra,
+                                timeout: 300)
+        #expect(result.status == 0, "np \(ranks): \(result.output)")
+        return result.status == 0 ? try CSVTable(contentsOf: output) : nil
+    }
+
+    /// Seed 0's target standardization (the training split's mean and std), as the run wrote it.
+    func scaling(_ model: URL) throws -> (mean: Double, std: Double) {
+        let url = model.appendingPathComponent("seed-0/target_scaling.json")
+        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        return ((scaling["means"] as! [Double])[0], (scaling["stds"] as! [Double])[0])
+    }
+
     @Test func classificationKeepsEveryRowAndAveragesTheSeedsProbabilities() throws {
         let model = try F.classifier.get()
         let (input, table, inserted) = try F.inputWithBadRows.get()
@@ -92,19 +109,12 @@ struct PredictTests {
 
     @Test func regressionPredictionsAreInTheLabelsUnits() throws {
         let (model, table) = try Self.regressor.get()
-        let input = try F.write(table, "esol-new.csv")
-        let output = F.scratch.appendingPathComponent("predict-esol.csv")
-        let result = try mpirun(1, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path], timeout: 300)
-        #expect(result.status == 0, "\(result.output)")
-        guard result.status == 0 else { return }
-        let out = try CSVTable(contentsOf: output)
+        guard let out = try predict(model, table, name: "esol-new") else { return }
         #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "error"])
         #expect(out.rows.count == table.rows.count)
         #expect(out.rows[5][2].isEmpty && out.rows[5][3].contains("C1CC"), "\(out.rows[5])")
 
-        // The training split's scaling, read here from the file the run wrote.
-        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
-        let mean = (scaling["means"] as! [Double])[0], std = (scaling["stds"] as! [Double])[0]
+        let (mean, std) = try scaling(model)
         #expect(mean < -1 && std > 1, "ESOL's training labels: mean \(mean), std \(std)")
         let (good, outputs, _) = try rawOutputs(model, table: table, name: "predict-esol-reference")
         #expect(good.count == table.rows.count - 1)
@@ -119,22 +129,17 @@ struct PredictTests {
     /// variance, the passes' masks those `Predictor.dropoutStream` keys, the same on 1 and 2 ranks.
     @Test func monteCarloDropoutPassesAreKeyedByModelSampleAndMolecule() throws {
         let (model, table) = try Self.regressor.get()
-        let input = try F.write(table, "esol-new-mc.csv")
         var written: [CSVTable] = []
         for ranks in [1, 2] {
-            let output = F.scratch.appendingPathComponent("predict-esol-mc-np\(ranks).csv")
-            let result = try mpirun(ranks, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path,
-                                                          "--mc-dropout", "3", "--batch-size-per-rank", "5"], timeout: 300)
-            #expect(result.status == 0, "np \(ranks): \(result.output)")
-            guard result.status == 0 else { return }
-            written.append(try CSVTable(contentsOf: output))
+            guard let out = try predict(model, table, name: "esol-mc-np\(ranks)", ranks: ranks,
+                                        ["--mc-dropout", "3", "--batch-size-per-rank", "5"]) else { return }
+            written.append(out)
         }
         let out = written[0]
         #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc", "error"])
 
         let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
-        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
-        let mean = (scaling["means"] as! [Double])[0], std = (scaling["stds"] as! [Double])[0]
+        let (mean, std) = try scaling(model)
         let smiles = try table.columnIndex("smiles")
         let good = table.rows.indices.filter { (try? Molecule(smiles: table.rows[$0][smiles])) != nil }
         let batch = try F.batch(of: CSVTable(header: table.header, rows: good.map { table.rows[$0] }), model: model,
@@ -157,8 +162,9 @@ struct PredictTests {
         for (a, b) in zip(written[1].rows, out.rows) where !b[2].isEmpty {
             #expect(abs(Double(a[2])! - Double(b[2])!) <= 1e-5 + 1e-4 * abs(Double(b[2])!), "2 ranks \(a[2]) vs 1 rank \(b[2])")
         }
-        let refused = try mpirun(1, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output",
-                                                   F.scratch.appendingPathComponent("mc-refused.csv").path, "--mc-dropout", "1"], timeout: 60)
+        let refused = try mpirun(1, "lgmcl-dist", ["predict", "--model", model.path, "--input", try F.write(table, "esol-mc.csv").path,
+                                                   "--output", F.scratch.appendingPathComponent("mc-refused.csv").path, "--mc-dropout", "1"],
+                                 timeout: 60)
         #expect(refused.status != 0 && refused.stderr.contains("--mc-dropout takes the number of dropout passes"), "\(refused.output)")
     }
 
@@ -177,17 +183,11 @@ struct PredictTests {
         #expect(try weights.tensor("MLP.4.weight", as: Double.self).shape.first == 2, "the head's last layer: mean and variance")
 
         let table = CSVTable(header: esol.header, rows: Array(esol.rows[80 ..< 100]), file: "esol-mve-new.csv")
-        let input = try F.write(table, "esol-mve-new.csv")
-        let output = F.scratch.appendingPathComponent("predict-esol-mve.csv")
-        let result = try mpirun(2, "lgmcl-dist", ["predict", "--model", model.path, "--input", input.path, "--output", output.path], timeout: 300)
-        #expect(result.status == 0, "\(result.output)")
-        guard result.status == 0 else { return }
-        let out = try CSVTable(contentsOf: output)
+        guard let out = try predict(model, table, name: "esol-mve-new", ranks: 2) else { return }
         #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc", "error"])
 
         let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
-        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
-        let std = (scaling["stds"] as! [Double])[0]
+        let std = try scaling(model).std
         let batch = try F.batch(of: table, model: model, name: "predict-esol-mve-reference", configuration: manifest.model)
         let network = LGMCLModel<Float>(manifest.model)
         try network.loadWeights(from: model.appendingPathComponent("seed-0/model.safetensors"))
