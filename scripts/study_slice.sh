@@ -50,7 +50,7 @@ fi
 
 status=0
 # shellcheck disable=SC2086  # $flags holds several options
-timeout --signal=USR1 --kill-after=600 "$seconds" mpirun --oversubscribe -np "$np" "$bin" pretrain \
+timeout --preserve-status --signal=USR1 --kill-after=600 "$seconds" mpirun --oversubscribe -np "$np" "$bin" pretrain \
   --data "$corpus" --output "$out" --stage "$stage" --preset small --epochs 20 --checkpoint-every 1000 \
   --probe "${probes%,}" --probe-every 2000 --log-interval 60 $flags $resume || status=$?
 
