@@ -79,7 +79,7 @@ struct Predict: ParsableCommand {
             let predictions = try predictor.run(pass, world: world, dropoutSamples: mcDropout)
             if let predictions, let table {
                 var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task,
-                                              ensemble: predictions.variance != nil)
+                                              withUncertainty: predictions.variance != nil)
                 try written.fill(predictions, input: molecules)
                 try written.write(to: outputURL)
             }

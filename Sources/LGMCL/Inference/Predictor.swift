@@ -20,9 +20,12 @@ public struct Predictor {
     public var tasks: Int { finetuned.manifest.tasks.count }
 
     /// One model's raw outputs for a batch: batch.count × tasks logits (classification) or
-    /// standardized values (regression); dropout only with a stream (Monte-Carlo dropout).
+    /// standardized values (regression), followed with a mean–variance head by its batch.count ×
+    /// tasks variances; dropout only with a stream (Monte-Carlo dropout).
     public static func outputs(_ model: LGMCLModel<Float>, _ batch: MoleculeBatch, dropout stream: RandomStream? = nil) -> [Float] {
-        model.predictions(ModelInputs(batch), stream).predictions.scalars
+        let outputs = model.predictions(ModelInputs(batch), stream)
+        guard let variances = outputs.variances else { return outputs.predictions.scalars }
+        return concatenated([outputs.predictions, variances], axis: 1).scalars
     }
 
     /// The dropout masks of Monte-Carlo sample `sample` of the model of `seed`: keyed like
@@ -34,57 +37,36 @@ public struct Predictor {
 
     /// Runs every seed's model over `pass` (ranks splitting each pass); on rank 0 the report,
     /// nil on the other ranks. Without `dropoutSamples`: the mean of the seeds' reports
-    /// (molecules × tasks) and, with several seeds, their variance. With K samples (chemprop's
-    /// `dropout` method): each seed's K dropout passes give its mean and variance, and the report
-    /// is the mean over the seeds of both.
+    /// (molecules × tasks) and their uncertainty — with a mean–variance head the mean of the
+    /// seeds' predicted variances (chemprop's MVE estimator), otherwise, with several seeds, the
+    /// variance among the seeds. With K samples (chemprop's `dropout` method): each seed's K
+    /// dropout passes give its mean and variance, and the report is the mean over the seeds of both.
     public func run(_ pass: InferencePass, world: Communicator, dropoutSamples: Int = 0,
                     progress: (String) -> Void = { _ in }) throws -> EnsemblePrediction? {
-        var reports: [TaskMatrix] = [], sampled: [(mean: TaskMatrix, variance: TaskMatrix)] = []
+        let headWidth = finetuned.manifest.model.fusion.predictsVariance ? 2 * tasks : tasks
+        var reports: [TaskMatrix] = [], predicted: [TaskMatrix] = [], sampled: [(mean: TaskMatrix, variance: TaskMatrix)] = []
         for member in model.members {
-            let network = try model.model(member)
+            let network = try model.model(member), seed = member.seed!
             progress("predict: \(member.name)")
             var samples: [TaskMatrix] = []
             for sample in 0 ..< max(dropoutSamples, 1) {
-                let stream = dropoutSamples > 0 ? Self.dropoutStream(seed: member.seed!, sample: sample) : nil
-                guard let values = try pass.run(world: world, width: tasks, { Self.outputs(network, $0, dropout: stream) }) else { continue }
-                let outputs = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
-                samples.append(finetuned.userValues(fromOutputs: outputs, seed: member.seed!))
+                let stream = dropoutSamples > 0 ? Self.dropoutStream(seed: seed, sample: sample) : nil
+                guard let values = try pass.run(world: world, width: headWidth, { Self.outputs(network, $0, dropout: stream) }) else { continue }
+                let outputs = TaskMatrix(rows: values.count / headWidth, tasks: headWidth, values: values.map(Double.init))
+                samples.append(finetuned.userValues(fromOutputs: outputs.columns(0 ..< tasks), seed: seed))
+                if headWidth > tasks, dropoutSamples == 0 {
+                    predicted.append(finetuned.userVariances(fromOutputs: outputs.columns(tasks ..< headWidth), seed: seed))
+                }
             }
             guard world.isRoot else { continue }
             if dropoutSamples > 0 { sampled.append((Self.mean(samples), Self.variance(samples))) } else { reports += samples }
         }
-        // Every rank takes part in the variance passes; rank 0 reports.
-        let predicted = dropoutSamples == 0 ? try predictedVariances?(pass, world) : nil
         guard world.isRoot else { return nil }
-        if let predicted { return EnsemblePrediction(mean: Self.mean(reports), variance: Self.mean(predicted)) }
         if dropoutSamples > 0 {
             return EnsemblePrediction(mean: Self.mean(sampled.map(\.mean)), variance: Self.mean(sampled.map(\.variance)))
         }
+        if !predicted.isEmpty { return EnsemblePrediction(mean: Self.mean(reports), variance: Self.mean(predicted)) }
         return EnsemblePrediction(mean: Self.mean(reports), variance: reports.count > 1 ? Self.variance(reports) : nil)
-    }
-
-    /// A mean–variance head's predicted variances in the labels' units (σ² · std² of each seed's
-    /// training split), one matrix per seed, when the model has that head (nil otherwise). With
-    /// several seeds the report is their mean, as chemprop's MVE estimator averages its models'.
-    var predictedVariances: ((InferencePass, Communicator) throws -> [TaskMatrix])? {
-        guard finetuned.manifest.model.fusion.predictsVariance else { return nil }
-        return { pass, world in
-            var members: [TaskMatrix] = []
-            for member in model.members {
-                let network = try model.model(member)
-                guard let values = try pass.run(world: world, width: tasks, {
-                    network.predictions(ModelInputs($0)).variances!.scalars
-                }) else { continue }
-                var variances = TaskMatrix(rows: values.count / tasks, tasks: tasks, values: values.map(Double.init))
-                if let scaler = finetuned.scalers[member.seed!] {
-                    for row in 0 ..< variances.rows {
-                        for task in 0 ..< tasks { variances[row, task] *= scaler.stds[task] * scaler.stds[task] }
-                    }
-                }
-                members.append(variances)
-            }
-            return members
-        }
     }
 
     /// The element-wise population variance of the members' reports (divided by the member

@@ -96,6 +96,11 @@ public struct FinetunedModel: Sendable {
     public func userValues(fromOutputs outputs: TaskMatrix, seed: UInt64) -> TaskMatrix {
         LGMCL.userValues(outputs, kind: manifest.task, scaler: scalers[seed])
     }
+
+    /// A mean–variance head's variances in the targets' squared units.
+    public func userVariances(fromOutputs variances: TaskMatrix, seed: UInt64) -> TaskMatrix {
+        scalers[seed].map { $0.destandardizedVariances(variances) } ?? variances
+    }
 }
 
 /// Task outputs → probabilities (sigmoid of the logits) or values in the targets' units.

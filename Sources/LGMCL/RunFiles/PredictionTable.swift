@@ -8,20 +8,21 @@ public struct PredictionTable {
     public let input: CSVTable
     /// `<task>_probability` (classification) or `<task>_prediction` (regression), one per task.
     public let predictionColumns: [String]
-    /// `<task>_unc` per task when several models predict: the variance among their predictions
-    /// (chemprop's name and meaning for an ensemble); empty otherwise.
+    /// `<task>_unc` per task when the prediction comes with an uncertainty (chemprop's name): the
+    /// variance among several seeds' predictions, over Monte-Carlo dropout passes, or of a
+    /// mean–variance head; empty otherwise.
     public let uncertaintyColumns: [String]
     public let errorColumn: String
     private var predictions: [[Double]?]
     private var uncertainties: [[Double]?]
     private var errors: [String?]
 
-    public init(input: CSVTable, taskNames: [String], kind: TaskKind, ensemble: Bool = false) {
+    public init(input: CSVTable, taskNames: [String], kind: TaskKind, withUncertainty: Bool = false) {
         self.input = input
         let suffix = kind == .classification ? "_probability" : "_prediction"
         var taken = Set(input.header)
         predictionColumns = taskNames.map { CSVText.freshColumn($0 + suffix, taken: &taken) }
-        uncertaintyColumns = ensemble ? taskNames.map { CSVText.freshColumn($0 + "_unc", taken: &taken) } : []
+        uncertaintyColumns = withUncertainty ? taskNames.map { CSVText.freshColumn($0 + "_unc", taken: &taken) } : []
         errorColumn = CSVText.freshColumn("error", taken: &taken)
         predictions = Array(repeating: nil, count: input.rows.count)
         uncertainties = Array(repeating: nil, count: input.rows.count)

@@ -183,18 +183,20 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var terms: [Tensor<Scalar>] = []
         var reported: [Scalar] = []
         if settings.stage == .graphSelf {
-            let views = settings.graphViews
-            let e = model.localViewEmbeddings(views[0].apply(to: inputs.graph, seed: settings.seed, step: number, view: 0),
-                                              views[1].apply(to: inputs.graph, seed: settings.seed, step: number, view: 1), stream)
+            let views = trainingViews(inputs.graph, step: number)
+            let e = model.localViewEmbeddings(views.0, views.1, stream)
             watchdog.enter("graph loss (all-gather)", step: number)
             let l = try globalBatchNTXent(e.first, e.second, temperature: temperature, world: world)
             return StepLoss(total: l, terms: [l.item()])
         }
         if settings.stage.alignsGraphEncoders {
-            let views = settings.graphViews
-            let g = views.allSatisfy(\.isIdentity) ? model.graphEmbeddings(inputs, stream)
-                : model.graphEmbeddings(local: views[0].apply(to: inputs.graph, seed: settings.seed, step: number, view: 0),
-                                        global: views[1].apply(to: inputs.graph, seed: settings.seed, step: number, view: 1), stream)
+            let g: GraphEmbeddings<Scalar>
+            if settings.graphViews.allSatisfy(\.isIdentity) {
+                g = model.graphEmbeddings(inputs, stream)
+            } else {
+                let views = trainingViews(inputs.graph, step: number)
+                g = model.graphEmbeddings(local: views.0, global: views.1, stream)
+            }
             // A phase of its own: ranks blocked in the gather then have fresher heartbeats than a
             // rank that never arrived, which the watchdog's report singles out.
             watchdog.enter("graph loss (all-gather)", step: number)
@@ -210,6 +212,13 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
             reported.append(l.item())
         }
         return StepLoss(total: terms.count == 1 ? terms[0] : terms[0] + terms[1], terms: reported)
+    }
+
+    /// The two views of a batch's graphs that step `number` trains on (`settings.graphViews`).
+    func trainingViews(_ graph: GraphInput, step number: Int) -> (GraphInput, GraphInput) {
+        let views = settings.graphViews
+        return (views[0].apply(to: graph, seed: settings.seed, step: number, view: 0),
+                views[1].apply(to: graph, seed: settings.seed, step: number, view: 1))
     }
 
     /// The step after which training ends: --max-steps or --epochs, whichever comes first.

@@ -50,4 +50,14 @@ public struct TargetScaler: Codable, Equatable, Sendable {
         }
         return result
     }
+
+    /// Variances predicted on the standardized scale, in the targets' squared units (σ² · std²).
+    public func destandardizedVariances(_ variances: TaskMatrix) -> TaskMatrix {
+        precondition(variances.tasks == stds.count, "TargetScaler: \(variances.tasks) tasks, fitted on \(stds.count)")
+        var result = variances
+        for row in 0..<variances.rows {
+            for task in 0..<variances.tasks { result[row, task] = variances[row, task] * stds[task] * stds[task] }
+        }
+        return result
+    }
 }

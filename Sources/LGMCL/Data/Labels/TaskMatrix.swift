@@ -25,6 +25,15 @@ public struct TaskMatrix: Equatable, Sendable {
         (0..<rows).map { self[$0, task] }
     }
 
+    /// The given columns of every row, as tasks of their own (a head's means, or its variances).
+    public func columns(_ range: Range<Int>) -> TaskMatrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= tasks, "TaskMatrix: columns \(range) of \(tasks)")
+        var picked: [Double] = []
+        picked.reserveCapacity(rows * range.count)
+        for row in 0..<rows { picked += values[row * tasks + range.lowerBound ..< row * tasks + range.upperBound] }
+        return TaskMatrix(rows: rows, tasks: range.count, values: picked)
+    }
+
     /// The given rows, in the given order (a split's molecules).
     public func selecting(rows selected: [Int]) -> TaskMatrix {
         var picked: [Double] = []
