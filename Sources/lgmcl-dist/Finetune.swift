@@ -113,6 +113,7 @@ enum FinetuneScheduleKind: String, ExpressibleByArgument, CaseIterable {
 
 extension TaskKind: ExpressibleByArgument {}
 extension FusionMode: ExpressibleByArgument {}
+extension ProbabilityCalibration: ExpressibleByArgument {}
 
 struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,6 +133,15 @@ struct Finetune: ParsableCommand {
             holds config.json, vocab.txt, metrics.json (per seed and mean ± std),
             learning_curves.{csv,svg}, and per seed seed-S/model.safetensors and
             predictions_{train,val,test}.csv: what `lgmcl-dist predict --model OUTPUT` reads.
+
+            When the seeds share a split (--split-seed S, or --split-column), the seeds' ensemble
+            is calibrated on its validation split and OUTPUT/calibration.json stored with the
+            model: Platt scaling (or --calibration isotonic) of the probabilities for
+            classification; for regression a variance scale (z-scaling, when the model has an
+            uncertainty) and split-conformal scores, from which predict draws <task>_lower and
+            <task>_upper. metrics.json's "calibration" and the log give the test split's NLL,
+            Brier score and ECE (10 bins; reliability.svg), or NLL, miscalibration area, ENCE,
+            Spearman and the coverage of 90% intervals, before and after.
             """)
 
     @Option(help: "Labelled molecules: a CSV file, or an HDF5 dataset written by `lgmcl-dist preprocess`.")
@@ -158,6 +168,9 @@ struct Finetune: ParsableCommand {
     @Option(help: "CSV label columns, comma-separated (default: every column but the SMILES, description and split columns).")
     var labelColumns: String?
 
+    @Option(help: "Classification: how the ensemble's probabilities are calibrated on the validation split, platt (σ(a·logit p + b)) or isotonic.")
+    var calibration: ProbabilityCalibration = .platt
+
     @OptionGroup var options: FinetuneOptions
 
     @Option(help: "Also write metrics.json's content to this file.")
@@ -181,6 +194,7 @@ struct Finetune: ParsableCommand {
             settings.split = split
             settings.splitColumn = splitColumn
             settings.splitSeed = splitSeed == "each" ? nil : UInt64(splitSeed)
+            settings.probabilityCalibration = calibration
             settings.smilesColumn = smilesColumn
             settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             settings.logInterval = logInterval

@@ -23,6 +23,14 @@ struct Predict: ParsableCommand {
             averaged over the seeds, and the prediction the mean of those passes (chemprop's
             dropout method), also for one seed.
 
+            A model whose finetune stored a calibration (calibration.json: seeds sharing a
+            split) adds, for classification, <task>_calibrated, the probability after Platt
+            scaling or isotonic regression; for regression, <task>_lower and <task>_upper, the
+            split-conformal interval at --coverage (|error| / σ scores scaled by this
+            prediction's σ, or |error| scores when the model has no uncertainty), and
+            <task>_unc is then z-scaled. The calibration applies only to an uncertainty of the
+            kind it was fitted for: with --mc-dropout it is left out, and predict says so.
+
             The input is preprocessed with the model's vocabulary into a temporary file beside
             the output (removed at the end); descriptions are made as for training (generated,
             or read from the column the model was trained with). Under mpirun the ranks split
@@ -42,8 +50,14 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Monte-Carlo dropout: K passes per seed's model with its training dropout on, masks keyed by (seed, sample, molecule) so a run reproduces on any rank count; <task>_unc is then the variance over the passes (mean over the seeds). 0: off.", valueName: "K"))
     var mcDropout = 0
 
+    @Option(help: ArgumentHelp("Regression models with a calibration: the coverage of the conformal interval written as <task>_lower and <task>_upper.", valueName: "fraction"))
+    var coverage = 0.9
+
     func validate() throws {
         try validatePaths(input: inputOptions.input, output: output)
+        guard coverage > 0, coverage < 1 else {
+            throw ValidationError("--coverage takes a fraction between 0 and 1 (e.g. 0.9 for 90% intervals): \(coverage)")
+        }
         guard mcDropout == 0 || mcDropout >= 2 else {
             throw ValidationError("--mc-dropout takes the number of dropout passes, at least 2 (a variance needs two), or 0 for none: \(mcDropout)")
         }
@@ -78,9 +92,13 @@ struct Predict: ParsableCommand {
             let pass = inputOptions.pass(over: molecules, model: opened, world: world)
             let predictions = try predictor.run(pass, world: world, dropoutSamples: mcDropout)
             if let predictions, let table {
-                var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task,
-                                              withUncertainty: predictions.variance != nil)
-                try written.fill(predictions, input: molecules)
+                let calibration = predictor.finetuned.calibration
+                let report = CalibratedPrediction(predictions, kind: manifest.task, calibration: calibration, coverage: coverage)
+                if let note = report.note { say("predict: \(note)") } else if let calibration {
+                    say("predict: calibration fitted on the \(calibration.fittedOn)" + (manifest.task == .regression ? ", intervals at \(coverage * 100)% coverage" : ""))
+                }
+                var written = PredictionTable(input: table, taskNames: manifest.tasks, kind: manifest.task, groups: report.suffixes)
+                try written.fill(report, input: molecules)
                 try written.write(to: outputURL)
             }
             try world.barrier()

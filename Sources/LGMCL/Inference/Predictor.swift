@@ -22,7 +22,8 @@ public struct Predictor {
     /// One model's raw outputs for a batch: batch.count × tasks logits (classification) or
     /// standardized values (regression), followed with a mean–variance head by its batch.count ×
     /// tasks variances; dropout only with a stream (Monte-Carlo dropout).
-    public static func outputs(_ model: LGMCLModel<Float>, _ batch: MoleculeBatch, dropout stream: RandomStream? = nil) -> [Float] {
+    public static func outputs<Scalar: TensorScalar>(_ model: LGMCLModel<Scalar>, _ batch: MoleculeBatch,
+                                                     dropout stream: RandomStream? = nil) -> [Scalar] {
         let outputs = model.predictions(ModelInputs(batch), stream)
         guard let variances = outputs.variances else { return outputs.predictions.scalars }
         return concatenated([outputs.predictions, variances], axis: 1).scalars
@@ -63,10 +64,9 @@ public struct Predictor {
         }
         guard world.isRoot else { return nil }
         if dropoutSamples > 0 {
-            return EnsemblePrediction(mean: Self.mean(sampled.map(\.mean)), variance: Self.mean(sampled.map(\.variance)))
+            return EnsemblePrediction(mean: Self.mean(sampled.map(\.mean)), variance: Self.mean(sampled.map(\.variance)), source: .dropout)
         }
-        if !predicted.isEmpty { return EnsemblePrediction(mean: Self.mean(reports), variance: Self.mean(predicted)) }
-        return EnsemblePrediction(mean: Self.mean(reports), variance: reports.count > 1 ? Self.variance(reports) : nil)
+        return EnsemblePrediction(members: reports, predictedVariances: predicted)
     }
 
     /// The element-wise population variance of the members' reports (divided by the member
@@ -95,27 +95,88 @@ public struct Predictor {
 }
 
 /// What an ensemble of seed models reports: the mean of the members' probabilities or values,
-/// and (several members) the population variance among them, the ensemble's uncertainty.
+/// and their uncertainty with where it comes from.
 public struct EnsemblePrediction {
     public var mean: TaskMatrix
     public var variance: TaskMatrix?
+    public var source: UncertaintySource
+
+    public init(mean: TaskMatrix, variance: TaskMatrix?, source: UncertaintySource) {
+        self.mean = mean
+        self.variance = variance
+        self.source = source
+    }
+
+    /// The seeds' reports combined: their mean, and with mean–variance heads the mean of the
+    /// predicted variances (chemprop's MVE estimator), otherwise with several seeds the variance
+    /// among them.
+    public init(members: [TaskMatrix], predictedVariances: [TaskMatrix]) {
+        mean = Predictor.mean(members)
+        if !predictedVariances.isEmpty {
+            variance = Predictor.mean(predictedVariances)
+            source = .meanVariance
+        } else if members.count > 1 {
+            variance = Predictor.variance(members)
+            source = .ensemble
+        } else {
+            variance = nil
+            source = .none
+        }
+    }
+}
+
+/// What `predict` writes per molecule: the prediction, its uncertainty as `<task>_unc`, and what
+/// the model's calibration makes of them — `<task>_calibrated` probabilities (classification), or
+/// `<task>_lower` and `<task>_upper`, the conformal interval at `coverage` (regression), with
+/// `<task>_unc` then z-scaled. A calibration applies only to predictions whose uncertainty comes
+/// from the source it was fitted for.
+public struct CalibratedPrediction {
+    public var suffixes: [String] = []
+    /// Per molecule: every task's prediction, then each suffix's values task by task; NaN where a
+    /// task has no value (a calibration without a fitted map for it).
+    public var rows: [[Double]]
+    /// Why no calibration was applied, when the model has one.
+    public var note: String?
+
+    public init(_ prediction: EnsemblePrediction, kind: TaskKind, calibration: Calibration?, coverage: Double) {
+        let mean = prediction.mean, tasks = mean.tasks
+        var applied = calibration
+        if let fitted = calibration, fitted.uncertainty != prediction.source {
+            note = "calibration not applied: it was fitted for uncertainty from \(fitted.uncertainty.rawValue), this prediction's comes from \(prediction.source.rawValue)"
+            applied = nil
+        }
+        let variance = prediction.variance.map { v in
+            TaskMatrix(rows: v.rows, tasks: tasks, values: v.values.indices.map { applied?.variance(v.values[$0], task: $0 % tasks) ?? v.values[$0] })
+        }
+        if variance != nil { suffixes.append("_unc") }
+        if applied != nil { suffixes += kind == .classification ? ["_calibrated"] : ["_lower", "_upper"] }
+        rows = (0 ..< mean.rows).map { m in
+            var row = (0 ..< tasks).map { mean[m, $0] }
+            if let variance { row += (0 ..< tasks).map { variance[m, $0] } }
+            guard let applied else { return row }
+            switch kind {
+            case .classification:
+                row += (0 ..< tasks).map { applied.tasks[$0].platt == nil && applied.tasks[$0].isotonic == nil ? .nan : applied.probability(mean[m, $0], task: $0) }
+            case .regression:
+                let intervals = (0 ..< tasks).map { applied.interval(mean: mean[m, $0], variance: prediction.variance?[m, $0], task: $0, coverage: coverage) }
+                row += intervals.map { $0?.lowerBound ?? .nan } + intervals.map { $0?.upperBound ?? .nan }
+            }
+            return row
+        }
+    }
 }
 
 extension PredictionTable {
-    /// Fills the table: molecule m's predictions (and their ensemble variance) go to its input
-    /// row, every rejected row gets its reason. A row left with neither is an error at writing time.
-    public mutating func fill(_ prediction: EnsemblePrediction, input: InferenceInput) throws {
-        let predictions = prediction.mean
-        guard predictions.rows == input.sourceRows.count else {
-            throw InferenceError(description: "\(input.path): \(predictions.rows) predictions for \(input.sourceRows.count) molecules")
+    /// Fills the table: molecule m's values go to its input row, every rejected row gets its
+    /// reason. A row left with neither is an error at writing time.
+    public mutating func fill(_ prediction: CalibratedPrediction, input: InferenceInput) throws {
+        guard prediction.rows.count == input.sourceRows.count else {
+            throw InferenceError(description: "\(input.path): \(prediction.rows.count) predictions for \(input.sourceRows.count) molecules")
         }
         guard input.rowCount == self.input.rows.count else {
             throw InferenceError(description: "\(input.path): \(self.input.rows.count) rows read, but preprocessing saw \(input.rowCount)")
         }
-        for (molecule, row) in input.sourceRows.enumerated() {
-            setPrediction(row: row, values: (0 ..< predictions.tasks).map { predictions[molecule, $0] },
-                          uncertainties: prediction.variance.map { v in (0 ..< v.tasks).map { v[molecule, $0] } })
-        }
+        for (molecule, row) in input.sourceRows.enumerated() { setPrediction(row: row, values: prediction.rows[molecule]) }
         for rejection in input.rejections { setError(row: rejection.row, reason: rejection.reason) }
     }
 }

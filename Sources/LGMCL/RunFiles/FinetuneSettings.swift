@@ -22,6 +22,10 @@ public struct FinetuneSettings: Codable, Sendable {
     /// Train on this fraction of each seed's training molecules (a low-label regime), val and
     /// test unchanged; nil: all of them.
     public var trainFraction: Double?
+    /// How the ensemble's probabilities are calibrated on the shared validation split
+    /// (classification; regression always gets z-scaling and conformal scores); nil in manifests
+    /// written before calibration existed.
+    public var probabilityCalibration: ProbabilityCalibration? = .platt
     public var epochs = 50
     /// Stop a seed after this many epochs without a better validation metric.
     public var patience: Int?

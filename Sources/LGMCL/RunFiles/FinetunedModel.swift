@@ -48,6 +48,9 @@ public struct FinetunedModel: Sendable {
     /// Regression only: each seed's standardization (fitted on that seed's training split),
     /// undone on every prediction.
     public let scalers: [UInt64: TargetScaler]
+    /// What finetune fitted on the shared validation split; nil for models fine-tuned before it
+    /// existed or on per-seed splits.
+    public let calibration: Calibration?
 
     public func weightsURL(seed: UInt64) -> URL { RunDirectory(directory).weights(seed: seed) }
 
@@ -79,6 +82,18 @@ public struct FinetunedModel: Sendable {
             scalers[seed] = try JSONDecoder().decode(TargetScaler.self, from: data)
         }
         self.scalers = scalers
+        if let data = FileManager.default.contents(atPath: files.calibration.path) {
+            let calibration: Calibration
+            do { calibration = try JSONDecoder().decode(Calibration.self, from: data) } catch {
+                throw FinetuneError(description: "\(files.calibration.path): not a calibration lgmcl wrote (\(error))")
+            }
+            guard calibration.format == Calibration.currentFormat, calibration.tasks.map(\.task) == manifest.tasks else {
+                throw FinetuneError(description: "\(files.calibration.path): format '\(calibration.format)' for tasks \(calibration.tasks.map(\.task)); this lgmcl reads '\(Calibration.currentFormat)' for the model's tasks \(manifest.tasks)")
+            }
+            self.calibration = calibration
+        } else {
+            calibration = nil
+        }
         for seed in manifest.seeds where !FileManager.default.fileExists(atPath: weightsURL(seed: seed).path) {
             throw FinetuneError(description: "\(weightsURL(seed: seed).path): missing (the manifest lists seed \(seed))")
         }

@@ -8,34 +8,31 @@ public struct PredictionTable {
     public let input: CSVTable
     /// `<task>_probability` (classification) or `<task>_prediction` (regression), one per task.
     public let predictionColumns: [String]
-    /// `<task>_unc` per task when the prediction comes with an uncertainty (chemprop's name): the
-    /// variance among several seeds' predictions, over Monte-Carlo dropout passes, or of a
-    /// mean–variance head; empty otherwise.
-    public let uncertaintyColumns: [String]
+    /// Further groups of one column per task, in the order of `suffixes` given at creation, e.g.
+    /// `<task>_unc` (chemprop's name for the uncertainty), `<task>_lower` and `<task>_upper`.
+    public let groupColumns: [[String]]
     public let errorColumn: String
-    private var predictions: [[Double]?]
-    private var uncertainties: [[Double]?]
+    private var values: [[Double]?]
     private var errors: [String?]
 
-    public init(input: CSVTable, taskNames: [String], kind: TaskKind, withUncertainty: Bool = false) {
+    public init(input: CSVTable, taskNames: [String], kind: TaskKind, groups suffixes: [String] = []) {
         self.input = input
         let suffix = kind == .classification ? "_probability" : "_prediction"
         var taken = Set(input.header)
         predictionColumns = taskNames.map { CSVText.freshColumn($0 + suffix, taken: &taken) }
-        uncertaintyColumns = withUncertainty ? taskNames.map { CSVText.freshColumn($0 + "_unc", taken: &taken) } : []
+        groupColumns = suffixes.map { group in taskNames.map { CSVText.freshColumn($0 + group, taken: &taken) } }
         errorColumn = CSVText.freshColumn("error", taken: &taken)
-        predictions = Array(repeating: nil, count: input.rows.count)
-        uncertainties = Array(repeating: nil, count: input.rows.count)
+        values = Array(repeating: nil, count: input.rows.count)
         errors = Array(repeating: nil, count: input.rows.count)
     }
 
-    /// Probabilities, or values in the targets' units (de-standardized), of data row `row`.
-    public mutating func setPrediction(row: Int, values: [Double], uncertainties: [Double]? = nil) {
-        precondition(values.count == predictionColumns.count, "PredictionTable: \(values.count) values for \(predictionColumns.count) tasks")
-        precondition((uncertainties?.count ?? 0) == uncertaintyColumns.count,
-                     "PredictionTable: \(uncertainties?.count ?? 0) uncertainties for \(uncertaintyColumns.count) columns")
-        predictions[row] = values
-        self.uncertainties[row] = uncertainties
+    var width: Int { predictionColumns.count * (1 + groupColumns.count) }
+
+    /// Data row `row`'s predictions (probabilities, or values in the targets' units), then each
+    /// group's values, task by task; NaN leaves a cell empty.
+    public mutating func setPrediction(row: Int, values: [Double]) {
+        precondition(values.count == width, "PredictionTable: \(values.count) values for \(width) columns")
+        self.values[row] = values
     }
 
     /// Why data row `row` has no prediction (e.g. RDKit's reason for rejecting its SMILES).
@@ -50,14 +47,14 @@ public struct PredictionTable {
         rows.reserveCapacity(input.rows.count)
         for (index, cells) in input.rows.enumerated() {
             if let error = errors[index] {
-                rows.append(cells + Array(repeating: "", count: predictionColumns.count + uncertaintyColumns.count) + [error])
-            } else if let values = predictions[index] {
-                rows.append(cells + values.map(CSVText.number) + (uncertainties[index] ?? []).map(CSVText.number) + [""])
+                rows.append(cells + Array(repeating: "", count: width) + [error])
+            } else if let values = values[index] {
+                rows.append(cells + values.map { $0.isNaN ? "" : CSVText.number($0) } + [""])
             } else {
                 throw CSVTableError(description: "\(input.describeRow(index)): neither a prediction nor an error was recorded")
             }
         }
-        return try CSVText.render(header: input.header + predictionColumns + uncertaintyColumns + [errorColumn], rows: rows)
+        return try CSVText.render(header: input.header + predictionColumns + groupColumns.flatMap { $0 } + [errorColumn], rows: rows)
     }
 
     /// Writes the table to `url` through a temporary file and a rename.

@@ -33,6 +33,10 @@ public struct RunDirectory: Sendable {
     /// Fine-tuning: train loss and val metric per seed and epoch, as a table and as a plot.
     public var learningCurves: URL { url.appendingPathComponent("learning_curves.csv") }
     public var learningCurvesPlot: URL { url.appendingPathComponent("learning_curves.svg") }
+    /// Fine-tuning: what `predict` applies to the ensemble (Calibration), and for classification
+    /// the reliability diagram of the test split before and after it.
+    public var calibration: URL { url.appendingPathComponent("calibration.json") }
+    public var reliabilityPlot: URL { url.appendingPathComponent("reliability.svg") }
 
     /// The encoders pretraining stage `stage` trained, where `--pretrained` finds them.
     public func encoders(stage: String) -> URL { url.appendingPathComponent("\(stage).safetensors") }

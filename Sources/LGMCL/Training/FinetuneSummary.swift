@@ -41,4 +41,7 @@ public struct FinetuneSummary: Codable, Sendable {
     public var seeds: [SeedResult]
     public var val: SeedSpread?
     public var test: SeedSpread?
+    /// The seeds' ensemble on the shared test split before and after calibration; nil when the
+    /// seeds do not share a split, or it has no validation part.
+    public var calibration: CalibrationReport?
 }

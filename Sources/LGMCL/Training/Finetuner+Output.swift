@@ -21,13 +21,11 @@ extension Finetuner {
 
     /// predictions_<part>.csv in the seed's directory: SMILES, the input row, every task's label
     /// and prediction (probability or value in the labels' units).
-    func writePredictions(_ outputs: TaskMatrix, molecules: [Int], part: SplitPart, seed: UInt64, data: LabelledData,
-                          scaler: TargetScaler?) throws {
+    func writePredictions(_ user: TaskMatrix, molecules: [Int], part: SplitPart, seed: UInt64, data: LabelledData) throws {
         let names = data.dataset.taskNames
         let smiles = try data.dataset.smiles()
         let suffix = data.kind == .classification ? "_probability" : "_prediction"
         let header = ["smiles", "row"] + names + names.map { $0 + suffix }
-        let user = userValues(outputs, kind: data.kind, scaler: scaler)
         var rows: [[String]] = []
         for (i, molecule) in molecules.enumerated() {
             var row = [smiles[molecule], String(data.sourceRows[molecule] + 1)]

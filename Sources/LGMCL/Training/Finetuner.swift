@@ -54,8 +54,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         defer { watchdog.stop() }
 
         if world.isRoot { log(recipe(data.model)) }
-        var results: [SeedResult] = []
+        var results: [SeedResult] = [], predictions: [[SplitPart: SeedPrediction]] = []
         var curves = LearningCurves(metric: metric)
+        var shared: DatasetSplit?
         for seed in settings.seeds {
             let splitSeed = settings.splitSeed ?? seed
             let parts = try data.split(seed: splitSeed, cells: seedSplits[seed], settings: settings)
@@ -63,19 +64,25 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                 let drawn = settings.splitColumn == nil && seedSplits[seed] == nil ? " seed \(splitSeed)" : ""
                 log("seed \(seed): split \(split)\(drawn): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
-            results.append(try trainSeed(seed, parts: parts, data: data, metric: metric, curves: &curves, watchdog: watchdog))
+            let (result, predicted) = try trainSeed(seed, parts: parts, data: data, metric: metric, curves: &curves, watchdog: watchdog)
+            results.append(result)
+            predictions.append(predicted)
+            shared = seed == settings.seeds[0] || shared == parts ? parts : nil
         }
+        let calibration = try shared.flatMap { try calibrate(predictions, split: $0, data: data) }
 
         let summary = FinetuneSummary(
             task: data.kind, tasks: data.dataset.taskNames, metric: metric, split: split, epochs: settings.epochs,
             preset: data.model.preset, pretrained: settings.pretrained, molecules: data.dataset.count,
             rejectedRows: data.rejectedRows, seeds: results,
-            val: SeedSpread(results.compactMap(\.val.mean)), test: SeedSpread(results.compactMap { $0.test?.mean }))
+            val: SeedSpread(results.compactMap(\.val.mean)), test: SeedSpread(results.compactMap { $0.test?.mean }),
+            calibration: calibration?.report)
         let gathered = try world.allgather(times.vector)
         if world.isRoot {
             try curves.write(to: directory)
             try directory.replace(directory.metrics, withJSON: summary)
             try writeManifest(data, metric: metric, split: split)
+            if let calibration { try writeCalibration(calibration, kind: data.kind) }
             log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: gathered, ranks: world.size))
         }
         return summary
@@ -101,7 +108,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     // MARK: One seed
 
     func trainSeed(_ seed: UInt64, parts: DatasetSplit, data: LabelledData, metric: Metric,
-                   curves: inout LearningCurves, watchdog: Watchdog) throws -> SeedResult {
+                   curves: inout LearningCurves, watchdog: Watchdog) throws -> (SeedResult, [SplitPart: SeedPrediction]) {
         let started = monotonicSeconds()
         let (model, step) = try replica(seed: seed, data: data, watchdog: watchdog)
         defer { times.add(step.times) }
@@ -165,11 +172,13 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let scores = try finalScores(model, seed: seed, parts: parts, data: data, metric: metric, scaler: scaler)
         if world.isRoot {
             try saveWeights(model, seed: seed, bestEpoch: kept.epoch, preset: data.model.preset)
-            let test = scores[.test]?.mean.map { String(format: "%.4f", $0) } ?? "n/a"
+            let test = scores[.test]?.evaluation.mean.map { String(format: "%.4f", $0) } ?? "n/a"
             log("seed \(seed): best epoch \(kept.epoch + 1), test \(metric.rawValue) \(test)")
         }
-        return SeedResult(seed: seed, bestEpoch: kept.epoch, epochsRun: kept.epochsRun, trainCount: parts.train.count,
-                          train: scores[.train]!, val: scores[.val]!, test: scores[.test], seconds: monotonicSeconds() - started)
+        let result = SeedResult(seed: seed, bestEpoch: kept.epoch, epochsRun: kept.epochsRun, trainCount: parts.train.count,
+                                train: scores[.train]!.evaluation, val: scores[.val]!.evaluation, test: scores[.test]?.evaluation,
+                                seconds: monotonicSeconds() - started)
+        return (result, scores.mapValues(\.prediction))
     }
 
     /// The masked supervised loss of this rank's share: targets standardized (regression) and
@@ -212,32 +221,36 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         evaluation.skippedTasks.isEmpty ? "" : ", \(evaluation.skippedTasks.count) task(s) unscored"
     }
 
-    /// Outputs (standardized space) for `molecules`, on every rank, in their order; and their
-    /// score in the labels' units.
+    /// Predictions for `molecules`, on every rank, in their order, in the labels' units (with a
+    /// mean–variance head also the variances); and their score.
     func evaluate(_ model: LGMCLModel<Scalar>, molecules: [Int], data: LabelledData, metric: Metric,
-                  scaler: TargetScaler?) throws -> (evaluation: Evaluation, outputs: TaskMatrix) {
+                  scaler: TargetScaler?) throws -> (evaluation: Evaluation, prediction: SeedPrediction) {
         let tasks = data.dataset.taskCount
+        let width = data.model.fusion.predictsVariance ? 2 * tasks : tasks
         let pass = InferencePass(dataset: data.dataset, options: batchOptions(data.model),
                                  globalBatchSize: settings.globalBatchSize, molecules: molecules)
         // Every rank scores the epoch: the best-epoch and early-stopping decisions must agree.
-        let values: [Double] = try pass.runOnEveryRank(world: world, width: tasks) { batch in
-            model.predictions(ModelInputs(batch)).predictions.scalars.map { Double($0) }
+        let values: [Double] = try pass.runOnEveryRank(world: world, width: width) { batch in
+            Predictor.outputs(model, batch).map { Double($0) }
         }
-        let outputs = TaskMatrix(rows: molecules.count, tasks: tasks, values: values)
-        let user = userValues(outputs, kind: data.kind, scaler: scaler)
-        return (Evaluation(metric, predictions: user, labels: data.labels.selecting(rows: molecules), taskNames: data.dataset.taskNames), outputs)
+        let outputs = TaskMatrix(rows: molecules.count, tasks: width, values: values)
+        let prediction = SeedPrediction(
+            mean: userValues(outputs.columns(0 ..< tasks), kind: data.kind, scaler: scaler),
+            variance: width > tasks ? scaler.map { $0.destandardizedVariances(outputs.columns(tasks ..< width)) } : nil)
+        return (Evaluation(metric, predictions: prediction.mean, labels: data.labels.selecting(rows: molecules), taskNames: data.dataset.taskNames),
+                prediction)
     }
 
-    /// The kept model scored on every part, with its predictions written.
+    /// The kept model scored on every part, with its predictions written and returned.
     func finalScores(_ model: LGMCLModel<Scalar>, seed: UInt64, parts: DatasetSplit, data: LabelledData, metric: Metric,
-                     scaler: TargetScaler?) throws -> [SplitPart: Evaluation] {
-        var scores: [SplitPart: Evaluation] = [:]
+                     scaler: TargetScaler?) throws -> [SplitPart: (evaluation: Evaluation, prediction: SeedPrediction)] {
+        var scores: [SplitPart: (evaluation: Evaluation, prediction: SeedPrediction)] = [:]
         for part in SplitPart.allCases where !parts[part].isEmpty {
-            let (evaluation, outputs) = try evaluate(model, molecules: parts[part], data: data, metric: metric, scaler: scaler)
-            scores[part] = evaluation
+            let scored = try evaluate(model, molecules: parts[part], data: data, metric: metric, scaler: scaler)
+            scores[part] = scored
             if world.isRoot {
-                for warning in evaluation.warnings { log("warning: seed \(seed), \(part.rawValue) split: \(warning)") }
-                try writePredictions(outputs, molecules: parts[part], part: part, seed: seed, data: data, scaler: scaler)
+                for warning in scored.evaluation.warnings { log("warning: seed \(seed), \(part.rawValue) split: \(warning)") }
+                try writePredictions(scored.prediction.mean, molecules: parts[part], part: part, seed: seed, data: data)
             }
         }
         return scores

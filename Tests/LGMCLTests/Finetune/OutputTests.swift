@@ -52,21 +52,22 @@ struct OutputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = CSVTable(header: ["smiles", "id", "error"],
                              rows: [["CCO", "1", "x"], ["C1CC", "2", ""], ["c1ccccc1", "3", ""]], file: "in.csv")
-        var table = PredictionTable(input: input, taskNames: ["p_np", "tox"], kind: .classification)
+        var table = PredictionTable(input: input, taskNames: ["p_np", "tox"], kind: .classification, groups: ["_calibrated"])
         #expect(table.predictionColumns == ["p_np_probability", "tox_probability"])
+        #expect(table.groupColumns == [["p_np_calibrated", "tox_calibrated"]])
         #expect(table.errorColumn == "error_lgmcl")
-        table.setPrediction(row: 0, values: [0.25, 0.75])
+        table.setPrediction(row: 0, values: [0.25, 0.75, 0.3, .nan])
         table.setError(row: 1, reason: "SMILES 'C1CC' is invalid (unclosed ring)")
         #expect(throws: CSVTableError.self) { try table.csvData() }
-        table.setPrediction(row: 2, values: [1, 0.125])
+        table.setPrediction(row: 2, values: [1, 0.125, 0.5, .nan])
         let url = directory.appendingPathComponent("preds.csv")
         try table.write(to: url)
         let written = try CSVTable(contentsOf: url)
-        #expect(written.header == ["smiles", "id", "error", "p_np_probability", "tox_probability", "error_lgmcl"])
+        #expect(written.header == ["smiles", "id", "error", "p_np_probability", "tox_probability", "p_np_calibrated", "tox_calibrated", "error_lgmcl"])
         #expect(written.rows == [
-            ["CCO", "1", "x", "0.25", "0.75", ""],
-            ["C1CC", "2", "", "", "", "SMILES 'C1CC' is invalid (unclosed ring)"],
-            ["c1ccccc1", "3", "", "1.0", "0.125", ""],
+            ["CCO", "1", "x", "0.25", "0.75", "0.3", "", ""],
+            ["C1CC", "2", "", "", "", "", "", "SMILES 'C1CC' is invalid (unclosed ring)"],
+            ["c1ccccc1", "3", "", "1.0", "0.125", "0.5", "", ""],
         ])
         #expect(table.failedRows == 1)
         // Nothing but the output itself is left in the directory (the temporary file was renamed).

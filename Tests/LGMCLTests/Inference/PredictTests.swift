@@ -53,6 +53,23 @@ struct PredictTests {
         return result.status == 0 ? try CSVTable(contentsOf: output) : nil
     }
 
+    /// A seed's predictions_<part>.csv: label and prediction of the first task, per molecule.
+    func seedPredictions(_ model: URL, seed: UInt64, part: String) throws -> (smiles: [String], labels: [Double], predictions: [Double]) {
+        let table = try CSVTable(contentsOf: model.appendingPathComponent("seed-\(seed)/predictions_\(part).csv"))
+        return (table.rows.map { $0[0] }, table.rows.map { Double($0[2])! }, table.rows.map { Double($0[3])! })
+    }
+
+    /// The model's calibration.json, as JSON.
+    func calibrationJSON(_ model: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("calibration.json"))) as! [String: Any]
+    }
+
+    /// The split-conformal half-width at 90% from scores: the ⌈(n+1)·0.9⌉-th smallest.
+    func conformalQuantile(_ scores: [Double]) -> Double {
+        let sorted = scores.sorted()
+        return sorted[min(Int((Double(sorted.count + 1) * 0.9).rounded(.up)), sorted.count) - 1]
+    }
+
     /// Seed 0's target standardization (the training split's mean and std), as the run wrote it.
     func scaling(_ model: URL) throws -> (mean: Double, std: Double) {
         let url = model.appendingPathComponent("seed-0/target_scaling.json")
@@ -74,15 +91,17 @@ struct PredictTests {
             written.append(try CSVTable(contentsOf: output))
         }
         let out = written[0]
-        // Two seeds: the mean probability, then its ensemble variance (chemprop's `_unc`).
-        #expect(out.header == table.header + ["p_np_probability", "p_np_unc", "error"])
+        // Two seeds: the mean probability, its ensemble variance (chemprop's `_unc`), and the
+        // probability after the Platt scaling finetune fitted on the shared validation split.
+        #expect(out.header == table.header + ["p_np_probability", "p_np_unc", "p_np_calibrated", "error"])
+        let platt = try #require(((calibrationJSON(model)["tasks"] as! [[String: Any]])[0]["platt"]) as? [String: Double])
         #expect(out.rows.count == table.rows.count, "one output row per input row")
         #expect(out.rows.map { Array($0.prefix(3)) } == table.rows, "input cells kept, in order")
 
         let (good, outputs, _) = try rawOutputs(model, table: table, name: "predict-bbbp-reference")
         #expect(Set(good).isDisjoint(with: inserted))
         for row in table.rows.indices where !good.contains(row) {
-            #expect(out.rows[row][3].isEmpty && out.rows[row][4].isEmpty && !out.rows[row][5].isEmpty, "row \(row + 1): \(out.rows[row])")
+            #expect(out.rows[row][3].isEmpty && out.rows[row][4].isEmpty && !out.rows[row][6].isEmpty, "row \(row + 1): \(out.rows[row])")
         }
         let sigmoid = { (x: Double) in 1 / (1 + exp(-x)) }
         #expect(outputs[0]! != outputs[1]!, "the two seeds' models are the same")
@@ -97,11 +116,25 @@ struct PredictTests {
             }
             #expect(abs(got - expected) <= 1e-5 + 1e-4 * abs(expected), "row \(row + 1): \(got) vs \(expected)")
             #expect(abs(unc - spread) <= 1e-6 + 1e-3 * spread, "row \(row + 1): uncertainty \(unc) vs \(spread)")
-            #expect(out.rows[row][5].isEmpty)
+            let calibrated = sigmoid(platt["a"]! * log(got / (1 - got)) + platt["b"]!)
+            #expect(abs((Double(out.rows[row][5]) ?? .nan) - calibrated) <= 1e-6, "row \(row + 1): calibrated \(out.rows[row][5]) vs \(calibrated)")
+            #expect(out.rows[row][6].isEmpty)
         }
+        // finetune's report: the NLL before calibration is the ensemble's over the shared test
+        // split, computed here from the two seeds' predictions_test.csv.
+        let tests = try [0, 1].map { try seedPredictions(model, seed: UInt64($0), part: "test") }
+        #expect(tests[0].smiles == tests[1].smiles, "the seeds share their test split")
+        let nll = tests[0].labels.indices.map { i in
+            let p = (tests[0].predictions[i] + tests[1].predictions[i]) / 2
+            return -log(tests[0].labels[i] == 1 ? p : 1 - p)
+        }.reduce(0, +) / Double(tests[0].labels.count)
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("metrics.json"))) as! [String: Any]
+        let reported = (((metrics["calibration"] as? [String: Any])?["tasks"] as? [[String: Any]])?.first?["before"] as? [String: Any])?["nll"] as? Double
+        #expect(reported.map { abs($0 - nll) <= 1e-5 * max(1, nll) } == true, "metrics.json NLL \(String(describing: reported)) vs \(nll)")
+        #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("reliability.svg").path))
         // Two ranks: the same rows, the same numbers up to float32 rounding.
         #expect(written[1].header == out.header)
-        #expect(written[1].rows.map { Array($0.prefix(3)) + [$0[5]] } == out.rows.map { Array($0.prefix(3)) + [$0[5]] })
+        #expect(written[1].rows.map { Array($0.prefix(3)) + [$0[6]] } == out.rows.map { Array($0.prefix(3)) + [$0[6]] })
         for (a, b) in zip(written[1].rows, out.rows) where !b[3].isEmpty {
             #expect(abs(Double(a[3])! - Double(b[3])!) <= 1e-5 + 1e-4 * abs(Double(b[3])!), "\(a[3]) vs \(b[3])")
         }
@@ -110,9 +143,13 @@ struct PredictTests {
     @Test func regressionPredictionsAreInTheLabelsUnits() throws {
         let (model, table) = try Self.regressor.get()
         guard let out = try predict(model, table, name: "esol-new") else { return }
-        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "error"])
+        // One seed, no uncertainty: the conformal interval is ± the 90% quantile of the
+        // validation molecules' absolute errors.
+        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_lower", "logSolubility_upper", "error"])
         #expect(out.rows.count == table.rows.count)
-        #expect(out.rows[5][2].isEmpty && out.rows[5][3].contains("C1CC"), "\(out.rows[5])")
+        #expect(out.rows[5][2].isEmpty && out.rows[5][5].contains("C1CC"), "\(out.rows[5])")
+        let val = try seedPredictions(model, seed: 0, part: "val")
+        let q = conformalQuantile(val.labels.indices.map { abs(val.labels[$0] - val.predictions[$0]) })
 
         let (mean, std) = try scaling(model)
         #expect(mean < -1 && std > 1, "ESOL's training labels: mean \(mean), std \(std)")
@@ -122,6 +159,10 @@ struct PredictTests {
             let expected = outputs[0]![k] * std + mean
             let got = Double(out.rows[row][2]) ?? .nan
             #expect(abs(got - expected) <= 1e-5 + 1e-4 * abs(expected), "row \(row + 1): \(got) vs \(expected)")
+            let (lower, upper) = (Double(out.rows[row][3]) ?? .nan, Double(out.rows[row][4]) ?? .nan)
+            // The CSVs hold float32 text: the same q, to float32 rounding.
+            #expect(abs(got - q - lower) <= 1e-5 + 1e-5 * abs(lower) && abs(got + q - upper) <= 1e-5 + 1e-5 * abs(upper),
+                    "row \(row + 1): [\(lower), \(upper)] vs \(got) ± \(q)")
         }
     }
 
@@ -136,6 +177,7 @@ struct PredictTests {
             written.append(out)
         }
         let out = written[0]
+        // The calibration was fitted for a model without uncertainty, not for dropout's: left out.
         #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc", "error"])
 
         let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
@@ -169,7 +211,8 @@ struct PredictTests {
     }
 
     /// finetune --loss mve: the head has 2 × tasks outputs, the variance is positive, and predict
-    /// writes it in squared label units as <task>_unc, computed here from the seed's own head.
+    /// writes it in squared label units as <task>_unc, z-scaled by the calibration, with the
+    /// conformal interval ± q·σ; all recomputed here from the seed's own head.
     @Test func aMeanVarianceHeadPredictsItsVariance() throws {
         let esol = try CSVTable(contentsOf: repositoryData.appendingPathComponent("moleculenet/esol.csv"))
         let csv = try F.write(CSVTable(header: esol.header, rows: Array(esol.rows.prefix(80)), file: "esol-80-mve.csv"), "esol-80-mve.csv")
@@ -184,17 +227,31 @@ struct PredictTests {
 
         let table = CSVTable(header: esol.header, rows: Array(esol.rows[80 ..< 100]), file: "esol-mve-new.csv")
         guard let out = try predict(model, table, name: "esol-mve-new", ranks: 2) else { return }
-        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc", "error"])
+        #expect(out.header == ["smiles", "logSolubility", "logSolubility_prediction", "logSolubility_unc",
+                               "logSolubility_lower", "logSolubility_upper", "error"])
 
         let manifest = try JSONDecoder().decode(FinetuneManifest.self, from: Data(contentsOf: model.appendingPathComponent("config.json")))
         let std = try scaling(model).std
         let batch = try F.batch(of: table, model: model, name: "predict-esol-mve-reference", configuration: manifest.model)
         let network = LGMCLModel<Float>(manifest.model)
         try network.loadWeights(from: model.appendingPathComponent("seed-0/model.safetensors"))
-        let variances = try #require(network.predictions(ModelInputs(batch)).variances).scalars.map { Double($0) * std * std }
-        for (row, expected) in variances.enumerated() {
-            let got = Double(out.rows[row][3]) ?? .nan
-            #expect(got > 0 && abs(got - expected) <= 1e-5 + 1e-4 * expected, "row \(row + 1): \(got) vs \(expected)")
+        func variances(_ batch: MoleculeBatch) throws -> [Double] {
+            try #require(network.predictions(ModelInputs(batch)).variances).scalars.map { Double($0) * std * std }
+        }
+        // The calibration, recomputed from the validation molecules: z-scaling s² = mean(error² / σ²)
+        // and the 90% quantile of |error| / σ.
+        let val = try seedPredictions(model, seed: 0, part: "val")
+        let valBatch = try F.batch(of: CSVTable(header: ["smiles"], rows: val.smiles.map { [$0] }, file: "esol-mve-val.csv"), model: model,
+                                   name: "predict-esol-mve-val", configuration: manifest.model)
+        let valVariances = try variances(valBatch)
+        let errors = val.labels.indices.map { val.labels[$0] - val.predictions[$0] }
+        let scale = errors.indices.map { errors[$0] * errors[$0] / valVariances[$0] }.reduce(0, +) / Double(errors.count)
+        let q = conformalQuantile(errors.indices.map { abs(errors[$0]) / valVariances[$0].squareRoot() })
+        for (row, raw) in try variances(batch).enumerated() {
+            let got = Double(out.rows[row][3]) ?? .nan, expected = raw * scale
+            #expect(got > 0 && abs(got - expected) <= 1e-5 + 1e-3 * expected, "row \(row + 1): \(got) vs \(expected) (z-scaled)")
+            let (mean, lower) = (Double(out.rows[row][2]) ?? .nan, Double(out.rows[row][4]) ?? .nan)
+            #expect(abs(mean - lower - q * raw.squareRoot()) <= 1e-4 * max(1, q * raw.squareRoot()), "row \(row + 1): lower \(lower), mean \(mean)")
         }
         let refused = try run(productPath("lgmcl-dist"), ["finetune", "--data", try F.write(F.bbbp.get(), "bbbp-mve.csv").path,
                                                           "--output", F.scratch.appendingPathComponent("mve-bbbp").path, "--preset", "tiny",
