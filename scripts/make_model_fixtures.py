@@ -20,6 +20,9 @@ gradients are then computed in float64 with dropout off, and stored as float32. 
 (graph pretraining, text pretraining, fine-tuning) has its own file with its inputs, outputs, the
 random cotangents R of the scalar loss L = Σ R ∘ output, and dL/dθ for every parameter it uses.
 
+explain.safetensors holds Captum's integrated gradients of the fine-tuning model (captum from
+PyPI, in .venv).
+
 Usage (from the repository root; `make venv` first, python3-rdkit installed by `make setup-oracles`):
     .venv/bin/python scripts/make_model_fixtures.py [--authors-repo PATH_OR_URL]
 PATH may be a clone or a bare git directory of lhb0189/LGM-CL; the default clones it from GitHub.
@@ -55,6 +58,7 @@ AUTHORS_FILES = [
 # slot fires on it), E/Z stereo and chirality, three isolated Na+ ions, a small chiral amine.
 ROWS = [0, 25, 74, 118, 21]
 TASKS = 2
+IG_STEPS = 16
 
 # The `tiny` preset (DESIGN.md); the Swift test checks its preset against this.
 TINY = dict(
@@ -409,6 +413,8 @@ def build(features, commit, graph_model, model_gnn_pre, authors_model):
     save_file(fine, str(OUT / "finetune.safetensors"))
 
     save_file({n: f32(p) for n, p in weights.items()}, str(OUT / "tiny_weights.safetensors"))
+    save_file(integrated_gradients(finetune, fingerprints, features, atoms, bond_dict, adjacency,
+                                   s_ids, s_mask, d_ids, d_mask), str(OUT / "explain.safetensors"))
     save_file({
         "tiny": relative_buckets(t["text_buckets"], t["text_max_relative"], t["text_max_positions"]),
         "small": relative_buckets(64, 256, 160),
@@ -426,6 +432,50 @@ def build(features, commit, graph_model, model_gnn_pre, authors_model):
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     total = sum(f.stat().st_size for f in OUT.glob("*"))
     print(f"wrote {OUT.relative_to(ROOT)} ({total / 1e6:.2f} MB)")
+
+
+def integrated_gradients(finetune, fingerprints, features, atoms, bond_dict, adjacency, s_ids, s_mask, d_ids, d_mask):
+    """Captum's IntegratedGradients of each task's output of MultiViewModel, one molecule at a
+    time, with respect to its atom features and its fingerprint bits together (baseline: both
+    zero; the texts and bonds held at their values), Gauss-Legendre with IG_STEPS points
+    (Captum's default method), in float64."""
+    from captum.attr import IntegratedGradients
+
+    atom_offsets = features["atom_offsets"]
+    fingerprint_rows = torch.from_numpy(features["fingerprints"]).double()
+    out = {"steps": np.array([IG_STEPS], dtype=np.int32)}
+    for m in range(len(atom_offsets) - 1):
+        a0, a1 = int(atom_offsets[m]), int(atom_offsets[m + 1])
+        n = a1 - a0
+        bonds = {(s - a0, d - a0): f for (s, d), f in bond_dict.items() if a0 <= s < a1}
+        s_len, d_len = int(s_mask[m].sum()), int(d_mask[m].sum())
+        texts = [torch.from_numpy(x[m:m + 1, :length]).long() for x, length in
+                 ((d_ids, d_len), (d_mask, d_len), (s_ids, s_len), (s_mask, s_len))]
+
+        def forward(atom_batch, fingerprint_batch):
+            outputs = []
+            for k in range(atom_batch.shape[0]):
+                fingerprints.forward = lambda rows, row=fingerprint_batch[k:k + 1]: fingerprints.MLP(row)
+                outputs.append(finetune([0], atom_batch[k], bonds, torch.zeros(n, n), adjacency[a0:a1, a0:a1],
+                                        [(0, n)], *texts)[0][0])
+            return torch.stack(outputs)
+
+        x = (atoms[a0:a1].unsqueeze(0), fingerprint_rows[m:m + 1])
+        baseline = tuple(torch.zeros_like(t) for t in x)
+        with torch.no_grad():
+            full, empty = forward(*x)[0], forward(*baseline)[0]
+        for task in range(TASKS):
+            (atom_attr, fp_attr), delta = IntegratedGradients(forward).attribute(
+                x, baselines=baseline, target=task, n_steps=IG_STEPS, method="gausslegendre",
+                return_convergence_delta=True)
+            prefix = f"ig.{m}.{task}."
+            out[prefix + "atoms"] = f32(atom_attr[0])
+            out[prefix + "fingerprints"] = f32(fp_attr[0])
+            out[prefix + "output"] = f32(full[task].reshape(1))
+            out[prefix + "baseline"] = f32(empty[task].reshape(1))
+            out[prefix + "delta"] = f32(delta.reshape(1))
+    del fingerprints.forward
+    return out
 
 
 if __name__ == "__main__":

@@ -125,14 +125,26 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
     /// `fingerprints`: M × 1489 values.
     public func predictions(graph: GraphInput, smiles: TokenInput, descriptions: TokenInput, fingerprints fp: [Float],
                             _ stream: RandomStream? = nil) -> FusedOutputs<Scalar> {
+        let m = graph.moleculeCount
+        return predictions(graph: graph, atomFeatures: nil, smiles: smiles, descriptions: descriptions,
+                           fingerprints: Tensor(fp.map { Scalar($0) }, shape: [m, fp.count / max(m, 1)]), stream)
+    }
+
+    /// Stage 3 with the atom features (A × atom features; nil: the graph's own) and the
+    /// fingerprints (M × 1489) given as tensors, which integrated gradients differentiates by.
+    public func predictions(graph: GraphInput, atomFeatures: Tensor<Scalar>?, smiles: TokenInput, descriptions: TokenInput,
+                            fingerprints fp: Tensor<Scalar>, _ stream: RandomStream? = nil) -> FusedOutputs<Scalar> {
         let molecules = graph.moleculeIndices, m = graph.moleculeCount
-        precondition(smiles.rows == m && descriptions.rows == m && fp.count == m * configuration.fusion.fingerprintFeatures,
-                     "predictions: \(m) graphs, \(smiles.rows) SMILES, \(descriptions.rows) descriptions, \(fp.count) fingerprint values")
-        let packed = PackedGraph<Scalar>(graph)
+        precondition(smiles.rows == m && descriptions.rows == m && fp.shape == [m, configuration.fusion.fingerprintFeatures],
+                     "predictions: \(m) graphs, \(smiles.rows) SMILES, \(descriptions.rows) descriptions, fingerprints \(fp.shape)")
+        var packed = PackedGraph<Scalar>(graph)
+        if let atomFeatures {
+            precondition(atomFeatures.shape == packed.atoms.shape, "predictions: atom features \(atomFeatures.shape) for \(packed.atoms.shape)")
+            packed.atoms = atomFeatures
+        }
         let l = local(packed, stream).molecules, g = global(packed, stream).molecules
         let s = text(smiles, stream).pooled, d = text(descriptions, stream?.forView(1)).pooled
-        let f = fingerprints(Tensor(fp.map { Scalar($0) }, shape: [m, configuration.fusion.fingerprintFeatures]),
-                             molecules: molecules, stream)
+        let f = fingerprints(fp, molecules: molecules, stream)
         let fusedGraph = graphFusion(l, g), fusedText = textFusion(s, d)
         var graphWithFingerprints = graphFingerprintFusion(fusedGraph, f)
         var textWithFingerprints = textFingerprintFusion(fusedText, f)

@@ -2,8 +2,8 @@
 /// target atom (CSR), the row keys of the keyed dropout, and each molecule's row-normalised
 /// adjacency for the graph transformer. Built once per batch and shared by both encoders.
 struct PackedGraph<Scalar: TensorScalar> {
-    /// A × atom features.
-    let atoms: Tensor<Scalar>
+    /// A × atom features (replaced by integrated gradients' scaled, tracked copy).
+    var atoms: Tensor<Scalar>
     /// E × bond features, in incoming order (edges sorted by target, stable).
     let bonds: Tensor<Scalar>
     /// Source and target atom of each edge, in incoming order.
