@@ -6,7 +6,7 @@ let rdkitLibraries = [
     "RDKitGraphMol", "RDKitSmilesParse", "RDKitFingerprints", "RDKitReducedGraphs",
     "RDKitDataStructs", "RDKitRDGeneral", "RDKitSubstructMatch", "RDKitDescriptors",
     "RDKitChemTransforms", "RDKitMolStandardize", "RDKitPartialCharges", "RDKitRDGeometryLib",
-    "RDKitFileParsers", "RDKitCIPLabeler", "RDKitSubgraphs", "RDKitChemReactions",
+    "RDKitFileParsers", "RDKitCIPLabeler", "RDKitSubgraphs", "RDKitChemReactions", "RDKitMolDraw2D", "RDKitDepictor",
 ]
 
 let package = Package(

@@ -16,6 +16,12 @@ struct Explain: ParsableCommand {
             model). By completeness, the atoms' and the bits' attributions add up to
             f(x) − f(baseline) up to the quadrature's residual, which is reported.
 
+            OUTPUT/index.html shows every input row with its predictions (as predict writes
+            them, calibrated where the model is) and a drawing per task: RDKit's depiction, atoms
+            coloured by attribution (purple lowers the output, orange raises it), captioned with
+            the share the atoms carry; the same drawings are OUTPUT/molecules/row-R-T.svg. The page
+            loads nothing from the network; a column header sorts the rows.
+
             OUTPUT/summary.csv: per input row and task, f(x), f(baseline), the difference, what
             the atoms and the fingerprint bits carry of it (totals and shares), the residual and
             the five strongest bits (MACCS, PubChem, ErG numbering); a row RDKit cannot parse has
@@ -24,8 +30,9 @@ struct Explain: ParsableCommand {
             gated fusion the graph encoders only gate the fingerprint values, so the atoms carry
             little; the shares say how little. OUTPUT/explain.json records the settings.
 
-            Under mpirun, molecule i runs on rank i mod N and rank 0 writes; the files are the
-            same on any rank count.
+            Molecules run one at a time (--batch-size-per-rank does not apply): the --steps
+            scaled copies of a molecule are its batch. Under mpirun, molecule i runs on rank
+            i mod N and rank 0 writes; the files are the same on any rank count.
               lgmcl-dist explain --model runs/bbbp --input mols.csv --output runs/bbbp-explain
             """
     )
@@ -35,7 +42,7 @@ struct Explain: ParsableCommand {
 
     @OptionGroup var inputOptions: InferenceInputOptions
 
-    @Option(help: "Output directory (summary.csv, atoms.csv, explain.json).")
+    @Option(help: "Output directory (index.html, molecules/*.svg, summary.csv, atoms.csv, explain.json).")
     var output: String
 
     @Option(help: "Quadrature points of the path integral (Captum's default is 50); each is one copy of the molecule in the batch.")
@@ -55,6 +62,9 @@ struct Explain: ParsableCommand {
             let explainer = try Explainer(model: opened, steps: steps)
             let manifest = explainer.finetuned.manifest
             let columns = try inputOptions.columns(for: opened)
+            // Rank 0 reads the table first: a malformed file fails before any work, and the
+            // drawings need the input's SMILES, whose atom order the attributions follow.
+            let table = try world.isRoot ? CSVTable(contentsOf: URL(fileURLWithPath: inputOptions.input)) : nil
             say("explain: \(manifest.task.rawValue) model \(model), tasks \(manifest.tasks.joined(separator: ", ")); "
                 + "integrated gradients, \(steps) Gauss–Legendre steps, mean over \(opened.members.count) seed model(s)")
             try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
@@ -70,10 +80,20 @@ struct Explain: ParsableCommand {
                     lastReport = Date()
                 }
             }
-            if let explanations {
+            // One molecule per rank and batch, as the attributions run: a molecule's numbers then
+            // never depend on the padding of other molecules, and any rank count writes the same page.
+            let text = opened.configuration.text
+            let single = InferencePass(dataset: molecules.dataset, options: BatchOptions(maxSMILESTokens: text.maxSMILESTokens,
+                                                                                        maxDescriptionTokens: text.maxDescriptionTokens),
+                                       globalBatchSize: world.size)
+            let predicted = try Predictor(model: opened).run(single, world: world)
+            if let explanations, let predicted, let table {
+                let column = try columns.smiles.map { try table.columnIndex($0) } ?? table.header.firstIndex { $0.lowercased() == "smiles" }!
+                let calibrated = CalibratedPrediction(predicted, kind: manifest.task, calibration: explainer.finetuned.calibration, coverage: 0.9)
                 try ExplanationFiles(taskNames: manifest.tasks, kind: manifest.task, steps: steps, seeds: manifest.seeds)
-                    .write(to: outputURL, explanations: explanations, smiles: molecules.dataset.smiles(),
-                           sourceRows: molecules.sourceRows, rejections: molecules.rejections)
+                    .write(to: outputURL, explanations: explanations,
+                           smiles: molecules.sourceRows.map { table.rows[$0][column].trimmingCharacters(in: .whitespaces) },
+                           sourceRows: molecules.sourceRows, rejections: molecules.rejections, predictions: calibrated)
             }
             try world.barrier()
             say("explain: \(molecules.dataset.count) molecules explained, \(molecules.rejections.count) rows without a molecule; "

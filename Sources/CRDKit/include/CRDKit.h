@@ -44,6 +44,12 @@ char *crdkit_mol_to_smiles(const crdkit_mol *mol, char **error);
 /// shared generator RDKit uses is reseeded under a lock on every call.
 char *crdkit_mol_random_smiles(const crdkit_mol *mol, unsigned count, unsigned seed, char **error);
 
+/// A 2D depiction of the molecule as SVG text (RDKit's MolDraw2DSVG, coordinates from its
+/// depictor), each atom highlighted in the colour rgb[3a], rgb[3a+1], rgb[3a+2] (0...1) when rgb
+/// is not NULL, `legend` below. malloc'ed; free with crdkit_free_string. NULL on failure.
+char *crdkit_mol_draw_svg(const crdkit_mol *mol, unsigned width, unsigned height, const double *rgb, const char *legend,
+                          char **error);
+
 unsigned crdkit_mol_num_atoms(const crdkit_mol *mol);
 unsigned crdkit_mol_num_bonds(const crdkit_mol *mol);
 

@@ -5,7 +5,10 @@ import Foundation
 ///   bits carry of the difference (totals and shares), the quadrature's residual and the strongest
 ///   bits; a row without a molecule has its reason in `error`;
 /// - atoms.csv: per molecule, task and atom (RDKit's order, 0-based), the atom's attribution;
-/// - explain.json: how the numbers were made (steps, baseline, units).
+/// - explain.json: how the numbers were made (steps, baseline, units);
+/// - molecules/row-R-T.svg: input row R's drawing for task number T, atoms coloured by
+///   attribution (ExplanationPictures), and index.html, every row with its predictions and
+///   drawings in one page.
 public struct ExplanationFiles {
     public let taskNames: [String]
     public let kind: TaskKind
@@ -30,10 +33,12 @@ public struct ExplanationFiles {
 
     /// - Parameters:
     ///   - explanations: per molecule (the input's molecules in order), per task.
-    ///   - smiles: per molecule; `sourceRows`: its 0-based input row.
+    ///   - smiles: per molecule, the input's SMILES (whose atom order the attributions follow);
+    ///     `sourceRows`: its 0-based input row.
     ///   - rejections: input rows without a molecule.
+    ///   - predictions: what predict writes for the same molecules, shown in index.html.
     public func write(to directory: URL, explanations: [[TaskExplanation]], smiles: [String], sourceRows: [Int],
-                      rejections: [InferenceInput.Rejection]) throws {
+                      rejections: [InferenceInput.Rejection], predictions: CalibratedPrediction) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let share = { (part: Double, whole: Double) in whole == 0 ? Double.nan : part / whole }
         var summary: [(row: Int, cells: [String])] = []
@@ -56,8 +61,35 @@ public struct ExplanationFiles {
         try CSVText.write(CSVText.render(header: header, rows: summary.map(\.cells)), to: directory.appendingPathComponent("summary.csv"))
         try CSVText.write(CSVText.render(header: ["row", "smiles", "task", "atom", "attribution"], rows: atoms),
                           to: directory.appendingPathComponent("atoms.csv"))
+        try writePictures(to: directory, explanations: explanations, smiles: smiles, sourceRows: sourceRows,
+                          rejections: rejections, predictions: predictions)
         let units = kind == .classification ? "the logit of each task, mean over the seeds" : "each task's value in the labels' units, mean over the seeds"
         try AtomicDirectory.replaceFile(directory.appendingPathComponent("explain.json"),
                                         with: JSONEncoder.pretty.encode(Settings(steps: steps, output: units, seeds: seeds)))
+    }
+
+    func writePictures(to directory: URL, explanations: [[TaskExplanation]], smiles: [String], sourceRows: [Int],
+                       rejections: [InferenceInput.Rejection], predictions: CalibratedPrediction) throws {
+        let pictures = directory.appendingPathComponent("molecules")
+        try FileManager.default.createDirectory(at: pictures, withIntermediateDirectories: true)
+        let valueName = kind == .classification ? "probability" : "prediction"
+        let columns = [""] + predictions.suffixes
+        let labels = columns.flatMap { suffix in taskNames.map { $0 + (suffix.isEmpty ? " " + valueName : suffix) } }
+        var rows: [(row: Int, smiles: String, values: [(label: String, value: Double)], drawings: [String], error: String?)] = []
+        for (m, perTask) in explanations.enumerated() {
+            let molecule = try Molecule(smiles: smiles[m])
+            var drawings: [String] = []
+            for (t, e) in perTask.enumerated() {
+                let svg = try ExplanationPictures.svg(molecule, e, task: taskNames[t], id: "\(sourceRows[m] + 1)-\(t)")
+                try AtomicDirectory.replaceFile(pictures.appendingPathComponent("row-\(sourceRows[m] + 1)-\(t).svg"), with: Data(svg.utf8))
+                drawings.append(svg)
+            }
+            rows.append((sourceRows[m] + 1, smiles[m], Array(zip(labels, predictions.rows[m])).map { ($0.0, $0.1) }, drawings, nil))
+        }
+        rows += rejections.map { ($0.row + 1, $0.smiles, [], [], $0.reason) }
+        rows.sort { $0.row < $1.row }
+        let page = ExplanationPictures.html(rows: rows, columns: labels, tasks: taskNames,
+                                            title: "lgmcl explain: \(taskNames.joined(separator: ", ")) (\(seeds.count) seed model\(seeds.count == 1 ? "" : "s"), \(steps) steps)")
+        try AtomicDirectory.replaceFile(directory.appendingPathComponent("index.html"), with: Data(page.utf8))
     }
 }
