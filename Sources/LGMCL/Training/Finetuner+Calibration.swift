@@ -18,8 +18,9 @@ extension Finetuner {
         func ensemble(_ part: SplitPart) -> EnsemblePrediction {
             EnsemblePrediction(members: seeds.map { $0[part]!.mean }, predictedVariances: seeds.compactMap { $0[part]!.variance })
         }
-        let calibration = Calibration(kind: data.kind, method: method, taskNames: data.dataset.taskNames, prediction: ensemble(.val),
-                                      labels: data.labels.selecting(rows: split.val),
+        let val = ensemble(.val)
+        let calibration = Calibration(kind: data.kind, method: method, taskNames: data.dataset.taskNames, mean: val.mean,
+                                      variance: val.variance, source: val.source, labels: data.labels.selecting(rows: split.val),
                                       fittedOn: "val split (\(split.val.count) molecules)")
         guard !split.test.isEmpty else { return (calibration, nil) }
         let described = data.kind == .classification

@@ -74,8 +74,8 @@ struct CalibrationTests {
         let tasks = ["a", "b"]
         func matrix(_ rows: [[Double]]) -> TaskMatrix { TaskMatrix(rows: rows.count, tasks: 2, values: rows.flatMap { $0 }) }
         for source in [UncertaintySource.ensemble, .none] {
-            let prediction = EnsemblePrediction(mean: matrix(cal.mean), variance: source == .none ? nil : matrix(cal.variance), source: source)
-            let calibration = Calibration(kind: .regression, method: .platt, taskNames: tasks, prediction: prediction,
+            let calibration = Calibration(kind: .regression, method: .platt, taskNames: tasks, mean: matrix(cal.mean),
+                                          variance: source == .none ? nil : matrix(cal.variance), source: source,
                                           labels: matrix(cal.targets), fittedOn: "fixture")
             for j in 0 ..< 2 {
                 if source == .ensemble {
@@ -127,10 +127,12 @@ struct CalibrationTests {
         func matrix(_ rows: [[Double]], mask: [[Bool]]? = nil) -> TaskMatrix {
             TaskMatrix(rows: rows.count, tasks: 2, values: rows.indices.flatMap { i in (0 ..< 2).map { mask?[i][$0] == false ? .nan : rows[i][$0] } })
         }
-        let prediction = EnsemblePrediction(mean: matrix(cal.probability), variance: nil, source: .none)
         let labels = matrix(cal.targets, mask: cal.mask)
-        let platt = Calibration(kind: .classification, method: .platt, taskNames: ["a", "b"], prediction: prediction, labels: labels, fittedOn: "fixture")
-        let isotonic = Calibration(kind: .classification, method: .isotonic, taskNames: ["a", "b"], prediction: prediction, labels: labels, fittedOn: "fixture")
+        func fitted(_ method: ProbabilityCalibration) -> Calibration {
+            Calibration(kind: .classification, method: method, taskNames: ["a", "b"], mean: matrix(cal.probability), variance: nil,
+                        source: .none, labels: labels, fittedOn: "fixture")
+        }
+        let platt = fitted(.platt), isotonic = fitted(.isotonic)
         for j in 0 ..< 2 {
             let fitted = platt.tasks[j].platt!
             #expect(Self.close(fitted.a, c.plattExact.a[j], 1e-7) && Self.close(fitted.b, c.plattExact.b[j], 1e-7),
@@ -147,8 +149,8 @@ struct CalibrationTests {
     /// probabilities pass through, and predict leaves its calibrated cell empty.
     @Test func aOneClassTaskIsLeftUncalibrated() {
         let prediction = EnsemblePrediction(mean: TaskMatrix(rows: 3, tasks: 1, values: [0.2, 0.5, 0.9]), variance: nil, source: .none)
-        let calibration = Calibration(kind: .classification, method: .platt, taskNames: ["t"], prediction: prediction,
-                                      labels: TaskMatrix(rows: 3, tasks: 1, values: [1, 1, .nan]), fittedOn: "test")
+        let calibration = Calibration(kind: .classification, method: .platt, taskNames: ["t"], mean: prediction.mean, variance: nil,
+                                      source: .none, labels: TaskMatrix(rows: 3, tasks: 1, values: [1, 1, .nan]), fittedOn: "test")
         #expect(calibration.tasks[0].platt == nil && calibration.probability(0.3, task: 0) == 0.3)
         let written = CalibratedPrediction(prediction, kind: .classification, calibration: calibration, coverage: 0.9)
         #expect(written.suffixes == ["_calibrated"] && written.rows[0][1].isNaN)

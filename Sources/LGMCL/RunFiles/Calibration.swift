@@ -169,13 +169,15 @@ public struct Calibration: Codable, Equatable, Sendable {
 
     /// Fits each task on the validation molecules with a label. Probabilities (classification) or
     /// values and variances in the labels' units (regression).
-    public init(kind: TaskKind, method: ProbabilityCalibration, taskNames: [String], prediction: EnsemblePrediction,
-                labels: TaskMatrix, fittedOn: String) {
+    /// - Parameters: mean and variance: the prediction (molecules × tasks); source: where its
+    ///   variance comes from.
+    public init(kind: TaskKind, method: ProbabilityCalibration, taskNames: [String], mean predicted: TaskMatrix,
+                variance predictedVariance: TaskMatrix?, source: UncertaintySource, labels: TaskMatrix, fittedOn: String) {
         self.fittedOn = fittedOn
-        uncertainty = prediction.source
+        uncertainty = source
         tasks = taskNames.indices.map { t in
             let present = (0 ..< labels.rows).filter { !labels[$0, t].isNaN }
-            let y = present.map { labels[$0, t] }, mean = present.map { prediction.mean[$0, t] }
+            let y = present.map { labels[$0, t] }, mean = present.map { predicted[$0, t] }
             var task = TaskCalibration(task: taskNames[t], molecules: present.count)
             switch kind {
             case .classification:
@@ -186,11 +188,10 @@ public struct Calibration: Codable, Equatable, Sendable {
                 }
             case .regression:
                 guard !present.isEmpty else { break }
-                let variance = prediction.variance.map { v in present.map { v[$0, t] } }
+                let variance = predictedVariance.map { v in present.map { v[$0, t] } }
                 if let variance {
-                    task.varianceScale = UncertaintyMetrics.average(present.indices.map { i in
-                        (y[i] - mean[i]) * (y[i] - mean[i]) / variance[i]
-                    }).squareRoot()
+                    let normalized = present.indices.map { i in (y[i] - mean[i]) * (y[i] - mean[i]) / variance[i] }
+                    task.varianceScale = (normalized.reduce(0, +) / Double(normalized.count)).squareRoot()
                 }
                 task.conformal = ConformalScores(mean: mean, variance: variance, targets: y)
             }

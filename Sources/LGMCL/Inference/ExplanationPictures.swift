@@ -68,6 +68,8 @@ struct ExplanationPictures {
             th, td { border: 1px solid #ccc; padding: 4px; vertical-align: top; }
             th { cursor: pointer; background: #eee; }
             td.error { color: #a00; }
+            td.smiles { max-width: 16em; word-break: break-all; font-family: monospace; }
+            td svg { display: block; }
             </style></head><body>
             <h1>\(escaped(title))</h1>
             <p>Atom colours: integrated gradients of each task's output (purple lowers it, orange raises it; each drawing's scale is its own largest attribution). Click a column header to sort.</p>
@@ -76,7 +78,7 @@ struct ExplanationPictures {
         html += columns.map { "<th data-kind=\"number\">\(escaped($0))</th>" }.joined()
         html += tasks.map { "<th data-kind=\"none\">\(escaped($0)) drawing</th>" }.joined() + "<th data-kind=\"text\">error</th></tr></thead><tbody>\n"
         for r in rows {
-            html += "<tr><td data-value=\"\(r.row)\">\(r.row)</td><td data-value=\"\(escaped(r.smiles))\">\(escaped(r.smiles))</td>"
+            html += "<tr><td data-value=\"\(r.row)\">\(r.row)</td><td class=\"smiles\" data-value=\"\(escaped(r.smiles))\">\(escaped(r.smiles))</td>"
             if let error = r.error {
                 html += String(repeating: "<td data-value=\"\"></td>", count: columns.count + tasks.count)
                 html += "<td class=\"error\" data-value=\"\(escaped(error))\">\(escaped(error))</td></tr>\n"
