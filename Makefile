@@ -13,7 +13,9 @@ TEST_ARGS ?=
 BIN := .build/release
 NP ?= 2
 
-DEB_PACKAGES := libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools librdkit-dev \
+# rdkit-data: the font RDKit's depictions (explain's drawings) write their atom labels with;
+# without it RDKit falls back to its own line glyphs.
+DEB_PACKAGES := libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools librdkit-dev rdkit-data \
 	libboost1.81-dev zlib1g-dev libssl-dev pkg-config
 # Only for `make test-slurm`: a real Slurm and munge, which the test runs privately (never part of
 # setup, build or test: a user's build must not install or touch a Slurm).
