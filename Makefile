@@ -29,7 +29,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OPENBLAS_NUM_THREADS := 1
 MPIRUN := mpirun --oversubscribe
 
-.PHONY: setup setup-oracles setup-slurm venv build test test-forced-kernel test-multihost test-slurm bench-allreduce check-scripts demo clean
+.PHONY: setup setup-oracles setup-slurm venv build explain-report test test-forced-kernel test-multihost test-slurm bench-allreduce check-scripts demo clean
 
 setup: .setup-done
 .setup-done:
@@ -41,6 +41,13 @@ setup: .setup-done
 	else echo "setup: system packages present"; fi
 	@command -v $(SWIFT) >/dev/null || { echo "setup: swift not found on PATH (Swift 6.x toolchain required)"; exit 1; }
 	@touch $@
+
+# The explain report (docs/explain.md): fine-tunes BBBP twice, explains 50 test molecules each,
+# and screenshots the pages in headless Chromium, which only this target installs.
+explain-report: build
+	@dpkg -s chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium; }
+	scripts/explain_report.sh
 
 setup-oracles: setup
 	@dpkg -s $(ORACLE_DEB_PACKAGES) >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
