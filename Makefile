@@ -110,7 +110,7 @@ bench-allreduce: build
 
 # Shell scripts: syntax always, shellcheck when installed (Debian package shellcheck).
 SHELL_SCRIPTS := cluster/lgmcl-launch cluster/test-multihost cluster/netns/agent cluster/netns/hosts.sh \
-	cluster/slurm/pretrain.sbatch cluster/bench/allreduce.sh cluster/test-slurm scripts/study_slice.sh scripts/shortcut_study.sh
+	cluster/slurm/pretrain.sbatch cluster/bench/allreduce.sh cluster/test-slurm $(wildcard scripts/*.sh)
 check-scripts:
 	@for f in $(SHELL_SCRIPTS); do bash -n $$f || exit 1; done
 	@if command -v shellcheck >/dev/null; then shellcheck -x $(SHELL_SCRIPTS) && echo "check-scripts: shellcheck clean"; \

@@ -15,7 +15,7 @@ BIN=${BIN:-.build/release/lgmcl-dist}
 WORK=$(mktemp -d /tmp/lgmcl-bench-data.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-MPIRUN="mpirun --oversubscribe --bind-to none"
+MPIRUN=(mpirun --oversubscribe --bind-to none)
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 
 # The corpus from `lgmcl-dist datasets download moses`; up to 20000 rows the committed sample
@@ -35,7 +35,7 @@ if [ -n "${DATASET:-}" ]; then
 else
   for np in 1 2; do
     /usr/bin/time -o "$WORK/time$np" -f "%U %S" \
-      $MPIRUN -np $np $BIN preprocess --input "$WORK/sample.csv" --output "$WORK/np$np.h5" --progress-interval 60 | tee "$WORK/np$np.log"
+      "${MPIRUN[@]}" -np $np "$BIN" preprocess --input "$WORK/sample.csv" --output "$WORK/np$np.h5" --progress-interval 60 | tee "$WORK/np$np.log"
     SECONDS_FOR[$np]=$(sed -n 's/preprocess: \([0-9.]*\) s on.*/\1/p' "$WORK/np$np.log")
     RATE_FOR[$np]=$(sed -n 's/.*, \([0-9]*\) rows\/s per rank/\1/p' "$WORK/np$np.log")
     CPU_FOR[$np]=$(cpu_of "$WORK/time$np")
@@ -47,7 +47,7 @@ read -r _ _ _ PEER_FEATURIZE_RATE _ PEER_FEATURIZE_CPU_RATE < <(/usr/bin/python3
 
 cat "$WORK/np1.h5" > /dev/null  # warm the page cache
 READER1=$($BIN benchmark reader --data "$WORK/np1.h5" --batch-size 128 --epochs 2 --json | tail -1)
-READER2=$($MPIRUN -np 2 $BIN benchmark reader --data "$WORK/np1.h5" --batch-size 128 --epochs 2 --json | tail -1)
+READER2=$("${MPIRUN[@]}" -np 2 "$BIN" benchmark reader --data "$WORK/np1.h5" --batch-size 128 --epochs 2 --json | tail -1)
 read -r _ _ _ PEER_READ_RATE _ PEER_READ_CPU_RATE < <(.venv/bin/python scripts/data_peers.py read "$WORK/np1.h5")
 json() { python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['$2'], 2))" "$1"; }
 
@@ -57,7 +57,7 @@ json() { python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['$2'],
 pretrain_cpu() {
   local preset=$1 stage=$2 steps=$3
   /usr/bin/time -o "$WORK/time-$preset-$stage-$steps" -f "%U %S" \
-    $MPIRUN -np 2 $BIN pretrain --data "$WORK/np1.h5" --output "$WORK/run-$preset-$stage-$steps" --preset "$preset" \
+    "${MPIRUN[@]}" -np 2 "$BIN" pretrain --data "$WORK/np1.h5" --output "$WORK/run-$preset-$stage-$steps" --preset "$preset" \
     --stage "$stage" --batch-size 128 --max-steps "$steps" > /dev/null
   cpu_of "$WORK/time-$preset-$stage-$steps"
 }
