@@ -75,35 +75,28 @@ public final class InferenceModel {
             throw InferenceError(description: "\(directory.path): no config.json; --model takes the directory written by `lgmcl-dist pretrain` or `finetune`")
         }
         let configuration = try ModelConfiguration.load(from: config)
+        let encoders: PretrainedEncoders
+        do { encoders = try PretrainedEncoders(directory: directory) } catch let failure as PretrainedEncoders.Failure {
+            throw InferenceError(description: failure.description)
+        }
         var files: [(url: URL, components: [LGMCLModel<Float>.Component]?)] = []
         var views: [EmbeddingView] = []
-        let graph = run.encoders(stage: "graph"), graphSelf = run.encoders(stage: "graph-self")
-        if fm.fileExists(atPath: graph.path) {
-            files.append((graph, [.local, .global]))
-            views += [.local, .global]
-        }
-        if fm.fileExists(atPath: graphSelf.path) {
-            guard files.isEmpty else {
-                throw InferenceError(description: "\(directory.path): both graph.safetensors and graph-self.safetensors hold a local encoder; give each stage its own --output")
-            }
-            files.append((graphSelf, [.local]))
-            views += [.local]
-        }
-        let text = run.encoders(stage: "text")
         var vocabulary: Vocabulary?
-        if fm.fileExists(atPath: text.path) {
-            vocabulary = try readVocabulary(directory)
-            guard let vocabulary else {
-                throw InferenceError(description: "\(directory.path): text.safetensors without vocab.txt; the text encoder cannot be used without its vocabulary")
+        for (stage, url) in encoders.files {
+            files.append((url, stage.components(of: LGMCLModel<Float>.self)))
+            switch stage {
+            case .graph: views += [.local, .global]
+            case .graphSelf: views += [.local]
+            case .text:
+                vocabulary = try readVocabulary(directory)
+                guard let vocabulary else {
+                    throw InferenceError(description: "\(directory.path): text.safetensors without vocab.txt; the text encoder cannot be used without its vocabulary")
+                }
+                guard vocabulary.tokens.count == configuration.text.vocabularySize else {
+                    throw InferenceError(description: "\(directory.path): vocab.txt has \(vocabulary.tokens.count) tokens, config.json says text.vocabularySize \(configuration.text.vocabularySize)")
+                }
+                views += [.smiles, .text]
             }
-            guard vocabulary.tokens.count == configuration.text.vocabularySize else {
-                throw InferenceError(description: "\(directory.path): vocab.txt has \(vocabulary.tokens.count) tokens, config.json says text.vocabularySize \(configuration.text.vocabularySize)")
-            }
-            files.append((text, [.text]))
-            views += [.smiles, .text]
-        }
-        guard !files.isEmpty else {
-            throw InferenceError(description: "\(directory.path): neither graph.safetensors nor text.safetensors; run `lgmcl-dist pretrain --output \(directory.path)` first")
         }
         return InferenceModel(directory: directory, kind: .pretrained, configuration: configuration, vocabulary: vocabulary,
                               views: views, members: [Member(name: "pretrained", seed: nil, files: files)])

@@ -201,7 +201,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         Initialization.seed(seed)
         let model = LGMCLModel<Scalar>(data.model)
         try loadPretrained(into: model)
-        let encoders = Self.pretrainedFiles.flatMap(\.components)
+        let encoders = PretrainedEncoders.allComponents(LGMCLModel<Scalar>.self)
         let encoderScale = (settings.encoderLearningRate ?? settings.learningRate) / settings.learningRate
         // Frozen encoders are constants to the tape, so backward stops at their outputs instead of
         // computing gradients nobody applies.
@@ -260,32 +260,19 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         BatchOptions(maxSMILESTokens: model.text.maxSMILESTokens, maxDescriptionTokens: model.text.maxDescriptionTokens)
     }
 
-    /// The files of a pretraining directory and the encoders each holds: what `--pretrained`
-    /// loads and what `--encoder-lr` applies to.
-    static var pretrainedFiles: [(file: String, components: [LGMCLModel<Scalar>.Component])] {
-        [("graph", [.local, .global]), ("graph-self", [.local]), ("text", [.text])]
-    }
-
-    /// The pretrained encoders (graph.safetensors: AttentiveFP and GT; text.safetensors: DeBERTa).
+    /// The pretrained encoders (graph.safetensors: AttentiveFP and GT; graph-self.safetensors:
+    /// AttentiveFP; text.safetensors: DeBERTa).
     func loadPretrained(into model: LGMCLModel<Scalar>) throws {
         guard let pretrained = settings.pretrained else { return }
-        let source = RunDirectory(path: pretrained)
-        var loaded: [String] = []
-        for (file, components) in Self.pretrainedFiles {
-            let url = source.encoders(stage: file)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            try model.loadWeights(from: url, components: components)
-            loaded.append(file)
+        let encoders: PretrainedEncoders
+        do { encoders = try PretrainedEncoders(directory: URL(fileURLWithPath: pretrained)) } catch let failure as PretrainedEncoders.Failure {
+            throw FinetuneError(description: "--pretrained \(failure.description)")
         }
-        guard !(loaded.contains("graph") && loaded.contains("graph-self")) else {
-            throw FinetuneError(description: "--pretrained \(pretrained): both graph.safetensors and graph-self.safetensors hold a local encoder; give each stage its own --output")
-        }
-        guard !loaded.isEmpty else {
-            throw FinetuneError(description: "--pretrained \(pretrained): neither graph.safetensors nor text.safetensors is there (run `lgmcl-dist pretrain --stage graph|text --output \(pretrained)`)")
-        }
-        if world.isRoot, loaded.count == 1 || loaded.contains("graph-self") {
-            let components = loaded.flatMap { file in Self.pretrainedFiles.first { $0.file == file }!.components.map(\.rawValue) }
-            log("--pretrained \(pretrained): only \(components.joined(separator: ", ")) pretrained (\(loaded.map { "\($0).safetensors" }.joined(separator: ", "))); the other encoders start from scratch")
+        for (stage, url) in encoders.files { try model.loadWeights(from: url, components: stage.components(of: LGMCLModel<Scalar>.self)) }
+        let stages = encoders.files.map(\.stage)
+        if world.isRoot, stages.count == 1 || stages.contains(.graphSelf) {
+            let components = stages.flatMap { $0.components(of: LGMCLModel<Scalar>.self).map(\.rawValue) }
+            log("--pretrained \(pretrained): only \(components.joined(separator: ", ")) pretrained (\(stages.map { "\($0.rawValue).safetensors" }.joined(separator: ", "))); the other encoders start from scratch")
         }
     }
 }
