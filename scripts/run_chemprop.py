@@ -57,6 +57,20 @@ def write_csv(path, header, rows):
         writer.writerows(rows)
 
 
+def replace_row(output, fields, done, row, key):
+    """done with row in place of any row of the same key() (compared as text: rows read back from the
+    CSV hold strings), written whole to output (a temporary file renamed into place, so that an
+    interrupted run leaves the previous file); the new list."""
+    def text_key(r):
+        return tuple(str(v) for v in key(r))
+    done = [r for r in done if text_key(r) != text_key(row)] + [row]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    write_csv(temporary, fields, done)
+    os.replace(temporary, output)
+    return done
+
+
 def label(cell):
     cell = cell.strip()
     return math.nan if cell == "" or cell.lower() == "nan" else float(cell)
@@ -110,7 +124,10 @@ def lgmcl_split(args, dataset, protocol, seed, work):
     return rows, DATASETS[dataset] or [c for c in header if c not in ("smiles", "split", "error")]
 
 
-def run_one(args, dataset, protocol, seed, work):
+def shared_split(args, dataset, protocol, seed, work):
+    """lgmcl's split of the dataset over the rows both lgmcl and chemprop accept, written as chemprop's
+    input (smiles, tasks, split). Returns every row of `lgmcl-dist split`'s output, the kept rows, the
+    tasks, the task type, how many rows chemprop's RDKit alone rejects, and the input file."""
     rows, tasks = lgmcl_split(args, dataset, protocol, seed, work)
     kept = [r for r in rows if r["split"]]
     # chemprop's RDKit (PyPI) is newer than Debian's, which lgmcl links, and rejects a few SMILES
@@ -125,22 +142,30 @@ def run_one(args, dataset, protocol, seed, work):
         except Exception:
             pass
     chemprop_rejected = len(kept) - len(accepted)
-    kept = accepted
-    task_type = task_type_of(np.array([[label(r[t]) for t in tasks] for r in kept]))
+    task_type = task_type_of(np.array([[label(r[t]) for t in tasks] for r in accepted]))
     chemprop_input = work / f"{dataset}_{protocol}_{seed}_chemprop.csv"
-    write_csv(chemprop_input, ["smiles"] + tasks + ["split"], kept)
+    write_csv(chemprop_input, ["smiles"] + tasks + ["split"], accepted)
+    return rows, accepted, tasks, task_type, chemprop_rejected, chemprop_input
 
-    run_dir = work / f"{dataset}_{protocol}_{seed}_run"
+
+def train_chemprop(args, data_path, tasks, task_type, run_dir, pytorch_seed, data_seed, extra=()):
+    """`chemprop train` on data_path's split column into run_dir (replaced); its wall time in seconds."""
     shutil.rmtree(run_dir, ignore_errors=True)
-    command = [args.chemprop, "train", "--data-path", str(chemprop_input), "--smiles-columns", "smiles",
+    command = [args.chemprop, "train", "--data-path", str(data_path), "--smiles-columns", "smiles",
                "--target-columns", *tasks, "--splits-column", "split", "--task-type", task_type,
-               "--epochs", str(args.epochs), "--pytorch-seed", str(seed), "--data-seed", str(seed),
-               "--accelerator", "cpu", "--devices", "1", "--num-workers", "0", "--save-dir", str(run_dir)]
+               "--epochs", str(args.epochs), "--pytorch-seed", str(pytorch_seed), "--data-seed", str(data_seed),
+               "--accelerator", "cpu", "--devices", "1", "--num-workers", "0", "--save-dir", str(run_dir), *extra]
     started = time.time()
     completed = subprocess.run(command, capture_output=True, text=True)
-    seconds = time.time() - started
     if completed.returncode != 0:
-        sys.exit(f"chemprop failed on {dataset}/{protocol}/{seed}:\n{completed.stderr[-4000:]}")
+        sys.exit(f"chemprop failed on {data_path.name} ({' '.join(command[1:])}):\n{completed.stderr[-4000:]}")
+    return time.time() - started
+
+
+def run_one(args, dataset, protocol, seed, work):
+    rows, kept, tasks, task_type, chemprop_rejected, chemprop_input = shared_split(args, dataset, protocol, seed, work)
+    run_dir = work / f"{dataset}_{protocol}_{seed}_run"
+    seconds = train_chemprop(args, chemprop_input, tasks, task_type, run_dir, seed, seed)
 
     test_rows = [r for r in kept if r["split"] == "test"]
     _, predictions = read_csv(find_test_predictions(run_dir))
@@ -197,11 +222,7 @@ def main():
                 row = run_one(args, dataset, protocol, seed, work)
                 print(f"{dataset} {protocol} seed {seed}: test {row['metric']} {row['test_value']} "
                       f"(train/val/test {row['train']}/{row['val']}/{row['test']}, {row['seconds']} s)", flush=True)
-                done = [r for r in done if (r["dataset"], r["protocol"], r["seed"], r["epochs"]) != key] + [row]
-                output.parent.mkdir(parents=True, exist_ok=True)
-                temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-                write_csv(temporary, FIELDS, done)
-                os.replace(temporary, output)
+                done = replace_row(output, FIELDS, done, row, lambda r: (r["dataset"], r["protocol"], r["seed"], r["epochs"]))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 
