@@ -121,8 +121,8 @@ public struct IsotonicMap: Codable, Equatable, Sendable {
 
 /// Split-conformal intervals (Vovk et al. 2005; Lei et al. 2018): the conformity scores of the
 /// calibration molecules — |y − ŷ| / σ when the prediction has a σ (normalized), |y − ŷ| when not —
-/// and, for coverage c, the half-width q·σ or q, q the ⌈(n+1)c⌉/n quantile of the scores taken at
-/// the next higher score (chemprop's `conformal-regression` quantile).
+/// and, for coverage c, the half-width q·σ or q, q chemprop's `conformal-regression` quantile of
+/// the scores (`quantile(coverage:)`).
 public struct ConformalScores: Codable, Equatable, Sendable {
     /// Ascending.
     public var scores: [Double]
@@ -133,8 +133,10 @@ public struct ConformalScores: Codable, Equatable, Sendable {
         scores = mean.indices.map { i in abs(targets[i] - mean[i]) / (variance.map { $0[i].squareRoot() } ?? 1) }.sorted()
     }
 
-    /// q for coverage c in (0, 1): the smallest score with at least ⌈(n+1)c⌉ scores at or below it;
-    /// the largest score when that exceeds n (chemprop then warns that coverage is only trivially met).
+    /// q for coverage c in (0, 1), as chemprop takes it: `torch.quantile` of the scores at level
+    /// ℓ = min(⌈(n+1)c⌉/n, 1) with "higher" interpolation, the score at 0-based position
+    /// ⌈ℓ(n − 1)⌉. That is the textbook ⌈(n+1)c⌉-th smallest score or, for most n, the one after
+    /// it — a little wider than split-conformal needs, never narrower.
     public func quantile(coverage: Double) -> Double {
         let n = scores.count
         let level = min((Double(n + 1) * coverage).rounded(.up) / Double(n), 1)

@@ -64,10 +64,12 @@ struct PredictTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("calibration.json"))) as! [String: Any]
     }
 
-    /// The split-conformal half-width at 90% from scores: the ⌈(n+1)·0.9⌉-th smallest.
+    /// The split-conformal half-width at 90% as chemprop takes it: torch.quantile(scores,
+    /// ⌈(n+1)·0.9⌉/n, interpolation "higher").
     func conformalQuantile(_ scores: [Double]) -> Double {
-        let sorted = scores.sorted()
-        return sorted[min(Int((Double(sorted.count + 1) * 0.9).rounded(.up)), sorted.count) - 1]
+        let sorted = scores.sorted(), n = Double(sorted.count)
+        let level = min(((n + 1) * 0.9).rounded(.up) / n, 1)
+        return sorted[Int((level * (n - 1)).rounded(.up))]
     }
 
     /// Seed 0's target standardization (the training split's mean and std), as the run wrote it.
