@@ -82,10 +82,7 @@ struct Explain: ParsableCommand {
             }
             // One molecule per rank and batch, as the attributions run: a molecule's numbers then
             // never depend on the padding of other molecules, and any rank count writes the same page.
-            let text = opened.configuration.text
-            let single = InferencePass(dataset: molecules.dataset, options: BatchOptions(maxSMILESTokens: text.maxSMILESTokens,
-                                                                                        maxDescriptionTokens: text.maxDescriptionTokens),
-                                       globalBatchSize: world.size)
+            let single = InferencePass(dataset: molecules.dataset, options: explainer.batchOptions, globalBatchSize: world.size)
             let predicted = try Predictor(model: opened).run(single, world: world)
             if let explanations, let predicted, let table {
                 let column = try columns.smiles.map { try table.columnIndex($0) } ?? table.header.firstIndex { $0.lowercased() == "smiles" }!

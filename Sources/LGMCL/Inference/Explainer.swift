@@ -49,17 +49,20 @@ public struct Explainer {
         gradients = IntegratedGradients(steps: steps)
     }
 
+    /// Token sequences cut as the model was trained.
+    public var batchOptions: BatchOptions {
+        BatchOptions(maxSMILESTokens: model.configuration.text.maxSMILESTokens, maxDescriptionTokens: model.configuration.text.maxDescriptionTokens)
+    }
+
     /// On rank 0, per molecule of `dataset`, per task; nil on the other ranks.
     public func run(_ dataset: MoleculeDataset, world: Communicator, progress: (Int, Int) -> Void = { _, _ in }) throws -> [[TaskExplanation]]? {
         let tasks = finetuned.manifest.tasks.count, bits = DatasetSchema.fingerprintCount
         let networks = try model.members.map { (seed: $0.seed!, network: try model.model($0)) }
-        let text = model.configuration.text
         var record: [Double] = []
         let mine = Array(stride(from: world.rank, to: dataset.count, by: world.size))
         for (done, molecule) in mine.enumerated() {
             let plan = try ShardPlan.sequential([molecule], globalBatchSize: 1, rank: 0, rankCount: 1)
-            let reader = BatchReader(dataset: dataset, plan: plan, options: BatchOptions(maxSMILESTokens: text.maxSMILESTokens,
-                                                                                        maxDescriptionTokens: text.maxDescriptionTokens))
+            let reader = BatchReader(dataset: dataset, plan: plan, options: batchOptions)
             guard let batch = try reader.next() else { throw InferenceError(description: "\(dataset.path): molecule \(molecule) could not be read") }
             let inputs = ModelInputs(batch)
             var sums = [TaskExplanation](repeating: TaskExplanation(output: 0, baseline: 0, atoms: Array(repeating: 0, count: inputs.graph.atomCount),
