@@ -1,6 +1,6 @@
-/// Dropout at one site of a model. `site` must be unique within the model (it keys the masks with
-/// the step and molecule, so two sites never share a mask); pass the step's `RandomStream` while
-/// training and nil in evaluation.
+/// Dropout at one place of a model, stored there like its other layers. `site` keys the masks
+/// together with the step and the molecule, so it is unique within the model (two places with one
+/// site would drop the same units); pass the step's `RandomStream` while training, nil in evaluation.
 public final class Dropout<Scalar: TensorScalar>: Module {
     public let rate: Scalar
     public let site: UInt32

@@ -10,9 +10,19 @@ public protocol Module: AnyObject {
 
 extension Module {
     public func namedParameters() -> [(name: String, parameter: Parameter<Scalar>)] {
-        var result: [(name: String, parameter: Parameter<Scalar>)] = []
+        named(Parameter<Scalar>.self).map { (name: $0.name, parameter: $0.object) }
+    }
+
+    /// Every dropout of the model under its property path, in declaration order: where each
+    /// keyed mask comes from.
+    public func namedDropouts() -> [(name: String, dropout: Dropout<Scalar>)] {
+        named(Dropout<Scalar>.self).map { (name: $0.name, dropout: $0.object) }
+    }
+
+    private func named<T: AnyObject>(_ type: T.Type) -> [(name: String, object: T)] {
+        var result: [(name: String, object: T)] = []
         var seen = Set<ObjectIdentifier>()
-        collectParameters(of: self, prefix: "", into: &result, seen: &seen)
+        collect(T.self, in: self, prefix: "", into: &result, seen: &seen)
         return result
     }
 
@@ -23,22 +33,22 @@ extension Module {
     public func zeroGradients() { for p in parameters() { p.zeroGradient() } }
 }
 
-private func collectParameters<S>(
-    of value: Any, prefix: String, into result: inout [(name: String, parameter: Parameter<S>)],
+private func collect<T: AnyObject>(
+    _ type: T.Type, in value: Any, prefix: String, into result: inout [(name: String, object: T)],
     seen: inout Set<ObjectIdentifier>
 ) {
-    if let parameter = value as? Parameter<S> {
-        if seen.insert(ObjectIdentifier(parameter)).inserted { result.append((prefix, parameter)) }
+    if let object = value as? T {
+        if seen.insert(ObjectIdentifier(object)).inserted { result.append((prefix, object)) }
         return
     }
     let mirror = Mirror(reflecting: value)
     let isModule = value is any Module
     switch mirror.displayStyle {
     case .optional:
-        if let some = mirror.children.first { collectParameters(of: some.value, prefix: prefix, into: &result, seen: &seen) }
+        if let some = mirror.children.first { collect(T.self, in: some.value, prefix: prefix, into: &result, seen: &seen) }
     case .collection:
         for (i, child) in mirror.children.enumerated() {
-            collectParameters(of: child.value, prefix: join(prefix, "\(i)"), into: &result, seen: &seen)
+            collect(T.self, in: child.value, prefix: join(prefix, "\(i)"), into: &result, seen: &seen)
         }
     case .class where isModule:
         var mirrors: [Mirror] = []
@@ -48,7 +58,7 @@ private func collectParameters<S>(
             for child in m.children {
                 guard let label = child.label, !label.hasPrefix("$__lazy") else { continue }
                 let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
-                collectParameters(of: child.value, prefix: join(prefix, name), into: &result, seen: &seen)
+                collect(T.self, in: child.value, prefix: join(prefix, name), into: &result, seen: &seen)
             }
         }
     default:

@@ -13,12 +13,14 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
     let wordEmbeddings: Embedding<Scalar>
     let positionEmbeddings: Embedding<Scalar>
     let embeddingNorm: LayerNorm<Scalar>
+    let embeddingDropout: Dropout<Scalar>
     let layers: [DeBERTaLayer<Scalar>]
     let relativeEmbeddings: Embedding<Scalar>
     let relativeNorm: LayerNorm<Scalar>
     let convolution: Parameter<Scalar>
     let convolutionBias: Parameter<Scalar>
     let convolutionNorm: LayerNorm<Scalar>
+    let convolutionDropout: Dropout<Scalar>
 
     static var stateDictNames: [String: String] {
         ["wordEmbeddings": "embeddings.word_embeddings", "positionEmbeddings": "embeddings.position_embeddings",
@@ -34,7 +36,8 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
         wordEmbeddings = Embedding(configuration.vocabularySize, d)
         positionEmbeddings = Embedding(configuration.maxPositions, d)
         embeddingNorm = LayerNorm(d, eps: eps)
-        layers = (0..<configuration.layers).map { _ in DeBERTaLayer(configuration) }
+        embeddingDropout = Dropout(configuration.dropout, at: DropoutSite(.text, layer: 0, 0))
+        layers = (0..<configuration.layers).map { DeBERTaLayer(configuration, layer: $0 + 1) }
         relativeEmbeddings = Embedding(2 * configuration.positionBuckets, d)
         relativeNorm = LayerNorm(d, eps: eps)
         let k = configuration.convolutionKernel
@@ -42,6 +45,7 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
         convolution = Parameter(Initialization.uniform([d, d, k], bound: bound))
         convolutionBias = Parameter(Initialization.uniform([d], bound: bound))
         convolutionNorm = LayerNorm(d, eps: eps)
+        convolutionDropout = Dropout(configuration.dropout, at: DropoutSite(.text, layer: 0, 1))
     }
 
     /// Token states (M × L × d, zero at padding) and the masked mean (M × d).
@@ -54,7 +58,7 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
         // Token embedding
         let words = wordEmbeddings(tokens.ids.map(Int.init), shape: [rows, length])
         let positions = positionEmbeddings.weight.value.sliced(axis: 0, 0..<length)
-        let embedded = dropout(embeddingNorm(words + positions) * mask, c.dropout, stream, DropoutSite(.text), molecules)
+        let embedded = embeddingDropout(embeddingNorm(words + positions) * mask, stream, rows: molecules)
 
         // The relative positions this length uses: a contiguous window of the bucket table.
         let relative = RelativePositions(length: length, buckets: c.positionBuckets, maxRelative: c.maxRelativePositions)
@@ -63,7 +67,7 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
 
         var x = embedded
         for (l, layer) in layers.enumerated() {
-            x = layer(x, table: table, relative: relative, mask: additiveMask, molecules: molecules, stream, layer: l + 1)
+            x = layer(x, table: table, relative: relative, mask: additiveMask, molecules: molecules, stream)
             if l == 0 { x = convolved(embedded, residual: x, mask: mask, molecules: molecules, stream) }
         }
         // Sequence embedding
@@ -90,7 +94,7 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
         // weight (out, in, k) → (k·in, out), matching the taps' concatenation order.
         let weight = convolution.value.permuted([2, 1, 0]).reshaped([k * d, d])
         let out = (matmul(concatenated(taps, axis: 2), weight) + convolutionBias.value) * mask
-        return convolutionNorm(residual + dropout(out, c.dropout, stream, DropoutSite(.text, layer: 0, 1), molecules).gelu()) * mask
+        return convolutionNorm(residual + convolutionDropout(out, stream, rows: molecules).gelu()) * mask
     }
 }
 
@@ -104,6 +108,10 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
     let intermediate: Linear<Scalar>
     let output: Linear<Scalar>
     let outputNorm: LayerNorm<Scalar>
+    let tableDropout: Dropout<Scalar>
+    let attentionDropout: Dropout<Scalar>
+    let attendedDropout: Dropout<Scalar>
+    let outputDropout: Dropout<Scalar>
 
     static var stateDictNames: [String: String] {
         ["query": "attention.self.query_proj", "key": "attention.self.key_proj",
@@ -112,7 +120,7 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
          "output": "output.dense", "outputNorm": "output.LayerNorm"]
     }
 
-    init(_ c: TextEncoderConfiguration) {
+    init(_ c: TextEncoderConfiguration, layer: Int) {
         configuration = c
         let d = c.hidden, eps = Scalar(c.layerNormEpsilon)
         query = Linear(d, d)
@@ -123,10 +131,14 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
         intermediate = Linear(d, c.feedForward)
         output = Linear(c.feedForward, d)
         outputNorm = LayerNorm(d, eps: eps)
+        tableDropout = Dropout(c.dropout, at: DropoutSite(.text, layer: layer, 0))
+        attentionDropout = Dropout(c.attentionDropout, at: DropoutSite(.text, layer: layer, 1))
+        attendedDropout = Dropout(c.dropout, at: DropoutSite(.text, layer: layer, 2))
+        outputDropout = Dropout(c.dropout, at: DropoutSite(.text, layer: layer, 3))
     }
 
     func callAsFunction(_ x: Tensor<Scalar>, table: Tensor<Scalar>, relative: RelativePositions, mask: Tensor<Scalar>,
-                        molecules: MoleculeRows, _ stream: RandomStream?, layer: Int) -> Tensor<Scalar> {
+                        molecules: MoleculeRows, _ stream: RandomStream?) -> Tensor<Scalar> {
         let c = configuration
         let rows = x.shape[0], length = x.shape[1], d = x.shape[2]
         let h = c.heads, dh = d / h, w = table.shape[0]
@@ -138,7 +150,7 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
         let q = headsFirst(query(x)), k = headsFirst(key(x))
         // The table belongs to no molecule: its masks are keyed by its absolute rows.
         let tableRows = MoleculeRows.rows(molecules: Array(repeating: -1, count: w), positions: Array(relative.window))
-        let r = dropout(table, c.dropout, stream, DropoutSite(.text, layer: layer, 0), tableRows)
+        let r = tableDropout(table, stream, rows: tableRows)
         let qr = query(r).reshaped([w, h, dh]).permuted([1, 0, 2])
         let kr = key(r).reshaped([w, h, dh]).permuted([1, 0, 2])
 
@@ -154,13 +166,12 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
                                                positionToContent: positionToContent, index: relative.index,
                                                scale: 1 / Scalar(3 * dh).squareRoot())
         var p = scores.softmax(mask: mask)
-        p = dropout(p, c.attentionDropout, stream, DropoutSite(.text, layer: layer, 1), molecules)
+        p = attentionDropout(p, stream, rows: molecules)
         let v = value(x).reshaped([rows, length, h, dh]).permuted([0, 2, 1, 3])
         let attended = matmul(p, v).permuted([0, 2, 1, 3]).reshaped([rows, length, d])
-        let a = attentionNorm(x + dropout(attentionOutput(attended), c.dropout, stream,
-                                          DropoutSite(.text, layer: layer, 2), molecules))
+        let a = attentionNorm(x + attendedDropout(attentionOutput(attended), stream, rows: molecules))
         let f = output(intermediate(a).gelu())
-        return outputNorm(a + dropout(f, c.dropout, stream, DropoutSite(.text, layer: layer, 3), molecules))
+        return outputNorm(a + outputDropout(f, stream, rows: molecules))
     }
 }
 

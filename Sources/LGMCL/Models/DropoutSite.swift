@@ -1,5 +1,6 @@
-/// Where in the model a dropout sits (component, layer, place within the layer): the `site` of
-/// the engine's keyed dropout, unique within the model so no two places share a mask.
+/// Where in the model a dropout sits (component, layer, place within the layer): the site of its
+/// keyed masks, unique within the model. Layer 0 is a component's input side (embeddings); its
+/// layers count from 1.
 struct DropoutSite {
     let id: UInt32
 
@@ -12,8 +13,8 @@ struct DropoutSite {
     }
 }
 
-/// Dropout at `site` when a training step's stream is given; the identity in evaluation.
-func dropout<S>(_ x: Tensor<S>, _ rate: Double, _ stream: RandomStream?, _ site: DropoutSite,
-                _ rows: MoleculeRows) -> Tensor<S> {
-    dropout(x, rate: S(rate), stream: stream, site: site.id, rows: rows)
+extension Dropout {
+    convenience init(_ rate: Double, at site: DropoutSite) {
+        self.init(Scalar(rate), site: site.id)
+    }
 }

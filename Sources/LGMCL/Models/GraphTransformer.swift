@@ -10,8 +10,8 @@
 /// attention dropout (p = 0.5) acts on the mixed P. Attention is computed per molecule (the
 /// authors' −1e9 mask makes the cross-molecule weights exactly 0), so cost is Σ nᵢ².
 public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictNamed {
-    let configuration: GraphTransformerConfiguration
     let embedding: Linear<Scalar>
+    let embeddingDropout: Dropout<Scalar>
     let layers: [GraphTransformerLayer<Scalar>]
     let finalNorm: LayerNorm<Scalar>
     let output: Linear<Scalar>
@@ -22,10 +22,10 @@ public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictName
     }
 
     public init(_ configuration: GraphTransformerConfiguration) {
-        self.configuration = configuration
         let d = configuration.width
         embedding = Linear(configuration.atomFeatures, d)
-        layers = (0..<configuration.layers).map { _ in GraphTransformerLayer(configuration) }
+        embeddingDropout = Dropout(configuration.dropout, at: DropoutSite(.graphTransformer, layer: 0, 0))
+        layers = (0..<configuration.layers).map { GraphTransformerLayer(configuration, layer: $0 + 1) }
         finalNorm = LayerNorm(d, eps: Scalar(configuration.layerNormEpsilon))
         output = Linear(d, configuration.output)
     }
@@ -33,11 +33,9 @@ public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictName
     /// Atom vectors (A × output) and molecule vectors (M × output).
     func callAsFunction(_ graph: PackedGraph<Scalar>, _ stream: RandomStream?)
         -> (atoms: Tensor<Scalar>, molecules: Tensor<Scalar>) {
-        let c = configuration
         // Atom embedding
-        var x = dropout(embedding(graph.atoms), c.dropout, stream, DropoutSite(.graphTransformer, layer: 0, 0),
-                        graph.atomRows)
-        for (l, layer) in layers.enumerated() { x = layer(x, graph, c, stream, layer: l + 1) }
+        var x = embeddingDropout(embedding(graph.atoms), stream, rows: graph.atomRows)
+        for layer in layers { x = layer(x, graph, stream) }
         let atoms = output(finalNorm(x)).gelu()
         // Molecule embedding
         return (atoms, atoms.segmentMean(offsets: graph.atomOffsets))
@@ -54,6 +52,13 @@ final class GraphTransformerLayer<Scalar: TensorScalar>: Module, StateDictNamed 
     let lambdas: Parameter<Scalar>
     let feedForwardNorm: LayerNorm<Scalar>
     let feedForward: [Linear<Scalar>]
+    let attentionDropout: Dropout<Scalar>
+    let attendedDropout: Dropout<Scalar>
+    let feedForwardDropouts: [Dropout<Scalar>]
+    let outputDropout: Dropout<Scalar>
+    let heads: Int
+    let headDimension: Int
+    let slope: Scalar
 
     static var stateDictNames: [String: String] {
         ["attentionNorm": "sublayer.0.norm", "query": "self_attn.linears.0", "key": "self_attn.linears.1",
@@ -61,7 +66,7 @@ final class GraphTransformerLayer<Scalar: TensorScalar>: Module, StateDictNamed 
          "feedForwardNorm": "sublayer.1.norm", "feedForward": "feed_forward.linears"]
     }
 
-    init(_ c: GraphTransformerConfiguration) {
+    init(_ c: GraphTransformerConfiguration, layer: Int) {
         let d = c.width, eps = Scalar(c.layerNormEpsilon)
         attentionNorm = LayerNorm(d, eps: eps)
         query = Linear(d, d)
@@ -71,25 +76,31 @@ final class GraphTransformerLayer<Scalar: TensorScalar>: Module, StateDictNamed 
         lambdas = Parameter(Tensor([Scalar(c.lambdaAttention), Scalar(1 - c.lambdaAttention)], shape: [2]))
         feedForwardNorm = LayerNorm(d, eps: eps)
         feedForward = (0..<c.feedForwardLayers).map { _ in Linear(d, d) }
+        attentionDropout = Dropout(c.attentionDropout, at: DropoutSite(.graphTransformer, layer: layer, 0))
+        attendedDropout = Dropout(c.dropout, at: DropoutSite(.graphTransformer, layer: layer, 1))
+        feedForwardDropouts = (0..<c.feedForwardLayers).map {
+            Dropout(c.dropout, at: DropoutSite(.graphTransformer, layer: layer, 2 + $0))
+        }
+        // Place 100 leaves room for up to 98 feed-forward layers before it (sites stay as they were).
+        outputDropout = Dropout(c.dropout, at: DropoutSite(.graphTransformer, layer: layer, 100))
+        heads = c.heads
+        headDimension = c.headDimension
+        slope = Scalar(c.leakySlope)
     }
 
-    func callAsFunction(_ x: Tensor<Scalar>, _ graph: PackedGraph<Scalar>, _ c: GraphTransformerConfiguration,
-                        _ stream: RandomStream?, layer: Int) -> Tensor<Scalar> {
+    func callAsFunction(_ x: Tensor<Scalar>, _ graph: PackedGraph<Scalar>, _ stream: RandomStream?) -> Tensor<Scalar> {
         let rows = graph.atomRows
-        let attended = attention(attentionNorm(x), graph, c, stream, layer: layer)
-        let y = x + dropout(attended, c.dropout, stream, DropoutSite(.graphTransformer, layer: layer, 1), rows)
+        let y = x + attendedDropout(attention(attentionNorm(x), graph, stream), stream, rows: rows)
         var f = feedForwardNorm(y)
-        for (i, linear) in feedForward.enumerated() {
-            f = dropout(linear(f).leakyReLU(slope: Scalar(c.leakySlope)), c.dropout, stream,
-                        DropoutSite(.graphTransformer, layer: layer, 2 + i), rows)
+        for (linear, dropout) in zip(feedForward, feedForwardDropouts) {
+            f = dropout(linear(f).leakyReLU(slope: slope), stream, rows: rows)
         }
-        return y + dropout(f, c.dropout, stream, DropoutSite(.graphTransformer, layer: layer, 100), rows)
+        return y + outputDropout(f, stream, rows: rows)
     }
 
     /// Multi-head attention within each molecule, mixed with its normalised adjacency.
-    private func attention(_ x: Tensor<Scalar>, _ graph: PackedGraph<Scalar>, _ c: GraphTransformerConfiguration,
-                           _ stream: RandomStream?, layer: Int) -> Tensor<Scalar> {
-        let h = c.heads, dk = c.headDimension
+    private func attention(_ x: Tensor<Scalar>, _ graph: PackedGraph<Scalar>, _ stream: RandomStream?) -> Tensor<Scalar> {
+        let h = heads, dk = headDimension
         let q = query(x), k = key(x), v = value(x)                                  // A × d
         let lambda = lambdas.value
         let lambdaAttention = lambda.sliced(axis: 0, 0..<1), lambdaAdjacency = lambda.sliced(axis: 0, 1..<2)
@@ -104,8 +115,7 @@ final class GraphTransformerLayer<Scalar: TensorScalar>: Module, StateDictNamed 
             }
             let scores = matmul(heads(q), heads(k), transposeB: true) * scale   // h × n × n
             var p = scores.softmax() * lambdaAttention + graph.adjacency[m] * lambdaAdjacency
-            p = dropout(p.reshaped([1, h, n, n]), c.attentionDropout, stream, DropoutSite(.graphTransformer, layer: layer, 0),
-                        .molecules([graph.molecules[m]])).reshaped([h, n, n])
+            p = attentionDropout(p.reshaped([1, h, n, n]), stream, rows: .molecules([graph.molecules[m]])).reshaped([h, n, n])
             perMolecule.append(matmul(p, heads(v)).permuted([1, 0, 2]).reshaped([n, h * dk]))
         }
         return attentionOutput(concatenated(perMolecule, axis: 0))

@@ -211,21 +211,23 @@ public struct FusedOutputs<Scalar: TensorScalar> {
 
 /// The authors' prediction `MLP`: Dropout–Linear(2d, 2d)–ReLU–Dropout–Linear(2d, tasks).
 final class PredictionHead<Scalar: TensorScalar>: Module, StateDictNamed {
-    let rate: Double
+    let inputDropout: Dropout<Scalar>
     let hidden: Linear<Scalar>
+    let hiddenDropout: Dropout<Scalar>
     let output: Linear<Scalar>
 
     static var stateDictNames: [String: String] { ["hidden": "1", "output": "4"] }
 
     init(_ c: FusionConfiguration) {
-        rate = c.predictionDropout
+        inputDropout = Dropout(c.predictionDropout, at: DropoutSite(.prediction, layer: 0))
+        hiddenDropout = Dropout(c.predictionDropout, at: DropoutSite(.prediction, layer: 1))
         hidden = Linear(2 * c.width, 2 * c.width)
         output = Linear(2 * c.width, c.predictsVariance ? 2 * c.tasks : c.tasks)
     }
 
     func callAsFunction(_ x: Tensor<Scalar>, molecules: [Int], _ stream: RandomStream?) -> Tensor<Scalar> {
         let rows = MoleculeRows.molecules(molecules)
-        let h = hidden(dropout(x, rate, stream, DropoutSite(.prediction, layer: 0), rows)).relu()
-        return output(dropout(h, rate, stream, DropoutSite(.prediction, layer: 1), rows))
+        let h = hidden(inputDropout(x, stream, rows: rows)).relu()
+        return output(hiddenDropout(h, stream, rows: rows))
     }
 }

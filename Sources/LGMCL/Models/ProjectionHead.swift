@@ -5,20 +5,19 @@
 public final class ProjectionHead<Scalar: TensorScalar>: Module, StateDictNamed {
     public enum Activation: Sendable { case relu, gelu }
 
-    let configuration: ProjectionHeadConfiguration
     let activation: Activation
-    let site: DropoutSite.Component
     let linears: [Linear<Scalar>]
+    /// After each Linear but the last.
+    let dropouts: [Dropout<Scalar>]
 
     static var stateDictNames: [String: String] { ["linears": ""] }
     static var stateDictIndexStride: [String: Int] { ["linears": 3] }
 
     init(_ configuration: ProjectionHeadConfiguration, activation: Activation, site: DropoutSite.Component) {
-        self.configuration = configuration
         self.activation = activation
-        self.site = site
         let sizes = [configuration.input] + configuration.hidden + [configuration.output]
         linears = (0..<(sizes.count - 1)).map { Linear(sizes[$0], sizes[$0 + 1]) }
+        dropouts = configuration.hidden.indices.map { Dropout(configuration.dropout, at: DropoutSite(site, layer: $0)) }
     }
 
     /// `x`: M × input, one row per molecule; `molecules`: their global indices.
@@ -29,7 +28,7 @@ public final class ProjectionHead<Scalar: TensorScalar>: Module, StateDictNamed 
             y = linear(y)
             guard i < linears.count - 1 else { break }
             y = activation == .relu ? y.relu() : y.gelu()
-            y = dropout(y, configuration.dropout, stream, DropoutSite(site, layer: i), rows)
+            y = dropouts[i](y, stream, rows: rows)
         }
         return y
     }
