@@ -2,6 +2,7 @@ import ArgumentParser
 import Distributed
 import Foundation
 import LGMCL
+import Logging
 
 /// Options shared by `finetune` and `benchmark moleculenet`.
 struct FinetuneOptions: ParsableArguments {
@@ -212,11 +213,11 @@ struct Finetune: ParsableCommand {
 
 func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Communicator,
                    seedSplits: [UInt64: [String]] = [:]) throws -> FinetuneSummary {
-    let log: (String) -> Void = printToStandardError
+    let logger = Logger(label: "lgmcl.finetune")
     let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32: return try Finetuner<Float>(settings: settings, world: world, faults: faults, log: log, seedSplits: seedSplits).run()
-    case .float64: return try Finetuner<Double>(settings: settings, world: world, faults: faults, log: log, seedSplits: seedSplits).run()
+    case .float32: return try Finetuner<Float>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
+    case .float64: return try Finetuner<Double>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Distributed
 import Foundation
 import LGMCL
+import Logging
 
 /// Options shared by `pretrain` and `benchmark throughput`.
 struct PretrainOptions: ParsableArguments {
@@ -193,7 +194,7 @@ struct Pretrain: ParsableCommand {
             let summary = try runPretraining(settings, precision: options.dataParallel.precision, world: world)
             if summary.stoppedBySignal {
                 // Not a success: the run is unfinished, and its last line says so and how to go on.
-                if let stop = summary.stop { printToStandardError(stop.line) }
+                if let stop = summary.stop { Logger(label: "lgmcl.pretrain").info("\(stop.line)") }
                 return stoppedExitStatus
             }
             if world.isRoot {
@@ -211,10 +212,10 @@ struct Pretrain: ParsableCommand {
 let stoppedExitStatus: Int32 = 75
 
 func runPretraining(_ settings: PretrainSettings, precision: Precision, world: Communicator) throws -> PretrainSummary {
-    let log: (String) -> Void = printToStandardError
+    let logger = Logger(label: "lgmcl.pretrain")
     let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32: return try Pretrainer<Float>(settings: settings, world: world, faults: faults, log: log).run()
-    case .float64: return try Pretrainer<Double>(settings: settings, world: world, faults: faults, log: log).run()
+    case .float32: return try Pretrainer<Float>(settings: settings, world: world, faults: faults, logger: logger).run()
+    case .float64: return try Pretrainer<Double>(settings: settings, world: world, faults: faults, logger: logger).run()
     }
 }

@@ -10,9 +10,3 @@ func rootPrinter(_ world: Communicator) -> (String) -> Void {
         fflush(stdout)
     }
 }
-
-/// Writes a line to stderr at once (unbuffered): the trainers' progress and summaries, which
-/// every rank may write.
-func printToStandardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}

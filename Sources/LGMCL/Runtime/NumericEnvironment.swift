@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Logging
 
 /// What decides the bits one rank computes: its BLAS kernel, its libm, its build. Read from what
 /// the libraries do rather than from environment variables: OpenBLAS picks a kernel for the CPU
@@ -198,7 +199,7 @@ extension NumericEnvironment {
     /// model together: the same lgmcl build always; the same canary when `deterministic` (else a
     /// warning line through `log`, rank 0 only). Collective: every rank calls it.
     public static func agree(across world: Communicator, deterministic: Bool,
-                             log: (String) -> Void = { _ in }) throws -> [NumericEnvironment] {
+                             logger: Logger = .silent) throws -> [NumericEnvironment] {
         let gathered = try gather(across: world)
         let reports = gathered.compactMap { try? $0.get() }
         let groups = Self.groups(reports)
@@ -216,11 +217,11 @@ extension NumericEnvironment {
         }
         if groups.count > 1 {
             if world.isRoot {
-                log("warning: the ranks compute with \(groups.count) different numerics (\(groups.map { "\($0.kernels.joined(separator: "/")) on \($0.hosts.joined(separator: ","))" }.joined(separator: " vs "))): "
-                    + "training works, but results depend on which ranks ran where (--deterministic refuses this; `lgmcl-dist info` shows each rank)")
+                let kinds = groups.map { "\($0.kernels.joined(separator: "/")) on \($0.hosts.joined(separator: ","))" }.joined(separator: " vs ")
+                logger.warning("the ranks compute with \(groups.count) different numerics (\(kinds)): training works, but results depend on which ranks ran where (--deterministic refuses this; `lgmcl-dist info` shows each rank)")
             }
         } else if world.isRoot, let only = groups.first, only.cpuModels.count > 1 {
-            log("numerics: \(only.cpuModels.count) CPU models (\(only.cpuModels.joined(separator: " / "))) compute the same canary \(only.canary)")
+            logger.info("numerics: \(only.cpuModels.count) CPU models (\(only.cpuModels.joined(separator: " / "))) compute the same canary \(only.canary)")
         }
         return reports
     }

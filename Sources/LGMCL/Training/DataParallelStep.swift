@@ -36,9 +36,6 @@ struct StepOutcome {
     var allreduceWait: Double
     /// The learning rate the optimiser applied.
     var learningRate: Double
-
-    /// Some rank received SIGTERM/SIGUSR1: every rank stops after this step.
-    var stopRequested: Bool { stopSignal != nil }
 }
 
 /// One optimisation step of a replica, the protocol every trainer follows (docs/design.md, Data

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One seed's predictions on a part of the split, in the labels' units: probabilities or values,
 /// and a mean–variance head's variances.
@@ -29,7 +30,7 @@ extension Finetuner {
               + (calibration.uncertainty == .none ? " (|error| scores: no per-molecule uncertainty)" : " (|error| / σ scores)")
         let report = CalibrationReport(kind: data.kind, calibration: calibration, method: described, prediction: ensemble(.test),
                                        labels: data.labels.selecting(rows: split.test), evaluatedOn: "test split")
-        if world.isRoot { for line in report.summaryLines { log(line) } }
+        if world.isRoot { for line in report.summaryLines { logger.info("\(line)") } }
         return (calibration, report)
     }
 

@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Logging
 
 /// Stage 3 (docs/design.md, Stage 3 — fine-tuning): the encoders, the fingerprint MLP and the
 /// gated cross-attention fusion trained end to end on labelled molecules, data-parallel as
@@ -13,7 +14,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     let settings: FinetuneSettings
     let world: Communicator
     let faults: FaultHooks
-    let log: (String) -> Void
+    let logger: Logger
     let directory: RunDirectory
     /// Per seed, one split cell per data row of the input (train, val, test; empty for a row
     /// without a molecule): `benchmark moleculenet` trains each seed on the split file it shares
@@ -22,7 +23,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     var times = PhaseTimes()
 
     public init(settings: FinetuneSettings, world: Communicator, faults: FaultHooks = FaultHooks(),
-                log: @escaping (String) -> Void = { _ in }, seedSplits: [UInt64: [String]] = [:]) throws {
+                logger: Logger = .silent, seedSplits: [UInt64: [String]] = [:]) throws {
         try checkGlobalBatch(settings.globalBatchSize, ranks: world.size)
         guard !settings.seeds.isEmpty, settings.epochs >= 1 else {
             throw FinetuneError(description: "fine-tuning needs at least one seed and one epoch")
@@ -30,7 +31,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         self.settings = settings
         self.world = world
         self.faults = faults
-        self.log = log
+        self.logger = logger
         self.seedSplits = seedSplits
         directory = RunDirectory(path: settings.output)
     }
@@ -42,8 +43,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     @_specialize(where Scalar == Double)
     public func run() throws -> FinetuneSummary {
         try directory.create(world: world)
-        _ = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, log: log)
-        let data = try LabelledData(settings: settings, featurizedData: directory.featurizedData, world: world, log: log)
+        _ = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger)
+        let data = try LabelledData(settings: settings, featurizedData: directory.featurizedData, world: world, logger: logger)
         let metric = Metric.standard(for: data.kind)
         guard data.kind == .regression || !data.model.fusion.predictsVariance else {
             throw FinetuneError(description: "--loss mve predicts a mean and a variance per task, which needs regression; \(settings.data) is a classification set")
@@ -53,7 +54,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         watchdog.start()
         defer { watchdog.stop() }
 
-        if world.isRoot { log(recipe(data.model)) }
+        if world.isRoot { logger.info("\(recipe(data.model))") }
         var results: [SeedResult] = [], predictions: [[SplitPart: SeedPrediction]] = []
         var curves = LearningCurves(metric: metric)
         var shared: DatasetSplit?
@@ -62,7 +63,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let parts = try data.split(seed: splitSeed, cells: seedSplits[seed], settings: settings)
             if world.isRoot {
                 let drawn = settings.splitColumn == nil && seedSplits[seed] == nil ? " seed \(splitSeed)" : ""
-                log("seed \(seed): split \(split)\(drawn): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
+                logger.info("seed \(seed): split \(split)\(drawn): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
             let (result, predicted) = try trainSeed(seed, parts: parts, data: data, metric: metric, curves: &curves, watchdog: watchdog)
             results.append(result)
@@ -83,7 +84,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             try directory.replace(directory.metrics, withJSON: summary)
             try writeManifest(data, metric: metric, split: split)
             if let calibration { try writeCalibration(calibration, kind: data.kind) }
-            log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: gathered, ranks: world.size))
+            logger.info("time per rank (seconds and share of the rank's total):\n\(PhaseTimes.table(gathered: gathered, ranks: world.size))")
         }
         return summary
     }
@@ -160,11 +161,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let improved = best.offer(epoch: epoch, score: val.mean, weights: step.trained)
             if world.isRoot {
                 let score = val.mean.map { String(format: "%.4f", $0) } ?? "n/a (no scorable task)"
-                log(String(format: "seed %llu epoch %d/%d: train loss %.4f, val %@ %@%@ (%.1f s)", seed, epoch + 1, settings.epochs,
-                           trainLoss, metric.rawValue, score, improved ? " (best)" : "", epochSuffix(val), monotonicSeconds() - epochStart))
+                let line = String(format: "seed %llu epoch %d/%d: train loss %.4f, val %@ %@%@ (%.1f s)", seed, epoch + 1, settings.epochs,
+                                  trainLoss, metric.rawValue, score, improved ? " (best)" : "", epochSuffix(val), monotonicSeconds() - epochStart)
+                logger.info("\(line)")
             }
             if let patience = settings.patience, best.epochsWithoutImprovement >= patience {
-                if world.isRoot { log("seed \(seed): no better val \(metric.rawValue) for \(patience) epochs; stopping early") }
+                if world.isRoot { logger.info("seed \(seed): no better val \(metric.rawValue) for \(patience) epochs; stopping early") }
                 break
             }
         }
@@ -173,7 +175,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         if world.isRoot {
             try saveWeights(model, seed: seed, bestEpoch: kept.epoch, preset: data.model.preset)
             let test = scores[.test]?.evaluation.mean.map { String(format: "%.4f", $0) } ?? "n/a"
-            log("seed \(seed): best epoch \(kept.epoch + 1), test \(metric.rawValue) \(test)")
+            logger.info("seed \(seed): best epoch \(kept.epoch + 1), test \(metric.rawValue) \(test)")
         }
         let result = SeedResult(seed: seed, bestEpoch: kept.epoch, epochsRun: kept.epochsRun, trainCount: parts.train.count,
                                 train: scores[.train]!.evaluation, val: scores[.val]!.evaluation, test: scores[.test]?.evaluation,
@@ -249,7 +251,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let scored = try evaluate(model, molecules: parts[part], data: data, metric: metric, scaler: scaler)
             scores[part] = scored
             if world.isRoot {
-                for warning in scored.evaluation.warnings { log("warning: seed \(seed), \(part.rawValue) split: \(warning)") }
+                for warning in scored.evaluation.warnings { logger.warning("seed \(seed), \(part.rawValue) split: \(warning)") }
                 try writePredictions(scored.prediction.mean, molecules: parts[part], part: part, seed: seed, data: data)
             }
         }
@@ -272,7 +274,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let stages = encoders.files.map(\.stage)
         if world.isRoot, stages.count == 1 || stages.contains(.graphSelf) {
             let components = stages.flatMap { $0.components(of: LGMCLModel<Scalar>.self).map(\.rawValue) }
-            log("--pretrained \(pretrained): only \(components.joined(separator: ", ")) pretrained (\(stages.map { "\($0.rawValue).safetensors" }.joined(separator: ", "))); the other encoders start from scratch")
+            logger.info("--pretrained \(pretrained): only \(components.joined(separator: ", ")) pretrained (\(stages.map { "\($0.rawValue).safetensors" }.joined(separator: ", "))); the other encoders start from scratch")
         }
     }
 }

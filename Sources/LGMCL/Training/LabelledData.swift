@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Logging
 
 /// The labelled molecules of a fine-tuning run, featurized, with what the run decided about
 /// them: the task kind, the completed model configuration, and how the molecules are split.
@@ -20,12 +21,12 @@ struct LabelledData {
 
     /// Opens `settings.data`: an HDF5 dataset as it is, a CSV featurized into `featurizedData`
     /// first (all ranks together; with the pretrained encoders' vocabulary when there are any).
-    init(settings: FinetuneSettings, featurizedData: URL, world: Communicator, log: @escaping (String) -> Void) throws {
+    init(settings: FinetuneSettings, featurizedData: URL, world: Communicator, logger: Logger) throws {
         model = try settings.modelConfiguration()
         var vocabularySource: String?
         if let pretrained = settings.pretrained {
             if model.preset != settings.model.preset, world.isRoot {
-                log("--pretrained \(pretrained) holds a '\(model.preset)' model: fine-tuning that configuration")
+                logger.info("--pretrained \(pretrained) holds a '\(model.preset)' model: fine-tuning that configuration")
             }
             if FileManager.default.fileExists(atPath: RunDirectory(path: pretrained).vocabulary.path) {
                 vocabularySource = pretrained
@@ -51,7 +52,7 @@ struct LabelledData {
             options.maxDescriptionTokens = model.text.maxDescriptionTokens
             options.createdBy = "lgmcl-dist finetune"
             var preprocessor = Preprocessor(options: options, world: world)
-            preprocessor.report = log
+            preprocessor.report = { logger.info("\($0)") }
             rejectedRows = try preprocessor.run().rejected
             path = options.output
         }
@@ -82,7 +83,7 @@ struct LabelledData {
             kind = given
         } else {
             let inferred = TaskKind.infer(from: labels, taskNames: dataset.taskNames, describeRow: describeRow)
-            if world.isRoot { log("task: \(inferred.kind.rawValue) (\(inferred.reason)); --task overrides") }
+            if world.isRoot { logger.info("task: \(inferred.kind.rawValue) (\(inferred.reason)); --task overrides") }
             kind = inferred.kind
         }
 

@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Logging
 
 /// `pretrain --probe`: small labelled sets, featurized once with the run's vocabulary, on whose
 /// frozen encoder vectors a linear probe is fitted whenever the diagnostics run — the online
@@ -34,7 +35,7 @@ struct OnlineProbe {
     /// Featurizes each CSV into `directory` (all ranks together; an existing file is reused)
     /// with the vocabulary of `vocabularySource`.
     init(csvs: [String], directory: URL, vocabularySource: String, options: BatchOptions, world: Communicator,
-         log: @escaping (String) -> Void) throws {
+         logger: Logger) throws {
         if world.isRoot { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         try world.barrier()
         var sets: [ProbeSet] = []
@@ -54,7 +55,7 @@ struct OnlineProbe {
                 preprocess.maxDescriptionTokens = options.maxDescriptionTokens
                 preprocess.createdBy = "lgmcl-dist pretrain --probe"
                 var preprocessor = Preprocessor(options: preprocess, world: world)
-                preprocessor.report = { if world.isRoot { log("--probe \(name): \($0)") } }
+                preprocessor.report = { if world.isRoot { logger.info("--probe \(name): \($0)") } }
                 _ = try preprocessor.run()
             }
             let dataset = try MoleculeDataset(path: output.path)

@@ -81,10 +81,6 @@ public struct PretrainSettings: Codable, Sendable {
     public var probes: [String] = []
     public var probeEvery: Int?
     public var logInterval = 10.0
-    /// A throughput benchmark: no checkpoints, metrics, held-out evaluation or final weights,
-    /// and the first `warmupSteps` steps are left out of the timings.
-    public var isBenchmark = false
-    public var warmupSteps = 0
     public var maxSMILESTokens: Int?
     public var maxDescriptionTokens: Int?
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// What pretraining writes and reads back: checkpoints (weights, Adam's moments, position), the
 /// encoders fine-tuning loads, and the gradients equivalence checks compare.
@@ -32,11 +33,11 @@ extension Pretrainer {
     func resume() throws {
         var skipped: [String] = []
         guard let checkpoint = store.newest(skipped: { skipped.append($0) }) else {
-            if world.isRoot { log("--resume: no checkpoint in \(store.directory.path) yet; starting from step 0") }
+            if world.isRoot { logger.info("--resume: no checkpoint in \(store.directory.path) yet; starting from step 0") }
             return
         }
         if world.isRoot {
-            for reason in skipped { log("--resume: skipping damaged checkpoint \(reason)") }
+            for reason in skipped { logger.info("--resume: skipping damaged checkpoint \(reason)") }
         }
         let m = checkpoint.manifest
         guard m.stage == settings.stage.rawValue else {
@@ -53,13 +54,11 @@ extension Pretrainer {
         step.optimizer.state = AdamState(step: Int(moments.metadata["step"] ?? "0") ?? 0, tensors: tensors)
         position = m.position
         if world.isRoot, let then = m.numerics, Set(then.map(\.canary)) != Set(numerics.map(\.canary)) {
-            log("warning: --resume: \(checkpoint.directory.lastPathComponent) was written by ranks computing with "
-                + then.map(\.computation).joined(separator: "; ") + ", these ranks compute with "
-                + numerics.map(\.computation).joined(separator: "; ")
-                + ": training continues correctly, but is no longer byte-identical to an uninterrupted run")
+            let written = then.map(\.computation).joined(separator: "; "), now = numerics.map(\.computation).joined(separator: "; ")
+            logger.warning("--resume: \(checkpoint.directory.lastPathComponent) was written by ranks computing with \(written), these ranks compute with \(now): training continues correctly, but is no longer byte-identical to an uninterrupted run")
         }
         if world.isRoot {
-            log("resumed from \(checkpoint.directory.lastPathComponent): step \(m.position.step), epoch \(m.position.epoch), batch \(m.position.batchInEpoch) (written by \(m.ranks) ranks, now \(world.size))")
+            logger.info("resumed from \(checkpoint.directory.lastPathComponent): step \(m.position.step), epoch \(m.position.epoch), batch \(m.position.batchInEpoch) (written by \(m.ranks) ranks, now \(world.size))")
         }
     }
 

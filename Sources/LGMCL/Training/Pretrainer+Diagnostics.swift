@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The diagnostics of a pretraining run (EmbeddingDiagnostics): measured on the held-out
 /// diagnostics molecules before the first step, at every checkpoint, at each epoch's end and at
@@ -39,7 +40,6 @@ extension Pretrainer {
     }
 
     func diagnose(metrics: MetricsLog?, final: Bool = false) throws {
-        guard !settings.isBenchmark else { return }
         if let probe, probedStep != position.step,
            final || position.step == 0 || settings.probeEvery.map({ position.step % $0 == 0 }) ?? true {
             probedStep = position.step
@@ -75,7 +75,7 @@ extension Pretrainer {
                                 pair.name, d.alignment, d.uniformity[0], d.uniformity[1], d.effectiveRank[0], d.effectiveRank[1], h))
         }
         metrics?.write(fields, event: "diagnostics")
-        log("diagnostics at step \(position.step) (\(molecules.count) held-out molecules): " + lines.joined(separator: "; "))
+        logger.info("diagnostics at step \(position.step) (\(molecules.count) held-out molecules): \(lines.joined(separator: "; "))")
         try drawDiagnostics(metrics: metrics)
     }
 
@@ -152,7 +152,6 @@ extension Pretrainer {
         guard world.isRoot else { return }
         metrics?.write(fields, event: "probe")
         try drawDiagnostics(metrics: metrics)
-        log("probe at step \(position.step) (linear, frozen encoders, mean of \(OnlineProbe.splitSeeds.count) scaffold splits): "
-            + lines.joined(separator: "; "))
+        logger.info("probe at step \(position.step) (linear, frozen encoders, mean of \(OnlineProbe.splitSeeds.count) scaffold splits): \(lines.joined(separator: "; "))")
     }
 }

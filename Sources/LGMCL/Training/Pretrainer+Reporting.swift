@@ -1,14 +1,15 @@
 import Distributed
 import Foundation
+import Logging
 
 /// What a pretraining run reports: per-step metrics and progress lines, the end of each epoch
 /// (retrieval on held-out molecules), and the summary at the end.
 extension Pretrainer {
-    /// Where the timed part of a run starts: after resume, and again after the warm-up steps.
+    /// Where the timed part of a run starts: after resume.
     struct RunClock {
-        var step: Int
-        var started = monotonicSeconds()
-        var cpuStarted = processCPUSeconds()
+        let step: Int
+        let started = monotonicSeconds()
+        let cpuStarted = processCPUSeconds()
     }
 
     func report(_ outcome: StepOutcome, clock: RunClock, metrics: MetricsLog?, progress: inout ProgressReporter) {
@@ -21,7 +22,7 @@ extension Pretrainer {
             for (name, value) in zip(names, outcome.terms) { fields[name] = value }
             metrics.write(fields, event: "step")
         }
-        if world.isRoot, !settings.isBenchmark {
+        if world.isRoot {
             progress.update(position.step, unit: "steps",
                             detail: String(format: "epoch %d loss %.4f %.1f mol/s", position.epoch, outcome.total, rate))
         }
@@ -29,7 +30,7 @@ extension Pretrainer {
 
     /// Held-out retrieval at the end of each epoch, then the next epoch's position.
     func endEpoch(metrics: MetricsLog?) throws {
-        let accuracy = settings.isBenchmark ? nil : try step.times.measure(.evaluation) { try retrieval(heldOutMolecules) }
+        let accuracy = try step.times.measure(.evaluation) { try retrieval(heldOutMolecules) }
         if let metrics, let accuracy {
             metrics.write(["epoch": Double(position.epoch), "step": Double(position.step),
                            "retrieval_top1": accuracy.top1, "retrieval_top5": accuracy.top5,
@@ -37,9 +38,10 @@ extension Pretrainer {
             try drawDiagnostics(metrics: metrics)
         }
         if world.isRoot, let accuracy {
-            log(String(format: "epoch %d done: held-out retrieval top-1 %.3f, top-5 %.3f (%d molecules; chance %.3f / %.3f)",
-                       position.epoch, accuracy.top1, accuracy.top5, accuracy.count,
-                       1 / Double(accuracy.count), min(1, 5 / Double(accuracy.count))))
+            let line = String(format: "epoch %d done: held-out retrieval top-1 %.3f, top-5 %.3f (%d molecules; chance %.3f / %.3f)",
+                              position.epoch, accuracy.top1, accuracy.top5, accuracy.count,
+                              1 / Double(accuracy.count), min(1, 5 / Double(accuracy.count)))
+            logger.info("\(line)")
         }
         position.epoch += 1
         position.batchInEpoch = 0
@@ -84,11 +86,9 @@ extension Pretrainer {
     /// The end of a run: the replicas compared, the last checkpoint and the encoders written, and
     /// the run's times gathered from every rank.
     func finish(clock: RunClock, lastLoss: Double, stoppedBySignal: Bool) throws -> PretrainSummary {
-        if !settings.isBenchmark {
-            let hash = try gradientSync.checkReplicas(model.stateDict(), step: position.step)
-            if world.isRoot { log("replicas: the same weights on all \(world.size) ranks at step \(position.step) (sha256 \(hash))") }
-        }
-        if !settings.isBenchmark, !stoppedBySignal {
+        let hash = try gradientSync.checkReplicas(model.stateDict(), step: position.step)
+        if world.isRoot { logger.info("replicas: the same weights on all \(world.size) ranks at step \(position.step) (sha256 \(hash))") }
+        if !stoppedBySignal {
             try step.times.measure(.checkpoint) { try saveCheckpoint() }
             try saveFinalWeights()
         }
@@ -105,7 +105,7 @@ extension Pretrainer {
             phaseSeconds[phase.rawValue] = byRank.map { $0[phase.rawValue] ?? 0 }.reduce(0, +) / Double(world.size)
         }
         if world.isRoot {
-            log("time per rank (seconds and share of the rank's total):\n" + PhaseTimes.table(gathered: gathered, ranks: world.size))
+            logger.info("time per rank (seconds and share of the rank's total):\n\(PhaseTimes.table(gathered: gathered, ranks: world.size))")
         }
         let steps = position.step - clock.step
         return PretrainSummary(steps: steps, molecules: steps * settings.globalBatchSize, seconds: seconds, finalLoss: lastLoss,

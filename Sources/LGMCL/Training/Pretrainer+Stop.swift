@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Logging
 
 /// What a pretraining run stopped by a signal leaves in `RunDirectory.stopReport`, for the
 /// launcher (requeue or not, and its last line) and for people: the checkpoint a resume starts from.
@@ -36,16 +37,15 @@ extension Pretrainer {
     /// than a launcher waits). The replicas hold that step's weights until the optimiser runs,
     /// which waits for `stateLock`; and on a stop the ranks skip it (skipsOptimizerOnStop).
     func watchForStop(lastStep: Int) {
-        guard world.isRoot, !settings.isBenchmark else { return }
+        guard world.isRoot else { return }
         StopRequest.onSignal { [self] signal in
             do {
                 if let report = try checkpointForStop(signal: signal, lastStep: lastStep, timed: true) {
-                    log("\(report.signal) received: checkpoint of step \(report.step) written and verified "
-                        + String(format: "%.2f s after the signal", report.secondsToCheckpoint ?? 0)
-                        + " (the step in flight is dropped; the ranks stop at its end)")
+                    let seconds = String(format: "%.2f", report.secondsToCheckpoint ?? 0)
+                    logger.info("\(report.signal) received: checkpoint of step \(report.step) written and verified \(seconds) s after the signal (the step in flight is dropped; the ranks stop at its end)")
                 }
             } catch {
-                log("error: \(StopRequest.name(signal)) received, but the stop checkpoint failed: \(error)")
+                logger.error("\(StopRequest.name(signal)) received, but the stop checkpoint failed: \(error)")
             }
         }
     }

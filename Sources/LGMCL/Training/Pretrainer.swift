@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Logging
 
 /// Data-parallel contrastive pretraining (docs/design.md, The method: stages 1 and 2).
 ///
@@ -36,16 +37,16 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     var checkpointedStep = 0
     var trainingEnded = false
     var stopReport: StopReport?
-    /// This rank's exposed allreduce wait in each timed step. Per step, the rank that finished
-    /// backward last waits only for what backward did not hide; the others wait for it as well.
-    public private(set) var allreduceWaitByStep: [Double] = []
-    let log: (String) -> Void
+    let logger: Logger
+    /// Called on every rank after each completed step: the one hook for a caller that watches
+    /// training from outside (`benchmark throughput` times the steps with it).
+    public var stepObserver: ((CompletedStep) -> Void)?
 
     /// The gradient allreduce; `benchmark throughput` also reads its bucket layout and times it alone.
     public var gradientSync: GradientSync<Scalar> { step.sync }
 
     public init(settings: PretrainSettings, world: Communicator, faults: FaultHooks = FaultHooks(),
-                log: @escaping (String) -> Void = { _ in }) throws {
+                logger: Logger = .silent) throws {
         try checkGlobalBatch(settings.globalBatchSize, ranks: world.size, perRankOption: true)
         guard settings.globalBatchSize >= 2 else {
             throw PretrainError(description: "--batch-size must be at least 2: NT-Xent needs negatives")
@@ -59,7 +60,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         self.settings = settings
         self.world = world
         self.faults = faults
-        self.log = log
+        self.logger = logger
         let molecules = dataset.count
         func tail(_ count: Int) -> [Int] { Array(molecules - min(count, molecules / 5) ..< molecules) }
         heldOutMolecules = tail(settings.heldOut)
@@ -70,7 +71,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         }
         directory = RunDirectory(path: settings.output)
         store = CheckpointStore(runDirectory: directory.checkpoints(stage: settings.stage.rawValue))
-        numerics = NumericEnvironment.groups(try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, log: log))
+        numerics = NumericEnvironment.groups(try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger))
 
         Initialization.seed(settings.seed)
         model = LGMCLModel<Scalar>(settings.model)
@@ -93,15 +94,15 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         if settings.resume { try resume() }
         checkpointedStep = position.step
         if world.isRoot { try? FileManager.default.removeItem(at: directory.stopReport) }
-        if !settings.probes.isEmpty, !settings.isBenchmark {
+        if !settings.probes.isEmpty {
             probe = try OnlineProbe(csvs: settings.probes, directory: directory.probes, vocabularySource: settings.data,
-                                    options: batchOptions(), world: world, log: log)
+                                    options: batchOptions(), world: world, logger: logger)
         }
         watchdog.start()
         defer { watchdog.stop() }
         StopRequest.install()
-        step.skipsOptimizerOnStop = !settings.isBenchmark
-        let metrics = world.isRoot && !settings.isBenchmark
+        step.skipsOptimizerOnStop = true
+        let metrics = world.isRoot
             ? try MetricsLog(url: directory.metricsLog(stage: settings.stage.rawValue), append: settings.resume) : nil
         // The untrained encoders' diagnostics: where every curve starts.
         if position.step == 0 { try diagnose(metrics: metrics) }
@@ -114,8 +115,7 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var progress = ProgressReporter(label: "pretrain \(settings.stage.rawValue)", total: lastStep, interval: settings.logInterval,
                                         startingAt: position.step)
         watchForStop(lastStep: lastStep)
-        var clock = RunClock(step: position.step)
-        let timedFrom = position.step + settings.warmupSteps
+        let clock = RunClock(step: position.step)
         var lastLoss = Double.nan
         var stoppedBySignal = false
 
@@ -135,15 +135,12 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                     break training
                 }
                 watchdog.stepCompleted(position.step)
-                allreduceWaitByStep.append(outcome.allreduceWait)
-                if position.step == timedFrom, settings.warmupSteps > 0 {
-                    clock = RunClock(step: position.step)
-                    step.times = PhaseTimes()
-                    allreduceWaitByStep.removeAll()
-                }
                 lastLoss = outcome.total
                 report(outcome, clock: clock, metrics: metrics, progress: &progress)
-                if !settings.isBenchmark, position.step % settings.checkpointEvery == 0 {
+                stepObserver?(CompletedStep(step: position.step, loss: outcome.total, allreduceWait: outcome.allreduceWait,
+                                            seconds: monotonicSeconds() - clock.started,
+                                            cpuSeconds: processCPUSeconds() - clock.cpuStarted, times: step.times))
+                if position.step % settings.checkpointEvery == 0 {
                     try step.times.measure(.checkpoint) {
                         // Under the lock: a stop signal's checkpoint may be written from another thread.
                         step.stateLock.lock()
@@ -153,11 +150,6 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                     }
                     // Outside the lock: the diagnostics take a while and change no weight.
                     try diagnose(metrics: metrics)
-                }
-                if outcome.stopRequested {
-                    // A benchmark's stop: the step was applied, and nothing is saved.
-                    stoppedBySignal = true
-                    break training
                 }
             }
             if position.batchInEpoch >= plan.batchCount {
@@ -233,4 +225,19 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         BatchOptions(maxSMILESTokens: settings.maxSMILESTokens ?? settings.model.text.maxSMILESTokens,
                      maxDescriptionTokens: settings.maxDescriptionTokens ?? settings.model.text.maxDescriptionTokens)
     }
+}
+
+/// A completed step as `Pretrainer.stepObserver` sees it on one rank.
+public struct CompletedStep: Sendable {
+    public let step: Int
+    /// The global batch's loss.
+    public let loss: Double
+    /// Seconds this rank waited for gradient sums that backward did not hide. The rank that
+    /// finished backward last waits only for that; the others wait for it as well.
+    public let allreduceWait: Double
+    /// Since the run (or its resumption) started on this rank: wall and CPU seconds, and the
+    /// time per phase.
+    public let seconds: Double
+    public let cpuSeconds: Double
+    public let times: PhaseTimes
 }

@@ -35,7 +35,7 @@ struct BenchmarkThroughput: ParsableCommand {
     @Option(help: "Repetitions of the allreduce-alone measurement.")
     var allreduceRepetitions = 10
 
-    @Option(help: "Directory for the ranks' heartbeats (must be shared by all ranks; default: a temporary directory, removed at the end).")
+    @Option(help: "Directory under which the run keeps its heartbeats and files, in a subdirectory removed at the end (must be shared by all ranks; default: the system's temporary directory).")
     var scratch: String?
 
     @Flag(help: "End with one JSON line of the results.")
@@ -50,22 +50,30 @@ struct BenchmarkThroughput: ParsableCommand {
     func run() throws {
         Job.run { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
-            let proposed = scratch ?? NSTemporaryDirectory() + "lgmcl-throughput-\(getpid())-\(UUID().uuidString)"
-            let directory = try world.broadcast(string: proposed)
+            // A run directory of its own, removed at the end, also inside a given --scratch.
+            let base = scratch.map { $0 + "/" } ?? NSTemporaryDirectory()
+            let directory = try world.broadcast(string: base + "lgmcl-throughput-\(getpid())-\(UUID().uuidString)")
             var settings = try options.settings(output: directory, ranks: world.size)
-            settings.isBenchmark = true
-            settings.warmupSteps = warmupSteps
+            // Only the steps: no diagnostics, held-out retrieval, probes or checkpoints on the way,
+            // and progress only at the end (the final weights are written after the timing, then
+            // removed with the directory).
             settings.maxSteps = warmupSteps + steps
+            settings.diagnostics = 0
+            settings.heldOut = 0
+            settings.probes = []
+            settings.checkpointEvery = Int.max
+            settings.logInterval = 86_400
             let measured: Measurement
             switch options.dataParallel.precision {
-            case .float32: measured = try measure(Pretrainer<Float>(settings: settings, world: world), world: world)
-            case .float64: measured = try measure(Pretrainer<Double>(settings: settings, world: world), world: world)
+            case .float32: measured = try measure(Pretrainer<Float>(settings: settings, world: world), settings: settings, world: world)
+            case .float64: measured = try measure(Pretrainer<Double>(settings: settings, world: world), settings: settings, world: world)
             }
             try world.barrier()
-            if world.isRoot, scratch == nil { try? FileManager.default.removeItem(atPath: directory) }
+            if world.isRoot { try? FileManager.default.removeItem(atPath: directory) }
             let hosts = try world.hostNames()
             guard world.isRoot else { return }
-            let report = ThroughputReport(settings: settings, precision: options.dataParallel.precision.rawValue, measured: measured, hosts: hosts)
+            let report = ThroughputReport(settings: settings, precision: options.dataParallel.precision.rawValue, warmupSteps: warmupSteps,
+                                          measured: measured, hosts: hosts)
             print(report.text)
             if json {
                 let encoder = JSONEncoder()
@@ -76,7 +84,16 @@ struct BenchmarkThroughput: ParsableCommand {
     }
 
     struct Measurement {
-        var summary: PretrainSummary
+        var steps: Int
+        var ranks: Int
+        var globalBatch: Int
+        /// The slowest rank's wall time over the timed steps.
+        var seconds: Double
+        var finalLoss: Double
+        /// Per phase over the timed steps: the rank average, and each rank's.
+        var phaseSeconds: [String: Double]
+        var phaseSecondsByRank: [[String: Double]]
+        var cpuSecondsByRank: [Double]
         /// Per timed step, the smallest wait over the ranks: that of the rank which finished
         /// backward last (mean over steps).
         var slowestRankWaitSeconds: Double
@@ -84,16 +101,57 @@ struct BenchmarkThroughput: ParsableCommand {
         var buckets: Int
         var gradientValues: Int
         var bytesPerValue: Int
+
+        var stepSeconds: Double { seconds / Double(max(steps, 1)) }
+        var moleculesPerSecond: Double { Double(steps * globalBatch) / max(seconds, 1e-9) }
     }
 
-    func measure<Scalar>(_ trainer: Pretrainer<Scalar>, world: Communicator) throws -> Measurement {
-        let summary = try trainer.run()
-        let waits = try world.allgather(trainer.allreduceWaitByStep)
-        let steps = trainer.allreduceWaitByStep.count
+    /// What the trainer's step observer sees of the timed steps: from the end of the warm-up
+    /// (or the start of the run without one) to the last step.
+    final class StepTimer {
+        let warmupSteps: Int
+        var start = (seconds: 0.0, cpu: 0.0, times: PhaseTimes())
+        var end = (seconds: 0.0, cpu: 0.0, times: PhaseTimes())
+        var waits: [Double] = []
+        var loss = Double.nan
+
+        init(warmupSteps: Int) { self.warmupSteps = warmupSteps }
+
+        func record(_ step: CompletedStep) {
+            let now = (seconds: step.seconds, cpu: step.cpuSeconds, times: step.times)
+            if step.step == warmupSteps {
+                start = now
+            } else if step.step > warmupSteps {
+                end = now
+                waits.append(step.allreduceWait)
+                loss = step.loss
+            }
+        }
+    }
+
+    func measure<Scalar>(_ trainer: Pretrainer<Scalar>, settings: PretrainSettings, world: Communicator) throws -> Measurement {
+        let timer = StepTimer(warmupSteps: warmupSteps)
+        trainer.stepObserver = timer.record
+        _ = try trainer.run()
+        let steps = timer.waits.count
+        let waits = try world.allgather(timer.waits)
         let slowest = (0 ..< steps).map { s in stride(from: s, to: waits.count, by: steps).map { waits[$0] }.min()! }
+        let seconds = try world.allreduce(timer.end.seconds - timer.start.seconds, op: .max)
+        let cpu = try world.allgather([timer.end.cpu - timer.start.cpu])
+        let phases = PhaseTimes.Phase.allCases
+        let timed = zip(timer.end.times.vector, timer.start.times.vector).map { $0 - $1 }
+        let gathered = try world.allgather(timed)
+        let byRank = (0 ..< world.size).map { r in
+            Dictionary(uniqueKeysWithValues: phases.enumerated().map { i, phase in (phase.rawValue, gathered[r * phases.count + i]) })
+        }
+        let mean = Dictionary(uniqueKeysWithValues: phases.map { phase in
+            (phase.rawValue, byRank.map { $0[phase.rawValue] ?? 0 }.reduce(0, +) / Double(world.size))
+        })
         let alone = try trainer.gradientSync.allreduceAloneSeconds(repetitions: allreduceRepetitions)
         let layout = trainer.gradientSync.bucketLayout
-        return Measurement(summary: summary, slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
+        return Measurement(steps: steps, ranks: world.size, globalBatch: settings.globalBatchSize, seconds: seconds,
+                           finalLoss: timer.loss, phaseSeconds: mean, phaseSecondsByRank: byRank, cpuSecondsByRank: cpu,
+                           slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
                            allreduceAloneSeconds: alone, buckets: layout.buckets,
                            gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride)
     }
@@ -180,8 +238,8 @@ struct ThroughputReport: Encodable {
         case cpuSecondsPerStepByRank = "cpu_seconds_per_step_by_rank"
     }
 
-    init(settings: PretrainSettings, precision: String, measured: BenchmarkThroughput.Measurement, hosts: [String]) {
-        let summary = measured.summary
+    init(settings: PretrainSettings, precision: String, warmupSteps: Int, measured: BenchmarkThroughput.Measurement, hosts: [String]) {
+        let summary = measured
         date = ISO8601DateFormatter().string(from: Date())
         lgmcl = LGMCLVersion.string
         self.hosts = hosts
@@ -190,9 +248,9 @@ struct ThroughputReport: Encodable {
         stage = settings.stage.rawValue
         preset = settings.model.preset
         self.precision = precision
-        globalBatch = summary.globalBatchSize
-        batchPerRank = summary.globalBatchSize / summary.ranks
-        warmupSteps = settings.warmupSteps
+        globalBatch = summary.globalBatch
+        batchPerRank = summary.globalBatch / summary.ranks
+        self.warmupSteps = warmupSteps
         steps = summary.steps
         seconds = summary.seconds
         stepSeconds = summary.stepSeconds

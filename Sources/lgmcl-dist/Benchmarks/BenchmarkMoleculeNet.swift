@@ -2,6 +2,7 @@ import ArgumentParser
 import Distributed
 import Foundation
 import LGMCL
+import Logging
 
 /// `lgmcl-dist benchmark moleculenet`: the fine-tuning trainer over datasets, protocols, seeds and
 /// variants, into one results table beside chemprop's scores on the very same splits.
@@ -82,7 +83,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     func run() throws {
         Job.run { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
-            let log: (String) -> Void = printToStandardError
+            let logger = Logger(label: "lgmcl.benchmark")
             let dataURL = URL(fileURLWithPath: dataDirectory)
             let sets = try datasets.split(separator: ",").map {
                 try BenchmarkDataset.resolve($0.trimmingCharacters(in: .whitespaces), dataDirectory: dataURL)
@@ -109,14 +110,14 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                         try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {
-                            if world.isRoot { log("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
+                            if world.isRoot { logger.info("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
                             continue
                         }
                         guard let input = try BenchmarkInput(dataset, variant: variant) else {
-                            if world.isRoot { log("\(describe(cell)): \(dataset.name) has no LLM-text file; skipped") }
+                            if world.isRoot { logger.info("\(describe(cell)): \(dataset.name) has no LLM-text file; skipped") }
                             continue
                         }
-                        if world.isRoot { log("\(describe(cell)): seeds \(list(missing)) on \(input.file.path)") }
+                        if world.isRoot { logger.info("\(describe(cell)): seeds \(list(missing)) on \(input.file.path)") }
                         let runs = try fineTune(input, cell: cell, model: model, seeds: missing, world: world)
                         for run in runs { results.record(run) }
                         if world.isRoot {
