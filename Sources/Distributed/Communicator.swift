@@ -35,6 +35,17 @@ public final class Communicator: @unchecked Sendable {
 
     public var isRoot: Bool { rank == 0 }
 
+    /// The ranks of this communicator that pass the same `color`, numbered in the order of their
+    /// rank here: independent groups whose collectives never meet (one data-parallel trial per
+    /// group). Every rank must call it. Groups live as long as the job (no MPI_Comm_free: a job
+    /// makes a handful, and freeing one after MPI_Finalize would be an error).
+    public func split(color: Int) throws -> Communicator {
+        var group: MPI_Comm? = lgmcl_mpi_comm_null()
+        try check(MPI_Comm_split(comm, try int32(color), Int32(rank), &group), "MPI_Comm_split")
+        guard let group else { throw MPIError(function: "MPI_Comm_split", code: -1, message: "no communicator returned") }
+        return try Communicator(comm: group)
+    }
+
     public func barrier() throws {
         try check(MPI_Barrier(comm), "MPI_Barrier")
     }

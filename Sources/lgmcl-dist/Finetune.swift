@@ -145,11 +145,41 @@ struct Finetune: ParsableCommand {
             Spearman and the coverage of 90% intervals, before and after.
             """)
 
-    @Option(help: "Labelled molecules: a CSV file, or an HDF5 dataset written by `lgmcl-dist preprocess`.")
-    var data: String
-
     @Option(help: "Output directory: models, metrics, predictions, learning curves.")
     var output: String
+
+    @OptionGroup var labelled: LabelledDataOptions
+
+    @OptionGroup var options: FinetuneOptions
+
+    @Option(help: "Also write metrics.json's content to this file.")
+    var metricsJson: String?
+
+    @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
+    var logInterval = 10.0
+
+    func run() throws {
+        Job.run { world in
+            RankLogHandler.bootstrap(rank: world.rank, size: world.size)
+            var settings = try options.settings(data: labelled.data, output: output)
+            labelled.apply(to: &settings)
+            settings.logInterval = logInterval
+            let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world)
+            if world.isRoot {
+                print(summaryLine(summary, output: output))
+                if let metricsJson {
+                    try Data(contentsOf: RunDirectory(path: output).metrics)
+                        .write(to: URL(fileURLWithPath: metricsJson), options: .atomic)
+                }
+            }
+        }
+    }
+}
+
+/// The labelled molecules and how they are read and split: `finetune`'s and `hpopt`'s.
+struct LabelledDataOptions: ParsableArguments {
+    @Option(help: "Labelled molecules: a CSV file, or an HDF5 dataset written by `lgmcl-dist preprocess`.")
+    var data: String
 
     @Option(help: "classification (labels 0/1) or regression; inferred from the labels when absent.")
     var task: TaskKind?
@@ -172,14 +202,6 @@ struct Finetune: ParsableCommand {
     @Option(help: "Classification: how the ensemble's probabilities are calibrated on the validation split, platt (σ(a·logit p + b)) or isotonic.")
     var calibration: ProbabilityCalibration = .platt
 
-    @OptionGroup var options: FinetuneOptions
-
-    @Option(help: "Also write metrics.json's content to this file.")
-    var metricsJson: String?
-
-    @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
-    var logInterval = 10.0
-
     func validate() throws {
         try validateInput(data, flag: "--data")
         guard splitSeed == "each" || UInt64(splitSeed) != nil else {
@@ -187,27 +209,14 @@ struct Finetune: ParsableCommand {
         }
     }
 
-    func run() throws {
-        Job.run { world in
-            RankLogHandler.bootstrap(rank: world.rank, size: world.size)
-            var settings = try options.settings(data: data, output: output)
-            settings.task = task
-            settings.split = split
-            settings.splitColumn = splitColumn
-            settings.splitSeed = splitSeed == "each" ? nil : UInt64(splitSeed)
-            settings.probabilityCalibration = calibration
-            settings.smilesColumn = smilesColumn
-            settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            settings.logInterval = logInterval
-            let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world)
-            if world.isRoot {
-                print(summaryLine(summary, output: output))
-                if let metricsJson {
-                    try Data(contentsOf: RunDirectory(path: output).metrics)
-                        .write(to: URL(fileURLWithPath: metricsJson), options: .atomic)
-                }
-            }
-        }
+    func apply(to settings: inout FinetuneSettings) {
+        settings.task = task
+        settings.split = split
+        settings.splitColumn = splitColumn
+        settings.splitSeed = splitSeed == "each" ? nil : UInt64(splitSeed)
+        settings.probabilityCalibration = calibration
+        settings.smilesColumn = smilesColumn
+        settings.labelColumns = labelColumns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 }
 

@@ -15,7 +15,7 @@ struct LGMCLDist: ParsableCommand {
             Set OPENBLAS_NUM_THREADS=1 when running one rank per core.
             """,
         version: LGMCLVersion.string,
-        subcommands: [Info.self, Preprocess.self, Pretrain.self, Finetune.self, Benchmark.self, Split.self, Embed.self, Predict.self, Explain.self, Datasets.self]
+        subcommands: [Info.self, Preprocess.self, Pretrain.self, Finetune.self, Hpopt.self, Benchmark.self, Split.self, Embed.self, Predict.self, Explain.self, Datasets.self]
     )
 
     static func main() {

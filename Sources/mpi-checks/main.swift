@@ -110,6 +110,14 @@ Job.runWithStatus { world in
         try expect(text, "vocabulary ✓", "broadcast string", rank: world.rank)
         let last = try world.broadcast(array: [Int](repeating: world.rank, count: world.rank + 1), root: world.size - 1)
         try expect(last, [Int](repeating: world.size - 1, count: world.size), "broadcast from last rank", rank: world.rank)
+    case "split":
+        // Ranks 0, 2, 4, … and 1, 3, 5, …: each group sums its own ranks, unseen by the other.
+        let group = try world.split(color: world.rank % 2)
+        try expect(group.size, (world.size - world.rank % 2 + 1) / 2, "group size", rank: world.rank)
+        try expect(group.rank, world.rank / 2, "rank in group", rank: world.rank)
+        let sum = try group.allreduce(world.rank)
+        try expect(sum, stride(from: world.rank % 2, to: world.size, by: 2).reduce(0, +), "group sum", rank: world.rank)
+        try world.barrier()
     case "nonblocking":
         var buffer = (0 ..< 1000).map { Float(value(world.rank, $0)) }
         try buffer.withUnsafeMutableBufferPointer { pointer in

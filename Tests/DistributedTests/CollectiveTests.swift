@@ -4,7 +4,7 @@ import TestSupport
 /// Collectives under real Open MPI, on 1, 2 and 3 ranks (more ranks than cores: oversubscribed).
 @Suite(.serialized)
 struct CollectiveTests {
-    @Test(arguments: ["allreduce", "gather", "broadcast", "nonblocking", "buckets"], [1, 2, 3])
+    @Test(arguments: ["allreduce", "gather", "broadcast", "split", "nonblocking", "buckets"], [1, 2, 3])
     func collective(name: String, ranks: Int) throws {
         let result = try mpirun(ranks, "mpi-checks", [name], timeout: 60)
         #expect(!result.timedOut, "mpirun -np \(ranks) mpi-checks \(name) timed out")

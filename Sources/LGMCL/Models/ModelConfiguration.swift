@@ -203,15 +203,10 @@ extension ModelConfiguration {
         }
     }
 
-    /// Writes the configuration as pretty JSON (temporary name, then rename).
+    /// Writes the configuration as pretty JSON (temporary name, then rename; Foundation's
+    /// replaceItemAt fails on Linux when the file exists).
     public func save(to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try JSONEncoder.pretty.encode(self).write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
-        }
+        try AtomicDirectory.replaceFile(url, with: JSONEncoder.pretty.encode(self))
     }
 }
 

@@ -75,8 +75,11 @@ extension FinetuneSettings {
             throw FinetuneError(description: "--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
         }
         var configuration = try ModelConfiguration.load(from: url)
+        // What only fine-tuning uses is the run's own (`--fusion`, `--loss`, `--set`, hpopt's draws).
         configuration.fusion.mode = model.fusion.mode
         configuration.fusion.predictsVariance = model.fusion.predictsVariance
+        configuration.fusion.predictionDropout = model.fusion.predictionDropout
+        configuration.fusion.fingerprintDropout = model.fusion.fingerprintDropout
         return configuration
     }
 }

@@ -33,29 +33,11 @@ struct LabelledData {
             }
         }
 
-        smilesColumn = settings.smilesColumn ?? "smiles"
-        rejectedRows = 0
-        let path: String
-        if ["h5", "hdf5"].contains(URL(fileURLWithPath: settings.data).pathExtension.lowercased()) {
-            path = settings.data
-        } else {
-            let table = try CSVTable(contentsOf: URL(fileURLWithPath: settings.data))
-            if settings.smilesColumn == nil, let name = table.header.first(where: { $0.lowercased() == "smiles" }) { smilesColumn = name }
-            var options = PreprocessOptions(input: settings.data, output: featurizedData.path)
-            options.smilesColumn = smilesColumn
-            options.labelColumns = try LabelColumns.select(in: table, smilesColumn: smilesColumn, given: settings.labelColumns,
-                                                           excluded: [settings.descriptionColumn, settings.splitColumn].compactMap { $0 })
-            options.descriptionColumn = settings.descriptionColumn
-            options.splitColumn = settings.splitColumn
-            options.vocabulary = vocabularySource
-            options.maxSMILESTokens = model.text.maxSMILESTokens
-            options.maxDescriptionTokens = model.text.maxDescriptionTokens
-            options.createdBy = "lgmcl-dist finetune"
-            var preprocessor = Preprocessor(options: options, world: world)
-            preprocessor.report = { logger.info("\($0)") }
-            rejectedRows = try preprocessor.run().rejected
-            path = options.output
-        }
+        let featurized = try Self.featurize(settings, model: model, vocabularySource: vocabularySource, into: featurizedData,
+                                            world: world, logger: logger)
+        smilesColumn = featurized.smilesColumn
+        rejectedRows = featurized.rejectedRows
+        let path = featurized.path
         dataset = try MoleculeDataset(path: path)
         guard dataset.taskCount > 0 else {
             throw FinetuneError(description: "\(path): no label columns; fine-tuning needs labels (--label-columns)")
@@ -95,6 +77,31 @@ struct LabelledData {
         } else {
             scaffolds = []
         }
+    }
+
+    /// `settings.data` as an HDF5 dataset: the file itself, or a CSV featurized into `output` (all
+    /// ranks together) with the SMILES column it was read from and the rows it rejected.
+    static func featurize(_ settings: FinetuneSettings, model: ModelConfiguration, vocabularySource: String?, into output: URL,
+                          world: Communicator, logger: Logger) throws -> (path: String, smilesColumn: String, rejectedRows: Int) {
+        var smilesColumn = settings.smilesColumn ?? "smiles"
+        guard !["h5", "hdf5"].contains(URL(fileURLWithPath: settings.data).pathExtension.lowercased()) else {
+            return (settings.data, smilesColumn, 0)
+        }
+        let table = try CSVTable(contentsOf: URL(fileURLWithPath: settings.data))
+        if settings.smilesColumn == nil, let name = table.header.first(where: { $0.lowercased() == "smiles" }) { smilesColumn = name }
+        var options = PreprocessOptions(input: settings.data, output: output.path)
+        options.smilesColumn = smilesColumn
+        options.labelColumns = try LabelColumns.select(in: table, smilesColumn: smilesColumn, given: settings.labelColumns,
+                                                       excluded: [settings.descriptionColumn, settings.splitColumn].compactMap { $0 })
+        options.descriptionColumn = settings.descriptionColumn
+        options.splitColumn = settings.splitColumn
+        options.vocabulary = vocabularySource
+        options.maxSMILESTokens = model.text.maxSMILESTokens
+        options.maxDescriptionTokens = model.text.maxDescriptionTokens
+        options.createdBy = "lgmcl-dist finetune"
+        var preprocessor = Preprocessor(options: options, world: world)
+        preprocessor.report = { logger.info("\($0)") }
+        return (output.path, smilesColumn, try preprocessor.run().rejected)
     }
 
     /// The molecules of each part for `seed`: the cells given for it (one per input row), else the

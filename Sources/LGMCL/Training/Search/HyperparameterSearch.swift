@@ -1,0 +1,235 @@
+import Distributed
+import Foundation
+import Logging
+
+/// `hpopt`: fine-tuning trials with drawn hyperparameters, scored on the validation split.
+///
+/// The world is split into `groups` equal groups of ranks (one communicator each); a trial is one
+/// data-parallel fine-tuning run inside a group. Trials go in rounds of `trialsPerRound`: a
+/// round's draws see the results of the rounds before it (TrialSampler), its trials are dealt to
+/// the groups in turn (trial t of the round to group t mod groups), and the round ends when all
+/// are done. What a trial computes depends on its draw and on its group's size only, so the
+/// same search on more groups gives the same table sooner.
+///
+/// Files in `output`: trials.csv (one row per finished trial, rewritten after each round: the
+/// search resumes from it), trials/trial-NNN/ (each trial's fine-tuning output), best.json and
+/// best-config.json (the model configuration of the best trial, for `finetune --config`).
+public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
+    let settings: SearchSettings
+    let world: Communicator
+    let logger: Logger
+    let directory: URL
+
+    public init(settings: SearchSettings, world: Communicator, logger: Logger = .silent) throws {
+        guard settings.trials > 0, settings.groups > 0, settings.trialsPerRound > 0 else {
+            throw SearchError(description: "hpopt needs at least one trial, one group and one trial per round")
+        }
+        guard world.size % settings.groups == 0 else {
+            throw SearchError(description: "--groups \(settings.groups) does not divide \(world.size) ranks into equal groups")
+        }
+        let groupSize = world.size / settings.groups
+        let batches: [Int]
+        if let choices = settings.sampler.space.parameters.contains(.batchSize) ? SearchSpace.Parameter.batchSize.domain : nil,
+           case .choice(let values) = choices {
+            batches = values.map { Int($0) }
+        } else {
+            batches = [settings.base.globalBatchSize]
+        }
+        for batch in batches where batch % groupSize != 0 {
+            throw SearchError(description: "batch size \(batch) is not divisible by the \(groupSize) ranks of a group; use other --groups or leave batch-size out of --search")
+        }
+        self.settings = settings
+        self.world = world
+        self.logger = logger
+        directory = URL(fileURLWithPath: settings.base.output)
+    }
+
+    public var trialsFile: URL { directory.appendingPathComponent("trials.csv") }
+    func trialDirectory(_ number: Int) -> URL {
+        directory.appendingPathComponent("trials").appendingPathComponent(String(format: "trial-%03d", number))
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func run() throws -> [SearchTrial] {
+        if world.isRoot { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        try world.barrier()
+        var base = settings.base
+        // Featurized once for every trial.
+        let model = try base.modelConfiguration()
+        let vocabulary = base.pretrained.flatMap {
+            FileManager.default.fileExists(atPath: RunDirectory(path: $0).vocabulary.path) ? $0 : nil
+        }
+        let featurized = try LabelledData.featurize(base, model: model, vocabularySource: vocabulary,
+                                                    into: directory.appendingPathComponent("featurized.h5"), world: world, logger: logger)
+        base.data = featurized.path
+        base.smilesColumn = featurized.smilesColumn
+
+        let groupIndex = world.rank / (world.size / settings.groups)
+        let group = try world.split(color: groupIndex)
+        var (trials, metric) = try resumedTrials()
+        if world.isRoot, !trials.isEmpty { logger.info("hpopt: \(trials.count) trials already in \(trialsFile.path)") }
+        let perRound = settings.trialsPerRound
+        for round in 0 ..< (settings.trials + perRound - 1) / perRound {
+            let numbers = Array(round * perRound ..< min((round + 1) * perRound, settings.trials))
+            let earlier = trials.filter { $0.round < round }.sorted { $0.number < $1.number }
+            let finished = earlier.map { trial in
+                TrialSampler.Finished(values: trial.values, score: trial.val.map { metric?.higherIsBetter == false ? -$0 : $0 })
+            }
+            let done = Set(trials.map(\.number))
+            // [ran, val, test, seconds] per trial of the round, from the root of the group that ran it.
+            var outcomes = [Double](repeating: 0, count: 4 * numbers.count)
+            for (slot, number) in numbers.enumerated() where !done.contains(number) && slot % settings.groups == groupIndex {
+                let values = settings.sampler.draw(trial: number, after: finished)
+                var trial = base
+                for parameter in settings.sampler.space.parameters { parameter.apply(values[parameter]!, to: &trial) }
+                trial.output = trialDirectory(number).path
+                if group.isRoot {
+                    try? FileManager.default.removeItem(at: trialDirectory(number))   // an interrupted attempt
+                    logger.info("hpopt: trial \(number) (round \(round), group \(groupIndex)): \(describe(values))")
+                }
+                try group.barrier()
+                let started = Date()
+                var val = Double.nan, test = Double.nan
+                do {
+                    let summary = try Finetuner<Scalar>(settings: trial, world: group, logger: logger).run()
+                    val = summary.val?.mean ?? .nan
+                    test = summary.test?.mean ?? .nan
+                    metric = summary.metric
+                } catch let error as TrainingError {
+                    if group.isRoot { logger.warning("hpopt: trial \(number) failed: \(error.description)") }
+                }
+                if group.isRoot {
+                    outcomes.replaceSubrange(4 * slot ..< 4 * slot + 4, with: [1, val, test, Date().timeIntervalSince(started)])
+                }
+            }
+            try world.allreduce(&outcomes)
+            // The metric, for trials resumed before any ran here: every group that ran one knows it.
+            let metricCode = try world.allreduce(metric.flatMap { Metric.allCases.firstIndex(of: $0) }.map { $0 + 1 } ?? 0, op: .max)
+            if metricCode > 0 { metric = Metric.allCases[metricCode - 1] }
+            for (slot, number) in numbers.enumerated() where outcomes[4 * slot] == 1 {
+                let val = outcomes[4 * slot + 1], test = outcomes[4 * slot + 2]
+                trials.append(SearchTrial(number: number, round: round, group: slot % settings.groups,
+                                    values: settings.sampler.draw(trial: number, after: finished),
+                                    val: val.isNaN ? nil : val, test: test.isNaN ? nil : test, seconds: outcomes[4 * slot + 3],
+                                    failure: val.isNaN ? "no validation score (diverged or no validation split)" : nil))
+            }
+            trials.sort { $0.number < $1.number }
+            if world.isRoot { try write(trials, metric: metric) }
+        }
+        if world.isRoot, let metric { try writeBest(trials, metric: metric, base: base) }
+        try world.barrier()
+        return trials
+    }
+
+    func describe(_ values: [SearchSpace.Parameter: Double]) -> String {
+        settings.sampler.space.parameters.map { "\($0.rawValue) \(String(format: "%.4g", values[$0]!))" }.joined(separator: ", ")
+    }
+
+    // MARK: trials.csv
+
+    var columns: [String] {
+        ["trial", "round", "group"] + settings.sampler.space.parameters.map(\.rawValue) + ["status", "val", "test", "seconds", "metric"]
+    }
+
+    func write(_ trials: [SearchTrial], metric: Metric?) throws {
+        var lines = [columns.joined(separator: ",")]
+        for t in trials {
+            // Values as Swift prints a Double: the shortest text that reads back to the same bits,
+            // so a resumed search draws exactly what the first attempt drew.
+            let fields = ["\(t.number)", "\(t.round)", "\(t.group)"] + settings.sampler.space.parameters.map { "\(t.values[$0]!)" }
+                + [t.failure == nil ? "ok" : "failed", t.val.map { "\($0)" } ?? "", t.test.map { "\($0)" } ?? "",
+                   String(format: "%.1f", t.seconds), metric?.rawValue ?? ""]
+            lines.append(fields.joined(separator: ","))
+        }
+        try AtomicDirectory.replaceFile(trialsFile, with: Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// The trials of an earlier attempt and their metric (rank 0 reads, every rank gets them).
+    func resumedTrials() throws -> ([SearchTrial], Metric?) {
+        let text = try world.broadcast(string: world.isRoot ? (try? String(contentsOf: trialsFile, encoding: .utf8)) ?? "" : "")
+        let lines = text.split(separator: "\n").map(String.init)
+        guard let header = lines.first else { return ([], nil) }
+        guard header == columns.joined(separator: ",") else {
+            throw SearchError(description: "\(trialsFile.path): written by another search (columns \(header)); use another --output")
+        }
+        let metric = lines.dropFirst().lazy.compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).last }
+            .compactMap { Metric(rawValue: String($0)) }.first
+        let trials = try lines.dropFirst().enumerated().map { index, line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            func number(_ i: Int) throws -> Double {
+                guard i < fields.count, let value = Double(fields[i]) else {
+                    throw SearchError(description: "\(trialsFile.path) row \(index + 2): '\(i < fields.count ? fields[i] : "")' is not a number")
+                }
+                return value
+            }
+            let p = settings.sampler.space.parameters
+            var values: [SearchSpace.Parameter: Double] = [:]
+            for (i, parameter) in p.enumerated() { values[parameter] = try number(3 + i) }
+            let failed = fields.count > 3 + p.count && fields[3 + p.count] == "failed"
+            return SearchTrial(number: Int(try number(0)), round: Int(try number(1)), group: Int(try number(2)), values: values,
+                         val: failed ? nil : try number(4 + p.count), test: Double(fields[safe: 5 + p.count] ?? ""),
+                         seconds: try number(6 + p.count), failure: failed ? "failed in an earlier attempt" : nil)
+        }
+        return (trials, metric)
+    }
+
+    // MARK: the best trial
+
+    func writeBest(_ trials: [SearchTrial], metric: Metric, base: FinetuneSettings) throws {
+        let scored = trials.filter { $0.val != nil }
+        guard let best = scored.max(by: { a, b in metric.higherIsBetter ? a.val! < b.val! : a.val! > b.val! }) else {
+            logger.warning("hpopt: no trial finished with a validation score; best.json not written")
+            return
+        }
+        var settings = base
+        for parameter in self.settings.sampler.space.parameters { parameter.apply(best.values[parameter]!, to: &settings) }
+        let configuration = directory.appendingPathComponent("best-config.json")
+        try settings.modelConfiguration().save(to: configuration)
+        let flags = self.settings.sampler.space.parameters.compactMap { p in p.flag.map { "\($0) \(best.values[p]!)" } }
+        let command = (["lgmcl-dist finetune --config \(configuration.path)"] + flags).joined(separator: " ")
+        let record: [String: Any] = [
+            "trial": best.number, "metric": metric.rawValue, "val": best.val!, "test": best.test ?? NSNull(),
+            "values": Dictionary(uniqueKeysWithValues: best.values.map { ($0.key.rawValue, $0.value) }),
+            "finetune": command,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
+        try AtomicDirectory.replaceFile(directory.appendingPathComponent("best.json"), with: data)
+        logger.info("hpopt: best trial \(best.number), val \(metric.rawValue) \(best.val!): \(describe(best.values)); \(command)")
+    }
+}
+
+public struct SearchSettings: Sendable {
+    /// What every trial starts from; `output` is the search's directory.
+    public var base: FinetuneSettings
+    public var trials: Int
+    public var groups: Int
+    public var trialsPerRound: Int
+    public var sampler: TrialSampler
+
+    public init(base: FinetuneSettings, trials: Int, groups: Int, trialsPerRound: Int, sampler: TrialSampler) {
+        self.base = base
+        self.trials = trials
+        self.groups = groups
+        self.trialsPerRound = trialsPerRound
+        self.sampler = sampler
+    }
+}
+
+/// One trial, as trials.csv holds it.
+public struct SearchTrial: Sendable {
+    public var number: Int
+    public var round: Int
+    public var group: Int
+    public var values: [SearchSpace.Parameter: Double]
+    /// Validation and test metric (mean over the seeds); nil when the trial failed.
+    public var val: Double?
+    public var test: Double?
+    public var seconds: Double
+    /// Why a trial failed (a diverged loss): the run's message.
+    public var failure: String?
+}
+
+private extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// The hyperparameters `hpopt` searches: each with its range, its scale and the fine-tuning setting
+/// it sets. The defaults span what chemprop's search and the paper's recipe vary for a model
+/// of this kind; `--search` narrows them to a subset.
+public struct SearchSpace: Sendable {
+    public enum Parameter: String, CaseIterable, Sendable {
+        case learningRate = "lr"
+        case encoderLearningRate = "encoder-lr"
+        case weightDecay = "weight-decay"
+        case predictionDropout = "prediction-dropout"
+        case fingerprintDropout = "fingerprint-dropout"
+        case batchSize = "batch-size"
+
+        public var domain: Domain {
+            switch self {
+            case .learningRate: .logUniform(1e-4, 3e-3)
+            case .encoderLearningRate: .logUniform(1e-5, 1e-3)
+            case .weightDecay: .logUniform(1e-6, 1e-2)
+            case .predictionDropout, .fingerprintDropout: .uniform(0, 0.5)
+            case .batchSize: .choice([32, 64, 128])
+            }
+        }
+
+        /// The fine-tuning setting this value sets.
+        public func apply(_ value: Double, to settings: inout FinetuneSettings) {
+            switch self {
+            case .learningRate: settings.learningRate = value
+            case .encoderLearningRate: settings.encoderLearningRate = value
+            case .weightDecay: settings.weightDecay = value
+            case .predictionDropout: settings.model.fusion.predictionDropout = value
+            case .fingerprintDropout: settings.model.fusion.fingerprintDropout = value
+            case .batchSize: settings.globalBatchSize = Int(value)
+            }
+        }
+
+        /// The `finetune` flag that sets it, or nil for the fields of the model configuration
+        /// (`--config`).
+        public var flag: String? {
+            switch self {
+            case .predictionDropout, .fingerprintDropout: nil
+            default: "--" + rawValue
+            }
+        }
+    }
+
+    /// Where a parameter's values come from. Continuous ones are searched on their own scale
+    /// (log for learning rates and weight decay), choices by index.
+    public enum Domain: Sendable, Equatable {
+        case uniform(Double, Double)
+        case logUniform(Double, Double)
+        case choice([Double])
+
+        /// The value's coordinate in the search: log for log-uniform, the index of a choice.
+        func coordinate(_ value: Double) -> Double {
+            switch self {
+            case .uniform: value
+            case .logUniform: Foundation.log(value)
+            case .choice(let values): Double(values.firstIndex(of: value) ?? 0)
+            }
+        }
+
+        func value(_ coordinate: Double) -> Double {
+            switch self {
+            case .uniform: coordinate
+            case .logUniform: exp(coordinate)
+            case .choice(let values): values[Int(coordinate)]
+            }
+        }
+
+        /// The interval continuous coordinates range over.
+        var bounds: ClosedRange<Double> {
+            switch self {
+            case .uniform(let low, let high): low ... high
+            case .logUniform(let low, let high): Foundation.log(low) ... Foundation.log(high)
+            case .choice(let values): 0 ... Double(values.count - 1)
+            }
+        }
+    }
+
+    public var parameters: [Parameter]
+
+    public init(parameters: [Parameter] = Parameter.allCases) { self.parameters = parameters }
+
+    /// Parses `--search lr,weight-decay,…`; an unknown name is an error listing the known ones.
+    public init(names: String) throws {
+        parameters = try names.split(separator: ",").map { name in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let parameter = Parameter(rawValue: trimmed) else {
+                throw SearchError(description: "--search: unknown hyperparameter '\(trimmed)' (known: \(Parameter.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return parameter
+        }
+        guard !parameters.isEmpty else { throw SearchError(description: "--search: no hyperparameter named") }
+    }
+}
+
+public struct SearchError: Error, CustomStringConvertible {
+    public let description: String
+}
