@@ -65,7 +65,15 @@ struct Hpopt: ParsableCommand {
         guard trials > 0, groups > 0, startupTrials >= 0, (trialsPerRound ?? 1) > 0 else {
             throw ValidationError("--trials, --groups and --trials-per-round must be positive, --startup-trials not negative")
         }
-        do { _ = try SearchSpace(names: search) } catch { throw ValidationError("\(error)") }
+        let space: SearchSpace
+        do { space = try SearchSpace(names: search) } catch { throw ValidationError("\(error)") }
+        // The groups against the ranks the launcher started, before MPI (the search checks again).
+        if let ranks = LGMCLDist.launcherSize {
+            guard ranks % groups == 0 else { throw ValidationError("--groups \(groups) does not divide \(ranks) ranks into equal groups") }
+            for batch in space.batchSizes(otherwise: options.batchSize) where batch % (ranks / groups) != 0 {
+                throw ValidationError("batch size \(batch) is not divisible by the \(ranks / groups) ranks of a group; use other --groups or leave batch-size out of --search")
+            }
+        }
     }
 
     func run() throws {

@@ -39,4 +39,12 @@ struct LGMCLDist: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"].lazy.compactMap { environment[$0].flatMap { Int($0) } }.first
     }
+
+    /// The number of ranks the launcher started, read before MPI is initialised: 1 without a
+    /// launcher, nil when the launcher does not say (PMIx alone).
+    static var launcherSize: Int? {
+        let environment = ProcessInfo.processInfo.environment
+        guard launcherRank != nil else { return 1 }
+        return ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"].lazy.compactMap { environment[$0].flatMap { Int($0) } }.first
+    }
 }

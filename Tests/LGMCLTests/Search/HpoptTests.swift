@@ -69,6 +69,7 @@ struct HpoptTests {
 
     @Test func groupsThatDoNotDivideTheRanksAreRefused() throws {
         let result = try hpopt(3, data: try data(), output: Self.scratch.appendingPathComponent("refused"), ["--trials", "2", "--groups", "2"])
-        #expect(result.status != 0 && !result.timedOut && result.output.contains("--groups 2 does not divide 3 ranks"), "\(result.output)")
+        #expect(result.status != 0 && !result.timedOut, "\(result.output)")
+        #expect(result.output.components(separatedBy: "--groups 2 does not divide 3 ranks").count == 2, "said once: \(result.output)")
     }
 }

@@ -28,14 +28,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             throw SearchError(description: "--groups \(settings.groups) does not divide \(world.size) ranks into equal groups")
         }
         let groupSize = world.size / settings.groups
-        let batches: [Int]
-        if let choices = settings.sampler.space.parameters.contains(.batchSize) ? SearchSpace.Parameter.batchSize.domain : nil,
-           case .choice(let values) = choices {
-            batches = values.map { Int($0) }
-        } else {
-            batches = [settings.base.globalBatchSize]
-        }
-        for batch in batches where batch % groupSize != 0 {
+        for batch in settings.sampler.space.batchSizes(otherwise: settings.base.globalBatchSize) where batch % groupSize != 0 {
             throw SearchError(description: "batch size \(batch) is not divisible by the \(groupSize) ranks of a group; use other --groups or leave batch-size out of --search")
         }
         self.settings = settings

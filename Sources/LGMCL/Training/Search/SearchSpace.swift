@@ -82,6 +82,12 @@ public struct SearchSpace: Sendable {
 
     public init(parameters: [Parameter] = Parameter.allCases) { self.parameters = parameters }
 
+    /// Every global batch size a trial may use: the searched ones, else the run's `fixed` one.
+    public func batchSizes(otherwise fixed: Int) -> [Int] {
+        guard parameters.contains(.batchSize), case .choice(let values) = Parameter.batchSize.domain else { return [fixed] }
+        return values.map { Int($0) }
+    }
+
     /// Parses `--search lr,weight-decay,…`; an unknown name is an error listing the known ones.
     public init(names: String) throws {
         parameters = try names.split(separator: ",").map { name in
