@@ -58,6 +58,9 @@ struct HpoptTests {
         #expect(abs((best["val"] as? Double ?? 0) - vals.max()!) < 1e-12, "\(best)")
         #expect(best["trial"] as? Int == vals.firstIndex(of: vals.max()!))
         _ = try ModelConfiguration.load(from: parallel.appendingPathComponent("best-config.json"))
+        // The command it names is one finetune accepts (integers for integer flags).
+        let command = try #require(best["finetune"] as? String)
+        #expect(command.contains("--batch-size ") && !command.contains(".0 ") && !command.hasSuffix(".0"), "\(command)")
 
         // Interrupted after trial 2: the search resumes from trials.csv and ends with the same table.
         let lines = try String(contentsOf: serial.appendingPathComponent("trials.csv"), encoding: .utf8).split(separator: "\n")

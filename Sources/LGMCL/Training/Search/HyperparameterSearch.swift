@@ -128,9 +128,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
     func write(_ trials: [SearchTrial], metric: Metric?) throws {
         var lines = [columns.joined(separator: ",")]
         for t in trials {
-            // Values as Swift prints a Double: the shortest text that reads back to the same bits,
-            // so a resumed search draws exactly what the first attempt drew.
-            let fields = ["\(t.number)", "\(t.round)", "\(t.group)"] + settings.sampler.space.parameters.map { "\(t.values[$0]!)" }
+            let fields = ["\(t.number)", "\(t.round)", "\(t.group)"] + settings.sampler.space.parameters.map { $0.text(t.values[$0]!) }
                 + [t.failure == nil ? "ok" : "failed", t.val.map { "\($0)" } ?? "", t.test.map { "\($0)" } ?? "",
                    String(format: "%.1f", t.seconds), metric?.rawValue ?? ""]
             lines.append(fields.joined(separator: ","))
@@ -179,7 +177,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         for parameter in self.settings.sampler.space.parameters { parameter.apply(best.values[parameter]!, to: &settings) }
         let configuration = directory.appendingPathComponent("best-config.json")
         try settings.modelConfiguration().save(to: configuration)
-        let flags = self.settings.sampler.space.parameters.compactMap { p in p.flag.map { "\($0) \(best.values[p]!)" } }
+        let flags = self.settings.sampler.space.parameters.compactMap { p in p.flag.map { "\($0) \(p.text(best.values[p]!))" } }
         let command = (["lgmcl-dist finetune --config \(configuration.path)"] + flags).joined(separator: " ")
         let record: [String: Any] = [
             "trial": best.number, "metric": metric.rawValue, "val": best.val!, "test": best.test ?? NSNull(),

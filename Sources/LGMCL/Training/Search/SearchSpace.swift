@@ -34,6 +34,13 @@ public struct SearchSpace: Sendable {
             }
         }
 
+        /// The value as trials.csv and the `finetune` command write it: a batch size as an integer,
+        /// any other value as the shortest text that reads back to the same bits (a resumed
+        /// search draws exactly what the first attempt drew).
+        public func text(_ value: Double) -> String {
+            self == .batchSize ? String(Int(value)) : "\(value)"
+        }
+
         /// The `finetune` flag that sets it, or nil for the fields of the model configuration
         /// (`--config`).
         public var flag: String? {
