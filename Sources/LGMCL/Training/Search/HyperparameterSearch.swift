@@ -184,7 +184,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             "values": Dictionary(uniqueKeysWithValues: best.values.map { ($0.key.rawValue, $0.value) }),
             "finetune": command,
         ]
-        let data = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try AtomicDirectory.replaceFile(directory.appendingPathComponent("best.json"), with: data)
         logger.info("hpopt: best trial \(best.number), val \(metric.rawValue) \(best.val!): \(describe(best.values)); \(command)")
     }
