@@ -62,8 +62,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let splitSeed = settings.splitSeed ?? seed
             let parts = try data.split(seed: splitSeed, cells: seedSplits[seed], settings: settings)
             if world.isRoot {
-                let drawn = settings.splitColumn == nil && seedSplits[seed] == nil ? " seed \(splitSeed)" : ""
-                logger.info("seed \(seed): split \(split)\(drawn): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
+                let described = settings.splitColumn.map { "from column '\($0)'" }
+                    ?? settings.split.rawValue + (seedSplits[seed] == nil ? " seed \(splitSeed)" : " (from its split file)")
+                logger.info("seed \(seed): split \(described): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
             let (result, predicted) = try trainSeed(seed, parts: parts, data: data, metric: metric, curves: &curves, watchdog: watchdog)
             results.append(result)

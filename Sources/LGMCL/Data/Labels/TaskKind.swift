@@ -39,6 +39,9 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// Labels are stored as Float32: one that is a Float prints as the Float it is (-0.77, not
+/// -0.7699999809265137).
 private func formatLabel(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+    return Float(exactly: value).map { "\($0)" } ?? "\(value)"
 }
