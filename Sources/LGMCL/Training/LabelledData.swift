@@ -23,18 +23,11 @@ struct LabelledData {
     /// first (all ranks together; with the pretrained encoders' vocabulary when there are any).
     init(settings: FinetuneSettings, featurizedData: URL, world: Communicator, logger: Logger) throws {
         model = try settings.modelConfiguration()
-        var vocabularySource: String?
-        if let pretrained = settings.pretrained {
-            if model.preset != settings.model.preset, world.isRoot {
-                logger.info("--pretrained \(pretrained) holds a '\(model.preset)' model: fine-tuning that configuration")
-            }
-            if FileManager.default.fileExists(atPath: RunDirectory(path: pretrained).vocabulary.path) {
-                vocabularySource = pretrained
-            }
+        if let pretrained = settings.pretrained, model.preset != settings.model.preset, world.isRoot {
+            logger.info("--pretrained \(pretrained) holds a '\(model.preset)' model: fine-tuning that configuration")
         }
-
-        let featurized = try Self.featurize(settings, model: model, vocabularySource: vocabularySource, into: featurizedData,
-                                            world: world, logger: logger)
+        let vocabularySource = Self.vocabularySource(settings)
+        let featurized = try Self.featurize(settings, model: model, into: featurizedData, world: world, logger: logger)
         smilesColumn = featurized.smilesColumn
         rejectedRows = featurized.rejectedRows
         let path = featurized.path
@@ -79,9 +72,15 @@ struct LabelledData {
         }
     }
 
+    /// The pretrained encoders' directory when it holds their vocabulary: what a CSV is tokenized with.
+    static func vocabularySource(_ settings: FinetuneSettings) -> String? {
+        settings.pretrained.flatMap { FileManager.default.fileExists(atPath: RunDirectory(path: $0).vocabulary.path) ? $0 : nil }
+    }
+
     /// `settings.data` as an HDF5 dataset: the file itself, or a CSV featurized into `output` (all
-    /// ranks together) with the SMILES column it was read from and the rows it rejected.
-    static func featurize(_ settings: FinetuneSettings, model: ModelConfiguration, vocabularySource: String?, into output: URL,
+    /// ranks together, with the pretrained vocabulary when there is one) with the SMILES column it
+    /// was read from and the rows it rejected.
+    static func featurize(_ settings: FinetuneSettings, model: ModelConfiguration, into output: URL,
                           world: Communicator, logger: Logger) throws -> (path: String, smilesColumn: String, rejectedRows: Int) {
         var smilesColumn = settings.smilesColumn ?? "smiles"
         guard !["h5", "hdf5"].contains(URL(fileURLWithPath: settings.data).pathExtension.lowercased()) else {
@@ -95,7 +94,7 @@ struct LabelledData {
                                                        excluded: [settings.descriptionColumn, settings.splitColumn].compactMap { $0 })
         options.descriptionColumn = settings.descriptionColumn
         options.splitColumn = settings.splitColumn
-        options.vocabulary = vocabularySource
+        options.vocabulary = vocabularySource(settings)
         options.maxSMILESTokens = model.text.maxSMILESTokens
         options.maxDescriptionTokens = model.text.maxDescriptionTokens
         options.createdBy = "lgmcl-dist finetune"

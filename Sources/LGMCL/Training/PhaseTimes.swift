@@ -36,6 +36,18 @@ public struct PhaseTimes: Sendable {
     /// Values in `Phase.allCases` order, for gathering across ranks.
     public var vector: [Double] { Phase.allCases.map { seconds[$0] ?? 0 } }
 
+    /// Gathered `vector`s as seconds by phase name, for each rank and as the mean over the ranks.
+    public static func byRank(gathered: [Double], ranks: Int) -> (ranks: [[String: Double]], mean: [String: Double]) {
+        let phases = Phase.allCases
+        let byRank = (0 ..< ranks).map { r in
+            Dictionary(uniqueKeysWithValues: phases.enumerated().map { i, phase in (phase.rawValue, gathered[r * phases.count + i]) })
+        }
+        let mean = Dictionary(uniqueKeysWithValues: phases.map { phase in
+            (phase.rawValue, byRank.map { $0[phase.rawValue] ?? 0 }.reduce(0, +) / Double(ranks))
+        })
+        return (byRank, mean)
+    }
+
     /// A table with one row per rank (from gathered `vector`s) and one column per phase.
     public static func table(gathered: [Double], ranks: Int) -> String {
         let phases = Phase.allCases

@@ -96,21 +96,14 @@ extension Pretrainer {
         let seconds = try world.allreduce(monotonicSeconds() - clock.started, op: .max)
         let cpuSeconds = try world.allgather([processCPUSeconds() - clock.cpuStarted])
         let gathered = try world.allgather(step.times.vector)
-        let phases = PhaseTimes.Phase.allCases
-        let byRank = (0 ..< world.size).map { r in
-            Dictionary(uniqueKeysWithValues: phases.enumerated().map { i, phase in (phase.rawValue, gathered[r * phases.count + i]) })
-        }
-        var phaseSeconds: [String: Double] = [:]
-        for phase in phases {
-            phaseSeconds[phase.rawValue] = byRank.map { $0[phase.rawValue] ?? 0 }.reduce(0, +) / Double(world.size)
-        }
+        let phases = PhaseTimes.byRank(gathered: gathered, ranks: world.size)
         if world.isRoot {
             logger.info("time per rank (seconds and share of the rank's total):\n\(PhaseTimes.table(gathered: gathered, ranks: world.size))")
         }
         let steps = position.step - clock.step
         return PretrainSummary(steps: steps, molecules: steps * settings.globalBatchSize, seconds: seconds, finalLoss: lastLoss,
                                ranks: world.size, globalBatchSize: settings.globalBatchSize, stoppedBySignal: stoppedBySignal,
-                               phaseSeconds: phaseSeconds, phaseSecondsByRank: byRank, cpuSecondsByRank: cpuSeconds,
+                               phaseSeconds: phases.mean, phaseSecondsByRank: phases.ranks, cpuSecondsByRank: cpuSeconds,
                                stop: stopReport)
     }
 }

@@ -138,19 +138,12 @@ struct BenchmarkThroughput: ParsableCommand {
         let slowest = (0 ..< steps).map { s in stride(from: s, to: waits.count, by: steps).map { waits[$0] }.min()! }
         let seconds = try world.allreduce(timer.end.seconds - timer.start.seconds, op: .max)
         let cpu = try world.allgather([timer.end.cpu - timer.start.cpu])
-        let phases = PhaseTimes.Phase.allCases
         let timed = zip(timer.end.times.vector, timer.start.times.vector).map { $0 - $1 }
-        let gathered = try world.allgather(timed)
-        let byRank = (0 ..< world.size).map { r in
-            Dictionary(uniqueKeysWithValues: phases.enumerated().map { i, phase in (phase.rawValue, gathered[r * phases.count + i]) })
-        }
-        let mean = Dictionary(uniqueKeysWithValues: phases.map { phase in
-            (phase.rawValue, byRank.map { $0[phase.rawValue] ?? 0 }.reduce(0, +) / Double(world.size))
-        })
+        let phases = PhaseTimes.byRank(gathered: try world.allgather(timed), ranks: world.size)
         let alone = try trainer.gradientSync.allreduceAloneSeconds(repetitions: allreduceRepetitions)
         let layout = trainer.gradientSync.bucketLayout
         return Measurement(steps: steps, ranks: world.size, globalBatch: settings.globalBatchSize, seconds: seconds,
-                           finalLoss: timer.loss, phaseSeconds: mean, phaseSecondsByRank: byRank, cpuSecondsByRank: cpu,
+                           finalLoss: timer.loss, phaseSeconds: phases.mean, phaseSecondsByRank: phases.ranks, cpuSecondsByRank: cpu,
                            slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
                            allreduceAloneSeconds: alone, buckets: layout.buckets,
                            gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride)

@@ -49,11 +49,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         try world.barrier()
         var base = settings.base
         // Featurized once for every trial.
-        let model = try base.modelConfiguration()
-        let vocabulary = base.pretrained.flatMap {
-            FileManager.default.fileExists(atPath: RunDirectory(path: $0).vocabulary.path) ? $0 : nil
-        }
-        let featurized = try LabelledData.featurize(base, model: model, vocabularySource: vocabulary,
+        let featurized = try LabelledData.featurize(base, model: try base.modelConfiguration(),
                                                     into: directory.appendingPathComponent("featurized.h5"), world: world, logger: logger)
         base.data = featurized.path
         base.smilesColumn = featurized.smilesColumn
@@ -69,11 +65,12 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             let finished = earlier.map { trial in
                 TrialSampler.Finished(values: trial.values, score: trial.val.map { metric?.higherIsBetter == false ? -$0 : $0 })
             }
+            let draws = numbers.map { settings.sampler.draw(trial: $0, after: finished) }
             let done = Set(trials.map(\.number))
             // [ran, val, test, seconds] per trial of the round, from the root of the group that ran it.
             var outcomes = [Double](repeating: 0, count: 4 * numbers.count)
             for (slot, number) in numbers.enumerated() where !done.contains(number) && slot % settings.groups == groupIndex {
-                let values = settings.sampler.draw(trial: number, after: finished)
+                let values = draws[slot]
                 var trial = base
                 for parameter in settings.sampler.space.parameters { parameter.apply(values[parameter]!, to: &trial) }
                 trial.output = trialDirectory(number).path
@@ -102,10 +99,8 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             if metricCode > 0 { metric = Metric.allCases[metricCode - 1] }
             for (slot, number) in numbers.enumerated() where outcomes[4 * slot] == 1 {
                 let val = outcomes[4 * slot + 1], test = outcomes[4 * slot + 2]
-                trials.append(SearchTrial(number: number, round: round, group: slot % settings.groups,
-                                    values: settings.sampler.draw(trial: number, after: finished),
-                                    val: val.isNaN ? nil : val, test: test.isNaN ? nil : test, seconds: outcomes[4 * slot + 3],
-                                    failure: val.isNaN ? "no validation score (diverged or no validation split)" : nil))
+                trials.append(SearchTrial(number: number, round: round, group: slot % settings.groups, values: draws[slot],
+                                          val: val.isNaN ? nil : val, test: test.isNaN ? nil : test, seconds: outcomes[4 * slot + 3]))
             }
             trials.sort { $0.number < $1.number }
             if world.isRoot { try write(trials, metric: metric) }
@@ -129,7 +124,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         var lines = [columns.joined(separator: ",")]
         for t in trials {
             let fields = ["\(t.number)", "\(t.round)", "\(t.group)"] + settings.sampler.space.parameters.map { $0.text(t.values[$0]!) }
-                + [t.failure == nil ? "ok" : "failed", t.val.map { "\($0)" } ?? "", t.test.map { "\($0)" } ?? "",
+                + [t.failed ? "failed" : "ok", t.val.map { "\($0)" } ?? "", t.test.map { "\($0)" } ?? "",
                    String(format: "%.1f", t.seconds), metric?.rawValue ?? ""]
             lines.append(fields.joined(separator: ","))
         }
@@ -159,8 +154,8 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             for (i, parameter) in p.enumerated() { values[parameter] = try number(3 + i) }
             let failed = fields.count > 3 + p.count && fields[3 + p.count] == "failed"
             return SearchTrial(number: Int(try number(0)), round: Int(try number(1)), group: Int(try number(2)), values: values,
-                         val: failed ? nil : try number(4 + p.count), test: Double(fields[safe: 5 + p.count] ?? ""),
-                         seconds: try number(6 + p.count), failure: failed ? "failed in an earlier attempt" : nil)
+                               val: failed ? nil : try number(4 + p.count), test: Double(fields[safe: 5 + p.count] ?? ""),
+                               seconds: try number(6 + p.count))
         }
         return (trials, metric)
     }
@@ -217,8 +212,9 @@ public struct SearchTrial: Sendable {
     public var val: Double?
     public var test: Double?
     public var seconds: Double
-    /// Why a trial failed (a diverged loss): the run's message.
-    public var failure: String?
+
+    /// No validation score: the loss diverged, or the split has no validation part.
+    public var failed: Bool { val == nil }
 }
 
 private extension Array {
