@@ -3,7 +3,23 @@
 # run at release speed.
 SHELL := /bin/bash
 SWIFT ?= swift
-SWIFT_FLAGS := -c release -Xswiftc -enable-testing
+# TARGET_CPU: the CPU the Swift code is compiled for. haswell (AVX2, FMA: x86 CPUs since 2013)
+# when this machine has them, which makes the elementwise kernels (GELU, dropout, softmax,
+# attention scores) use 8-lane vectors and the joint pretraining step ~11% cheaper
+# (docs/benchmarks-pretrain.md); x86-64 runs on any 64-bit x86. Results are the same to the bit
+# (Swift does not contract a * b + c into FMA). A haswell build refuses to start on a CPU
+# without those instructions (Sources/CTargetCPU); for a cluster with older nodes build with
+# `make build TARGET_CPU=x86-64` (docs/cluster.md, "Building for the nodes").
+TARGET_CPU ?= $(shell f=$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null); \
+	for x in avx2 fma bmi2 f16c movbe; do [[ " $$f " == *" $$x "* ]] || { echo x86-64; exit; }; done; echo haswell)
+ifeq ($(TARGET_CPU),haswell)
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xcc -DLGMCL_TARGET_HASWELL
+else ifeq ($(TARGET_CPU),x86-64)
+CPU_FLAGS :=
+else
+$(error TARGET_CPU=$(TARGET_CPU): use haswell or x86-64)
+endif
+SWIFT_FLAGS := -c release -Xswiftc -enable-testing $(CPU_FLAGS)
 # `swift test` adds its own -enable-testing to every module unless told not to (testable
 # imports, on by default); SWIFT_FLAGS already has it, and the second copy changes every
 # module's command line, so each switch between `make build` and `make test` recompiled all

@@ -38,6 +38,9 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-isystem", "/usr/include/rdkit", "-Wno-deprecated-declarations"])],
             linkerSettings: rdkitLibraries.map { .linkedLibrary($0) }
         ),
+        // Refuses to start a build on a CPU without the instructions its Swift code was compiled to
+        // use (the Makefile's TARGET_CPU), instead of dying of SIGILL mid-run.
+        .target(name: "CTargetCPU"),
         .target(
             name: "Distributed",
             dependencies: ["CMPI", .product(name: "Logging", package: "swift-log")]
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "LGMCL",
             dependencies: [
-                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto",
+                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto", "CTargetCPU",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

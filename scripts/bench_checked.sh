@@ -36,7 +36,7 @@ if variant == "unchecked":
 open(path, "w").write(text)
 PY
     echo "== building $variant" >&2
-    (cd "$work/$variant" && swift build -c release --product lgmcl-dist >"$work/$variant.build.log" 2>&1) \
+    (cd "$work/$variant" && make build >"$work/$variant.build.log" 2>&1) \
         || { tail -n 20 "$work/$variant.build.log"; exit 1; }
 done
 echo "$head" >"$work/HEAD"

@@ -43,7 +43,19 @@ struct NumericEnvironmentTests {
         // Sandybridge's kernels have no FMA: its products round differently from Haswell's.
         #expect(canary(lines[0]) != nil && canary(lines[0]) != canary(lines[1]), "\(result.output)")
         #expect(result.stdout.contains("numerics differ across ranks"), "\(result.output)")
-        for line in lines { #expect(line?.contains("lgmcl \(LGMCLVersion.string) \(BuildInfo.gitCommit.prefix(12))") == true) }
+        for line in lines {
+            #expect(line?.contains("lgmcl \(LGMCLVersion.string) \(BuildInfo.gitCommit.prefix(12)) built for \(BuildInfo.targetCPU)") == true)
+        }
+    }
+
+    /// CTargetCPU's view of the CPU (the compiler's cpuid checks) against Linux's: a haswell build
+    /// runs here only if /proc/cpuinfo lists what it was compiled to use.
+    @Test func theBuildsTargetIsOneThisCPURuns() throws {
+        #expect(["haswell", "x86-64", "default"].contains(BuildInfo.targetCPU))
+        #expect(BuildInfo.missingCPUFeatures == "")
+        if BuildInfo.targetCPU == "haswell", let flags = CPUDescription.read().flags {
+            for feature in ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe"] { #expect(flags.contains(feature), "\(feature)") }
+        }
     }
 
     @Test func theCanaryIsTheSameOnEveryCall() throws {

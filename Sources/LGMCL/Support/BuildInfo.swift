@@ -1,7 +1,15 @@
+import CTargetCPU
 import Foundation
 
-/// Facts about the build, for checkpoint manifests.
+/// Facts about the build, for checkpoint manifests and `lgmcl-dist info`.
 public enum BuildInfo {
+    /// The CPU the Swift code was compiled for (the Makefile's TARGET_CPU): "haswell" or "x86-64".
+    public static var targetCPU: String { String(cString: lgmcl_target_cpu()) }
+
+    /// The target's features this CPU lacks ("" when none). Never non-empty in a running process:
+    /// CTargetCPU stops one before any Swift code runs.
+    public static var missingCPUFeatures: String { String(cString: lgmcl_missing_cpu_features()) }
+
     /// The git commit of the source tree the running executable was built from, read from the
     /// `.git` directory two levels above `.build/<configuration>/`; "unknown" for an installed copy.
     public static let gitCommit: String = {
