@@ -142,33 +142,34 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
         let c = configuration
         let rows = x.shape[0], length = x.shape[1], d = x.shape[2]
         let h = c.heads, dh = d / h, w = table.shape[0]
-        // Queries and keys heads-first (h × M·L × d_h) so that one batched product per head
-        // meets the shared position projections (h × W × d_h).
-        func headsFirst(_ t: Tensor<Scalar>) -> Tensor<Scalar> {
-            t.reshaped([rows * length, h, dh]).permuted([1, 0, 2])
-        }
-        let q = headsFirst(query(x)), k = headsFirst(key(x))
+        // Heads stay where the projections wrote them, (M, L, h·d_h): the products read each
+        // head's columns as blocks (BlockMatMul.swift) instead of permuting them out and back.
+        let q = query(x), k = key(x)
         // The table belongs to no molecule: its masks are keyed by its absolute rows.
         let tableRows = MoleculeRows.rows(molecules: Array(repeating: -1, count: w), positions: Array(relative.window))
         let r = tableDropout(table, stream, rows: tableRows)
-        let qr = query(r).reshaped([w, h, dh]).permuted([1, 0, 2])
-        let kr = key(r).reshaped([w, h, dh]).permuted([1, 0, 2])
+        let qr = query(r), kr = key(r)
 
-        func perMolecule(_ t: Tensor<Scalar>, _ columns: Int) -> Tensor<Scalar> {  // h × M·L × n → h × M × L × n
-            t.reshaped([h, rows, length, columns])
-        }
-        let contentToContent = matmul(q.reshaped([h, rows, length, dh]), k.reshaped([h, rows, length, dh]),
-                                      transposeB: true)                                              // [i, j]
-        let contentToPosition = perMolecule(matmul(q, kr, transposeB: true), w)                      // Qᵢ·Kʳ[w]
-        let positionToContent = perMolecule(matmul(k, qr, transposeB: true), w)                      // Kⱼ·Qʳ[w]
+        let byHead = MatrixBlocks.heads(molecules: rows, length: length, heads: h, width: dh, headMajor: true)
+        let tokenColumns = MatrixBlocks.columns(rows: rows * length, count: h, width: dh)   // all tokens, one head
+        let tableColumns = MatrixBlocks.columns(rows: w, count: h, width: dh)
+        let contentToContent = blockMatmul(q, byHead, k, byHead, transposeB: true, shape: [h, rows, length, length],
+                                           .contiguous(count: h * rows, rows: length, columns: length))    // [i, j]
+        let perHead = MatrixBlocks.contiguous(count: h, rows: rows * length, columns: w)
+        let contentToPosition = blockMatmul(q, tokenColumns, kr, tableColumns, transposeB: true,
+                                            shape: [h, rows, length, w], perHead)                          // Qᵢ·Kʳ[w]
+        let positionToContent = blockMatmul(k, tokenColumns, qr, tableColumns, transposeB: true,
+                                            shape: [h, rows, length, w], perHead)                          // Kⱼ·Qʳ[w]
         // (Qᵢ·Kⱼ + Qᵢ·Kʳ[δ(i,j)] + Qʳ[δ(i,j)]·Kⱼ) / √(3·d_h), molecules first from here: M × h × L × L.
         let scores = Tensor.disentangledScores(contentToContent: contentToContent, contentToPosition: contentToPosition,
                                                positionToContent: positionToContent, index: relative.index,
                                                scale: 1 / Scalar(3 * dh).squareRoot())
         var p = scores.softmax(mask: mask)
         p = attentionDropout(p, stream, rows: molecules)
-        let v = value(x).reshaped([rows, length, h, dh]).permuted([0, 2, 1, 3])
-        let attended = matmul(p, v).permuted([0, 2, 1, 3]).reshaped([rows, length, d])
+        // P·V with each (molecule, head) written into its head's columns of (M, L, d).
+        let byMolecule = MatrixBlocks.heads(molecules: rows, length: length, heads: h, width: dh, headMajor: false)
+        let attended = blockMatmul(p, .contiguous(count: rows * h, rows: length, columns: length), value(x), byMolecule,
+                                   shape: [rows, length, d], byMolecule)
         let a = attentionNorm(x + attendedDropout(attentionOutput(attended), stream, rows: molecules))
         let f = output(intermediate(a).gelu())
         return outputNorm(a + outputDropout(f, stream, rows: molecules))
