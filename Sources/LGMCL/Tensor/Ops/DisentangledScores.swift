@@ -42,7 +42,9 @@ extension Tensor {
         return result(shape: [m, h, l, l], storage: out, inputs: [c, p, q]) { grad, sink in
             let g = grad.baseAddress!
             let dc = sink[0]?.baseAddress, dp = sink[1]?.baseAddress, dq = sink[2]?.baseAddress
-            toP.withUnsafeBufferPointer { toP in toQ.withUnsafeBufferPointer { toQ in
+            // Q's offsets with j outer: its scatter walks down the columns of the scores.
+            let toQByColumn = (0 ..< l * l).map { toQ[($0 % l) * l + $0 / l] }
+            toP.withUnsafeBufferPointer { toP in toQByColumn.withUnsafeBufferPointer { toQByColumn in
                 for mi in 0 ..< m {
                     for hi in 0 ..< h {
                         let slab = hi * m + mi
@@ -51,13 +53,34 @@ extension Tensor {
                             let ds = dc + slab * l * l
                             for e in 0 ..< l * l { ds[e] += scale * gs[e] }
                         }
+                        // δ(i, j) runs in blocks of equal columns along a row (and, for Q, down a
+                        // column): each block is summed in a register, in the order the element-wise
+                        // scatter added it, so the result is the same to the bit with one load and
+                        // one store per block instead of per score.
                         if let dp {
                             let ds = dp + slab * l * w
-                            for e in 0 ..< l * l { ds[Int(toP[e])] += scale * gs[e] }
+                            for i in 0 ..< l {
+                                var e = i * l
+                                let end = e + l
+                                while e < end {
+                                    let target = Int(toP[e])
+                                    var sum = ds[target]
+                                    repeat { sum += scale * gs[e]; e += 1 } while e < end && Int(toP[e]) == target
+                                    ds[target] = sum
+                                }
+                            }
                         }
                         if let dq {
                             let ds = dq + slab * l * w
-                            for e in 0 ..< l * l { ds[Int(toQ[e])] += scale * gs[e] }
+                            for j in 0 ..< l {
+                                var i = 0
+                                while i < l {
+                                    let target = Int(toQByColumn[j * l + i])
+                                    var sum = ds[target]
+                                    repeat { sum += scale * gs[i * l + j]; i += 1 } while i < l && Int(toQByColumn[j * l + i]) == target
+                                    ds[target] = sum
+                                }
+                            }
                         }
                     }
                 }
