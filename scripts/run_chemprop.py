@@ -4,7 +4,8 @@
 For every dataset, protocol and seed, `lgmcl-dist split` writes the dataset with the `split`
 column lgmcl's `finetune --split P --seeds S` uses (rows RDKit rejects get none and are left out,
 as lgmcl leaves them out); chemprop (PyPI, v2 CLI) trains on the train rows with `--splits-column`,
-chooses its epoch on val, and predicts the test rows; the test metric is computed here the way
+chooses its epoch on val, and predicts the test rows (and, for train_value and val_value, the train
+and val rows, so that overfitting shows beside lgmcl's train column); metrics are computed here the way
 lgmcl computes it (ROC-AUC per task over labelled molecules, tasks with one class skipped, mean
 over tasks; RMSE per task, mean over tasks), with scikit-learn.
 
@@ -39,7 +40,7 @@ DATASETS = {  # name -> label columns (None: every column but smiles)
     "esol": ["logSolubility"],
     "freesolv": ["freesolv"],
 }
-FIELDS = ["dataset", "protocol", "seed", "task_type", "metric", "test_value", "per_task",
+FIELDS = ["dataset", "protocol", "seed", "task_type", "metric", "test_value", "train_value", "val_value", "per_task",
           "skipped_tasks", "train", "val", "test", "rejected_rows", "chemprop_rejected", "epochs", "seconds",
           "chemprop_version", "split_sha"]
 
@@ -162,6 +163,28 @@ def train_chemprop(args, data_path, tasks, task_type, run_dir, pytorch_seed, dat
     return time.time() - started
 
 
+def score_part(args, run_dir, kept, part, tasks, task_type):
+    """The kept model's metric on one part of the split (`chemprop predict` on its rows), so that the
+    table shows train and val beside test, as lgmcl's does."""
+    rows = [r for r in kept if r["split"] == part]
+    inputs, output = run_dir / f"{part}_rows.csv", run_dir / f"{part}_predictions.csv"
+    write_csv(inputs, ["smiles"], rows)
+    models = sorted(pathlib.Path(run_dir).rglob("best*.pt"))[:1]
+    if not models:
+        sys.exit(f"chemprop left no best*.pt under {run_dir}")
+    command = [args.chemprop, "predict", "--test-path", str(inputs), "--smiles-columns", "smiles", "--model-paths",
+               str(models[0]), "--output", str(output), "--accelerator", "cpu", "--devices", "1", "--num-workers", "0"]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        sys.exit(f"chemprop predict failed on {inputs} ({' '.join(command[1:])}):\n{completed.stderr[-4000:]}")
+    _, predictions = read_csv(output)
+    if len(predictions) != len(rows) or any(a["smiles"] != b["smiles"] for a, b in zip(rows, predictions)):
+        sys.exit(f"{output}: predictions do not match the {len(rows)} {part} rows")
+    truth = np.array([[label(r[t]) for t in tasks] for r in rows])
+    predicted = np.array([[float(r[t]) for t in tasks] for r in predictions])
+    return evaluate(task_type, truth, predicted, tasks)[0]
+
+
 def run_one(args, dataset, protocol, seed, work):
     rows, kept, tasks, task_type, chemprop_rejected, chemprop_input = shared_split(args, dataset, protocol, seed, work)
     run_dir = work / f"{dataset}_{protocol}_{seed}_run"
@@ -177,10 +200,12 @@ def run_one(args, dataset, protocol, seed, work):
     truth = np.array([[label(r[t]) for t in tasks] for r in test_rows])
     predicted = np.array([[float(r[t]) for t in tasks] for r in predictions])
     mean, per_task, skipped = evaluate(task_type, truth, predicted, tasks)
+    fitted = {part: score_part(args, run_dir, kept, part, tasks, task_type) for part in ("train", "val")}
     import chemprop
     return {
         "dataset": dataset, "protocol": protocol, "seed": seed, "task_type": task_type,
         "metric": "roc_auc" if task_type == "classification" else "rmse", "test_value": f"{mean:.6f}",
+        "train_value": f"{fitted['train']:.6f}", "val_value": f"{fitted['val']:.6f}",
         "per_task": ";".join(f"{k}={v:.6f}" for k, v in per_task.items()), "skipped_tasks": ";".join(skipped),
         "train": sum(r["split"] == "train" for r in kept), "val": sum(r["split"] == "val" for r in kept),
         "test": len(test_rows), "rejected_rows": len(rows) - len(kept) - chemprop_rejected,

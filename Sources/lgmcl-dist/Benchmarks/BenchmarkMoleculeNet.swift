@@ -26,8 +26,9 @@ struct BenchmarkMoleculeNet: ParsableCommand {
 
             Runs already in OUTPUT/results.json are not repeated, so a long suite can run in pieces
             and invocations with different subsets add to one table. OUTPUT/results.md is the
-            table (test metric at the best validation epoch, mean ± std over seeds), OUTPUT/
-            results.json every run, OUTPUT/runs/… each fine-tuning's own output directory.
+            table (test metric at the best validation epoch, mean ± std over seeds; then every run
+            with its train, val and test metric, so overfitting shows), OUTPUT/results.json every
+            run, OUTPUT/runs/… each fine-tuning's own output directory.
             """
     )
 
@@ -179,7 +180,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate,
                 trainFraction: cell.trainFraction, pretrained: settings.pretrained,
                 hyperparameters: hyperparameters(settings), metric: summary.metric,
-                test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, bestEpoch: seed.bestEpoch + 1,
+                test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, train: seed.train.mean, bestEpoch: seed.bestEpoch + 1,
                 trainCount: seed.trainCount, valCount: cells.filter { $0 == "val" }.count,
                 testCount: cells.filter { $0 == "test" }.count, splitDigest: SplitDigest.of(cells), seconds: seed.seconds,
                 provenance: provenance)

@@ -69,6 +69,12 @@ struct BenchmarkCommandTests {
         let predictions = try CSVTable(contentsOf: output.appendingPathComponent("runs/esol/random/no-pretraining-tiny-1ep/seed-1/predictions_test.csv"))
         let testRows = cells.indices.filter { cells[$0] == "test" }.map { String($0 + 1) }
         #expect(try predictions.column("row").sorted() == testRows.sorted())
+        // The train column is the RMSE of the kept model's predictions of its training rows.
+        let trained = try CSVTable(contentsOf: output.appendingPathComponent("runs/esol/random/no-pretraining-tiny-1ep/seed-1/predictions_train.csv"))
+        let errors = try zip(trained.column("logSolubility"), trained.column("logSolubility_prediction")).map { Double($0)! - Double($1)! }
+        let trainRMSE = (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
+        #expect(errors.count == 36)
+        #expect(run1?.train.map { abs($0 - trainRMSE) < 1e-5 * trainRMSE } == true, "\(String(describing: run1?.train)) vs \(trainRMSE)")
 
         // A second invocation finds every run done.
         let again = try run(productPath("lgmcl-dist"), arguments, timeout: 300)

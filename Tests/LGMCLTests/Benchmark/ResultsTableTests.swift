@@ -41,9 +41,11 @@ struct ResultsTableTests {
         results.record(Self.run("bbbp", .scaffold, .pretrained, seed: 2, test: 0.85))
         #expect(results.runs.count == 10)
 
-        let chemprop = [0, 1, 2].map { seed in
-            ChempropRun(dataset: "bbbp", split: .scaffold, seed: UInt64(seed), epochs: 50, metric: .rocAUC,
-                        test: seed == 2 ? 0.5 : 0.95, splitDigest: "aaaaaaaaaaaa0000\(seed)", version: "2.3.1")
+        let chemprop = [UInt64(0), 1, 2].map { (seed: UInt64) -> ChempropRun in
+            let fitted: (train: Double?, val: Double?) = seed == 0 ? (0.99, 0.9) : (nil, nil)
+            return ChempropRun(dataset: "bbbp", split: .scaffold, seed: seed, epochs: 50, metric: .rocAUC,
+                               test: seed == 2 ? 0.5 : 0.95, train: fitted.train, val: fitted.val,
+                               splitDigest: "aaaaaaaaaaaa0000\(seed)", version: "2.3.1")
         } + [ChempropRun(dataset: "esol", split: .scaffold, seed: 0, epochs: 50, metric: .rmse, test: 1.0,
                          splitDigest: "bbbbbbbbbbbb", version: "2.3.1")]
         let table = ResultsTable(results: results, chemprop: chemprop)
@@ -58,8 +60,36 @@ struct ResultsTableTests {
         #expect(lines.contains("| esol | RMSE ↓ | 1.200 ± 0.100 (seeds 0,1) | — | — |"))
         #expect(lines.contains("| esol | random | 10 | RMSE ↓ | **0.600 ± 0.000 (seed 0)** | 0.700 ± 0.000 (seed 0) |"))
         #expect(!lines.contains { $0.hasPrefix("### Random split") })
-        // Six runs and the paired comparison of their three pairs.
-        #expect(lines.filter { $0.hasPrefix("| bbbp | scaffold |") }.count == 7)
+        // Six runs, the paired comparison of their three pairs and chemprop's three runs, each with
+        // train and val beside test where they were recorded.
+        #expect(lines.filter { $0.hasPrefix("| bbbp | scaffold |") }.count == 10)
+        #expect(lines.contains("| bbbp | scaffold | 50 | 0 | 0.990 | 0.900 | 0.950 | aaaaaaaaaaaa | 2.3.1 |"), "\(lines)")
+        #expect(lines.contains("| bbbp | scaffold | 50 | 1 | — | — | 0.950 | aaaaaaaaaaaa | 2.3.1 |"))
+        #expect(lines.contains { $0.hasPrefix("| bbbp | scaffold | pretrained | tiny | 2 | 0 | 8/1/1 | 1 | — | 0.500 | 0.900 |") })
+    }
+
+    /// docs/benchmarks/chemprop.csv as scripts/run_chemprop.py writes it, with the train and val
+    /// columns and without them (rows written before they existed).
+    @Test func chempropRowsLoadWithAndWithoutTrainAndVal() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-chemprop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let now = directory.appendingPathComponent("now.csv"), before = directory.appendingPathComponent("before.csv")
+        try Data("""
+            dataset,protocol,seed,task_type,metric,test_value,train_value,val_value,epochs,chemprop_version,split_sha
+            freesolv,scaffold,0,regression,rmse,5.216390,3.208726,4.601828,3,2.3.1,2893983acf04
+
+            """.utf8).write(to: now)
+        try Data("""
+            dataset,protocol,seed,task_type,metric,test_value,epochs,chemprop_version,split_sha
+            bbbp,random,2,classification,roc_auc,0.91,50,2.3.1,0123456789ab
+
+            """.utf8).write(to: before)
+        #expect(try ChempropRun.load(from: now) == [ChempropRun(dataset: "freesolv", split: .scaffold, seed: 0, epochs: 3, metric: .rmse,
+                                                               test: 5.21639, train: 3.208726, val: 4.601828,
+                                                               splitDigest: "2893983acf04", version: "2.3.1")])
+        #expect(try ChempropRun.load(from: before) == [ChempropRun(dataset: "bbbp", split: .random, seed: 2, epochs: 50, metric: .rocAUC,
+                                                                  test: 0.91, splitDigest: "0123456789ab", version: "2.3.1")])
     }
 
     /// bbbp: pretrained beats scratch by 0.02, 0.04, 0.06 on seeds 0–2 (mean 0.04, s = 0.02,

@@ -22,6 +22,9 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     /// Test metric (mean over the scored tasks) at the best validation epoch.
     public var test: Double
     public var val: Double
+    /// The training split's metric at the same epoch, beside val and test so that overfitting
+    /// shows; nil in results written before it was recorded.
+    public var train: Double?
     public var bestEpoch: Int
     public var trainCount: Int
     public var valCount: Int
@@ -35,7 +38,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
                 fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil, pretrained: String?,
                 hyperparameters: BenchmarkHyperparameters? = nil, metric: Metric, test: Double,
-                val: Double, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double,
+                val: Double, train: Double? = nil, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double,
                 provenance: RunProvenance? = nil) {
         self.dataset = dataset
         self.split = split
@@ -51,6 +54,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.metric = metric
         self.test = test
         self.val = val
+        self.train = train
         self.bestEpoch = bestEpoch
         self.trainCount = trainCount
         self.valCount = valCount

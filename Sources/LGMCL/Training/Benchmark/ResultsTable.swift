@@ -39,6 +39,7 @@ public struct ResultsTable {
         if let section = pairedSection() { sections.append(section) }
         if let section = llmSection() { sections.append(section) }
         if !results.runs.isEmpty { sections.append(runsSection()) }
+        if !chemprop.isEmpty { sections.append(chempropRunsSection()) }
         if !notes.isEmpty { sections.append(notes.map { "- \($0)" }.joined(separator: "\n")) }
         return sections.joined(separator: "\n\n") + "\n"
     }
@@ -138,18 +139,34 @@ public struct ResultsTable {
         var lines = [
             "### Every run",
             "",
-            "| dataset | split | variant | preset | epochs | seed | train/val/test | best epoch | val | test | seconds | split digest | finished | build |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| dataset | split | variant | preset | epochs | seed | train/val/test | best epoch | train | val | test | seconds | split digest | finished | build |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for (_, runs) in results.cells {
             for run in runs {
                 let departures = run.cell.training.departures
                 let variant = run.variant.rawValue + (departures.isEmpty ? "" : " (\(departures.joined(separator: ", ")))")
                 lines.append("| \(run.dataset) | \(run.split.rawValue) | \(variant) | \(run.preset) | \(run.epochs) | \(run.seed) | "
-                    + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(String(format: "%.3f", run.val)) | "
+                    + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(run.train.map { String(format: "%.3f", $0) } ?? "—") | \(String(format: "%.3f", run.val)) | "
                     + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) | "
                     + "\(run.provenance?.finished ?? "—") | \(run.provenance.map { "\($0.commit.prefix(7)) (\($0.ranks) rank\($0.ranks == 1 ? "" : "s"))" } ?? "—") |")
             }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func chempropRunsSection() -> String {
+        func value(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "—" }
+        var lines = [
+            "### Every chemprop run",
+            "",
+            "| dataset | split | epochs | seed | train | val | test | split digest | version |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        let sorted = chemprop.sorted { ($0.dataset, $0.split.rawValue, $0.epochs, $0.seed) < ($1.dataset, $1.split.rawValue, $1.epochs, $1.seed) }
+        for run in sorted {
+            lines.append("| \(run.dataset) | \(run.split.rawValue) | \(run.epochs) | \(run.seed) | \(value(run.train)) | \(value(run.val)) | "
+                + "\(value(run.test)) | \(run.splitDigest.prefix(12)) | \(run.version) |")
         }
         return lines.joined(separator: "\n")
     }
