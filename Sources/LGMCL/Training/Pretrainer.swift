@@ -139,7 +139,8 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
                 report(outcome, clock: clock, metrics: metrics, progress: &progress)
                 stepObserver?(CompletedStep(step: position.step, loss: outcome.total, allreduceWait: outcome.allreduceWait,
                                             seconds: monotonicSeconds() - clock.started,
-                                            cpuSeconds: processCPUSeconds() - clock.cpuStarted, times: step.times))
+                                            cpuSeconds: processCPUSeconds() - clock.cpuStarted, times: step.times,
+                                            usefulTextFLOPs: usefulTextFLOPs(batch)))
                 if position.step % settings.checkpointEvery == 0 {
                     try step.times.measure(.checkpoint) {
                         // Under the lock: a stop signal's checkpoint may be written from another thread.
@@ -227,6 +228,17 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     }
 }
 
+extension Pretrainer {
+    /// The text encoder's useful training FLOPs on `batch`: one pass over the SMILES, one over
+    /// the descriptions.
+    func usefulTextFLOPs(_ batch: MoleculeBatch) -> Double {
+        guard settings.stage.trainsText else { return 0 }
+        let text = settings.model.text
+        return Double(text.usefulTrainingFLOPs(lengths: batch.smilesTokens.lengths.map(Int.init))
+            + text.usefulTrainingFLOPs(lengths: batch.descriptionTokens.lengths.map(Int.init)))
+    }
+}
+
 /// A completed step as `Pretrainer.stepObserver` sees it on one rank.
 public struct CompletedStep: Sendable {
     public let step: Int
@@ -240,4 +252,8 @@ public struct CompletedStep: Sendable {
     public let seconds: Double
     public let cpuSeconds: Double
     public let times: PhaseTimes
+    /// What the text encoder had to compute for this rank's batch, forward and backward, in
+    /// FLOPs as PyTorch's counter counts them on unpadded sequences (docs/benchmarks-pretrain.md,
+    /// "Useful FLOPs"); 0 when the stage trains no text.
+    public let usefulTextFLOPs: Double
 }

@@ -101,6 +101,10 @@ struct BenchmarkThroughput: ParsableCommand {
         var buckets: Int
         var gradientValues: Int
         var bytesPerValue: Int
+        /// The text encoder's useful FLOPs over the timed steps, per rank (0: no text trained).
+        var usefulTextFLOPsByRank: [Double]
+        /// Each rank's same-run sgemm rate (FLOP/s), measured when text was trained.
+        var sgemmRateByRank: [Double]?
 
         var stepSeconds: Double { seconds / Double(max(steps, 1)) }
         var moleculesPerSecond: Double { Double(steps * globalBatch) / max(seconds, 1e-9) }
@@ -114,6 +118,7 @@ struct BenchmarkThroughput: ParsableCommand {
         var end = (seconds: 0.0, cpu: 0.0, times: PhaseTimes())
         var waits: [Double] = []
         var loss = Double.nan
+        var usefulTextFLOPs = 0.0
 
         init(warmupSteps: Int) { self.warmupSteps = warmupSteps }
 
@@ -125,6 +130,7 @@ struct BenchmarkThroughput: ParsableCommand {
                 end = now
                 waits.append(step.allreduceWait)
                 loss = step.loss
+                usefulTextFLOPs += step.usefulTextFLOPs
             }
         }
     }
@@ -142,11 +148,35 @@ struct BenchmarkThroughput: ParsableCommand {
         let phases = PhaseTimes.byRank(gathered: try world.allgather(timed), ranks: world.size)
         let alone = try trainer.gradientSync.allreduceAloneSeconds(repetitions: allreduceRepetitions)
         let layout = trainer.gradientSync.bucketLayout
+        let textFLOPs = try world.allgather([timer.usefulTextFLOPs])
+        // The reference rate of issue 19, on every rank at once (as the ranks trained).
+        let sgemm = textFLOPs.contains { $0 > 0 } ? try world.allgather([Self.sgemmRate()]) : nil
         return Measurement(steps: steps, ranks: world.size, globalBatch: settings.globalBatchSize, seconds: seconds,
                            finalLoss: timer.loss, phaseSeconds: phases.mean, phaseSecondsByRank: phases.ranks, cpuSecondsByRank: cpu,
                            slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
                            allreduceAloneSeconds: alone, buckets: layout.buckets,
-                           gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride)
+                           gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride,
+                           usefulTextFLOPsByRank: textFLOPs, sgemmRateByRank: sgemm)
+    }
+
+    /// FLOPs per CPU second of one thread's sgemm at 2048 × 2048 × 2048, the best of three after
+    /// a warm-up: CPU time, like the text rate it is held against, so that a core shared with
+    /// other work does not move the ratio.
+    static func sgemmRate(size n: Int = 2048) -> Double {
+        func threadCPUSeconds() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for repetition in 0 ..< 4 {
+            let start = threadCPUSeconds()
+            Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+            if repetition > 0 { best = min(best, threadCPUSeconds() - start) }
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / best
     }
 }
 
@@ -220,6 +250,13 @@ struct ThroughputReport: Encodable {
     /// CPU seconds per step of each rank's process: on a shared machine, wall time over CPU
     /// time shows how much of a core a rank got (MPI's busy polling counts as CPU).
     let cpuSecondsPerStepByRank: [Double]
+    /// The text encoder's useful FLOPs per step (issue 19's measure of work: unpadded sequences,
+    /// PyTorch's counting), and that work per CPU second of the whole step, per rank; with the
+    /// same-run single-thread sgemm rate (2048³, per CPU second) it is held against. Absent
+    /// without text.
+    let textUsefulGFLOPPerStepByRank: [Double]?
+    let textUsefulGFLOPSPerCPUSecondByRank: [Double]?
+    let sgemmGFLOPSByRank: [Double]?
     let allreduce: Allreduce
 
     enum CodingKeys: String, CodingKey {
@@ -229,6 +266,9 @@ struct ThroughputReport: Encodable {
         case moleculesPerSecondPerRank = "molecules_per_second_per_rank", finalLoss = "final_loss"
         case phaseSecondsPerStep = "phase_seconds_per_step", phaseSecondsPerStepByRank = "phase_seconds_per_step_by_rank"
         case cpuSecondsPerStepByRank = "cpu_seconds_per_step_by_rank"
+        case textUsefulGFLOPPerStepByRank = "text_useful_gflop_per_step_by_rank"
+        case textUsefulGFLOPSPerCPUSecondByRank = "text_useful_gflops_per_cpu_second_by_rank"
+        case sgemmGFLOPSByRank = "sgemm_gflops_by_rank"
     }
 
     init(settings: PretrainSettings, precision: String, warmupSteps: Int, measured: BenchmarkThroughput.Measurement, hosts: [String]) {
@@ -254,6 +294,13 @@ struct ThroughputReport: Encodable {
         phaseSecondsPerStep = Phases(summary.phaseSeconds, steps: summary.steps, stepSeconds: summary.stepSeconds)
         phaseSecondsPerStepByRank = summary.phaseSecondsByRank.map { Phases($0, steps: summary.steps, stepSeconds: summary.stepSeconds) }
         cpuSecondsPerStepByRank = summary.cpuSecondsByRank.map { $0 / Double(max(summary.steps, 1)) }
+        if measured.usefulTextFLOPsByRank.contains(where: { $0 > 0 }) {
+            textUsefulGFLOPPerStepByRank = measured.usefulTextFLOPsByRank.map { $0 / 1e9 / Double(max(summary.steps, 1)) }
+            textUsefulGFLOPSPerCPUSecondByRank = zip(measured.usefulTextFLOPsByRank, summary.cpuSecondsByRank).map { $0 / 1e9 / max($1, 1e-9) }
+            sgemmGFLOPSByRank = measured.sgemmRateByRank?.map { $0 / 1e9 }
+        } else {
+            (textUsefulGFLOPPerStepByRank, textUsefulGFLOPSPerCPUSecondByRank, sgemmGFLOPSByRank) = (nil, nil, nil)
+        }
         let exposed = measured.slowestRankWaitSeconds
         allreduce = Allreduce(reduction: settings.deterministic ? "deterministic" : "overlapped", bucketMiB: settings.bucketMiB,
                               buckets: measured.buckets,
@@ -282,6 +329,16 @@ struct ThroughputReport: Encodable {
             benchmark throughput: allreduce of \(allreduce.bytes) bytes in \(allreduce.buckets) bucket(s): exposed per step \(ms(allreduce.slowestRankExposedSecondsPerStep)) \
             on the rank last out of backward (\(ms(allreduce.exposedSecondsPerStep)) rank average), alone \(ms(allreduce.aloneSecondsPerStep)), hidden share \(String(format: "%.0f%%", 100 * allreduce.hiddenShare)); \
             load average \(loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " "))
-            """
+            """ + textWork
+    }
+
+    /// The text encoder's useful work against the same-run sgemm rate, rank by rank.
+    private var textWork: String {
+        guard let work = textUsefulGFLOPPerStepByRank, let rates = textUsefulGFLOPSPerCPUSecondByRank else { return "" }
+        let ranks = work.indices.map { r in
+            let sgemm = sgemmGFLOPSByRank.map { String(format: ", %.0f%% of sgemm's %.1f GFLOP/s", 100 * rates[r] / $0[r], $0[r]) } ?? ""
+            return String(format: "%.1f GFLOP per step, %.1f GFLOP/s per CPU second", work[r], rates[r]) + sgemm
+        }
+        return "\nbenchmark throughput: text encoder's useful work (unpadded, PyTorch's counting) by rank: " + ranks.joined(separator: "; ")
     }
 }

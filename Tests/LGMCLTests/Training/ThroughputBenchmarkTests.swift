@@ -1,4 +1,5 @@
 import Foundation
+import LGMCL
 import Testing
 import TestSupport
 
@@ -51,6 +52,20 @@ struct ThroughputBenchmarkTests {
         }
         let cpu = try #require(report["cpu_seconds_per_step_by_rank"] as? [Double])
         #expect(cpu.count == 2 && cpu.allSatisfy { $0 > 0 })
+        // The text encoder's useful work: only when text trains, per rank, against sgemm's rate.
+        // Each rank's 6 SMILES and 6 descriptions per step are at least what 12 one-token
+        // sequences would cost (the FLOPs grow with every length).
+        if stage == "text" {
+            let work = try #require(report["text_useful_gflop_per_step_by_rank"] as? [Double])
+            let rates = try #require(report["text_useful_gflops_per_cpu_second_by_rank"] as? [Double])
+            let sgemm = try #require(report["sgemm_gflops_by_rank"] as? [Double])
+            let floor = 2 * Double(Preset.tiny.configuration.text.usefulTrainingFLOPs(lengths: Array(repeating: 1, count: 6))) / 1e9
+            #expect(work.count == 2 && work.allSatisfy { $0 > floor }, "\(work) vs at least \(floor)")
+            for r in 0 ..< 2 { #expect(abs(rates[r] - work[r] / cpu[r]) <= 1e-9 * rates[r]) }
+            #expect(sgemm.count == 2 && sgemm.allSatisfy { $0 > 0 })
+        } else {
+            #expect(report["text_useful_gflop_per_step_by_rank"] == nil && report["sgemm_gflops_by_rank"] == nil)
+        }
         let average = try #require(report["phase_seconds_per_step"] as? [String: Any])
         for name in phaseNames.dropLast() {
             let mean = try byRank.map { try number($0, name) }.reduce(0, +) / 2
