@@ -23,6 +23,7 @@ extension LayerRules {
             // module                 the folders whose files may import it
             "CBLAS":                  ["Tensor"],
             "CCrypto":                ["Support"],
+            "CTargetCPU":             ["Support"],
             "CRDKit":                 ["Chemistry"],
             "CHDF5":                  ["Data/HDF5"],
             "CSV":                    ["Data/Preprocessing", "RunFiles"],
