@@ -15,8 +15,9 @@ func processCPUSeconds() -> Double {
 }
 
 /// CPU seconds the calling thread has run: what a piece of work costs, whatever else shares
-/// the cores (wall time on a loaded machine mostly measures the others).
-func threadCPUSeconds() -> Double {
+/// the cores (wall time on a loaded machine mostly measures the others). Public for the
+/// benchmarks of lgmcl-dist.
+public func threadCPUSeconds() -> Double {
     seconds(of: CLOCK_THREAD_CPUTIME_ID)
 }
 

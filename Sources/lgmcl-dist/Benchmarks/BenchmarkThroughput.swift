@@ -163,11 +163,6 @@ struct BenchmarkThroughput: ParsableCommand {
     /// a warm-up: CPU time, like the text rate it is held against, so that a core shared with
     /// other work does not move the ratio.
     static func sgemmRate(size n: Int = 2048) -> Double {
-        func threadCPUSeconds() -> Double {
-            var t = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-        }
         let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)
         var best = Double.infinity

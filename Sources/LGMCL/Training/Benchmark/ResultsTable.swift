@@ -147,8 +147,8 @@ public struct ResultsTable {
                 let departures = run.cell.training.departures
                 let variant = run.variant.rawValue + (departures.isEmpty ? "" : " (\(departures.joined(separator: ", ")))")
                 lines.append("| \(run.dataset) | \(run.split.rawValue) | \(variant) | \(run.preset) | \(run.epochs) | \(run.seed) | "
-                    + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(run.train.map { String(format: "%.3f", $0) } ?? "—") | \(String(format: "%.3f", run.val)) | "
-                    + "\(String(format: "%.3f", run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) | "
+                    + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(score(run.train)) | \(score(run.val)) | "
+                    + "\(score(run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) | "
                     + "\(run.provenance?.finished ?? "—") | \(run.provenance.map { "\($0.commit.prefix(7)) (\($0.ranks) rank\($0.ranks == 1 ? "" : "s"))" } ?? "—") |")
             }
         }
@@ -156,7 +156,6 @@ public struct ResultsTable {
     }
 
     private func chempropRunsSection() -> String {
-        func value(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "—" }
         var lines = [
             "### Every chemprop run",
             "",
@@ -165,11 +164,14 @@ public struct ResultsTable {
         ]
         let sorted = chemprop.sorted { ($0.dataset, $0.split.rawValue, $0.epochs, $0.seed) < ($1.dataset, $1.split.rawValue, $1.epochs, $1.seed) }
         for run in sorted {
-            lines.append("| \(run.dataset) | \(run.split.rawValue) | \(run.epochs) | \(run.seed) | \(value(run.train)) | \(value(run.val)) | "
-                + "\(value(run.test)) | \(run.splitDigest.prefix(12)) | \(run.version) |")
+            lines.append("| \(run.dataset) | \(run.split.rawValue) | \(run.epochs) | \(run.seed) | \(score(run.train)) | \(score(run.val)) | "
+                + "\(score(run.test)) | \(run.splitDigest.prefix(12)) | \(run.version) |")
         }
         return lines.joined(separator: "\n")
     }
+
+    /// A metric in the every-run tables: three decimals, or a dash where none was recorded.
+    private func score(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "—" }
 
     // MARK: Cells
 
