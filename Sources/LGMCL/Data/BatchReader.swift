@@ -56,7 +56,7 @@ public final class BatchReader {
         do {
             for k in firstBatch ..< plan.batchCount {
                 let start = threadCPUSeconds()
-                let molecules = Array(plan.share(ofBatch: k))
+                let molecules = plan.share(ofBatch: k)
                 for index in molecules {
                     let b = index / blockSize
                     if cache[b] == nil {

@@ -48,8 +48,25 @@ public final class DeBERTaEncoder<Scalar: TensorScalar>: Module, StateDictNamed 
         convolutionDropout = Dropout(configuration.dropout, at: DropoutSite(.text, layer: 0, 1))
     }
 
-    /// Token states (M × L × d, zero at padding) and the masked mean (M × d).
+    /// Token states (M × L × d, zero at padding) and the masked mean (M × d). Rows of similar
+    /// length run together, each group padded only to its own longest sequence (LengthGroups).
     func callAsFunction(_ tokens: TokenInput, _ stream: RandomStream?) -> (tokens: Tensor<Scalar>, pooled: Tensor<Scalar>) {
+        guard tokens.rows > 0 && tokens.length > 0 else { return encoded(tokens, stream) }
+        let split = LengthGroups(lengths: tokens.neededLengths, configuration)
+        if split.groups.count == 1 && split.groups[0].length == tokens.length { return encoded(tokens, stream) }
+        var states: [Tensor<Scalar>] = [], pooled: [Tensor<Scalar>] = []
+        for group in split.groups {
+            let part = encoded(tokens.selecting(rows: group.rows, length: group.length), stream)
+            let padding = tokens.length - group.length
+            states.append(padding == 0 ? part.tokens
+                          : concatenated([part.tokens, .zeros([group.rows.count, padding, configuration.hidden])], axis: 1))
+            pooled.append(part.pooled)
+        }
+        let batchOrder = split.stackedPosition
+        return (concatenated(states, axis: 0).gathered(rows: batchOrder), concatenated(pooled, axis: 0).gathered(rows: batchOrder))
+    }
+
+    private func encoded(_ tokens: TokenInput, _ stream: RandomStream?) -> (tokens: Tensor<Scalar>, pooled: Tensor<Scalar>) {
         let c = configuration, rows = tokens.rows, length = tokens.length
         precondition(length <= c.maxPositions, "text encoder: \(length) tokens, at most \(c.maxPositions)")
         let mask = Tensor(tokens.mask.map { Scalar($0) }, shape: [rows, length, 1])

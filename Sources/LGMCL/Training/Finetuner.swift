@@ -115,9 +115,10 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let (model, step) = try replica(seed: seed, data: data, watchdog: watchdog)
         defer { times.add(step.times) }
         let globalBatch = min(settings.globalBatchSize, parts.train.count / world.size * world.size)
+        let costs = world.size > 1 ? MoleculeCosts.of(data.dataset, configuration: model.configuration, encoders: [.local, .global, .text]) : nil
         func epochPlan(_ epoch: Int) throws -> ShardPlan {
             try ShardPlan.training(data.dataset.epochOrder(), subset: parts.train, seed: seed, epoch: epoch,
-                                   globalBatchSize: globalBatch, rank: world.rank, rankCount: world.size)
+                                   globalBatchSize: globalBatch, rank: world.rank, rankCount: world.size, costs: costs)
         }
         if case .warmupDecay(let warmupEpochs, let initial, let final) = settings.learningRateSchedule {
             let steps = try epochPlan(0).batchCount

@@ -119,9 +119,11 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         var lastLoss = Double.nan
         var stoppedBySignal = false
 
+        let costs = world.size > 1 ? MoleculeCosts.of(dataset, configuration: model.configuration, encoders: settings.stage.components) : nil
         training: while position.step < lastStep {
             let plan = try ShardPlan.training(dataset.epochOrder(), subset: trainingMolecules, seed: settings.seed, epoch: position.epoch,
-                                              globalBatchSize: settings.globalBatchSize, rank: world.rank, rankCount: world.size)
+                                              globalBatchSize: settings.globalBatchSize, rank: world.rank, rankCount: world.size,
+                                              costs: costs)
             let reader = BatchReader(dataset: dataset, plan: plan, options: batchOptions(), firstBatch: position.batchInEpoch)
             while position.step < lastStep, let batch = try step.nextBatch(reader, step: position.step + 1) {
                 let outcome = try step(position.step + 1, inspect: gradientsInspection(step: position.step + 1),

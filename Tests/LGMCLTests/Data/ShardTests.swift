@@ -48,6 +48,37 @@ struct ShardTests {
         #expect(Set(union).count == union.count)
     }
 
+    /// Dealt by cost: equal counts, the whole batch once, each share in the batch's order, and
+    /// loads within one molecule's cost of each other — where contiguous shares of a batch whose
+    /// dear molecules come first are far apart.
+    @Test(arguments: [2, 3, 4])
+    func costsDealEqualCountsOfNearlyEqualCost(rankCount: Int) throws {
+        let g = 96
+        var random = SplitMix64(seed: UInt64(rankCount))
+        let costs = (0 ..< 2_000).map { _ in Float(1 + random.next() % 1_000) }
+        let plans = try (0 ..< rankCount).map {
+            try ShardPlan.training(order, seed: 5, epoch: 1, globalBatchSize: g, rank: $0, rankCount: rankCount, costs: costs)
+        }
+        let contiguous = try ShardPlan.training(order, seed: 5, epoch: 1, globalBatchSize: g)
+        for k in 0 ..< plans[0].batchCount {
+            let batch = Array(contiguous.globalBatch(k))
+            let shares = plans.map { $0.share(ofBatch: k) }
+            #expect(shares.allSatisfy { $0.count == g / rankCount })
+            #expect(shares.flatMap { $0 }.sorted() == batch.sorted())
+            #expect(shares.allSatisfy { share in share == batch.filter { share.contains($0) } })
+            let loads = shares.map { $0.reduce(0) { $0 + Double(costs[$1]) } }
+            #expect(loads.max()! - loads.min()! <= Double(batch.map { costs[$0] }.max()!))
+        }
+        // One rank, or no costs: the contiguous shares as before.
+        #expect(try ShardPlan.training(order, seed: 5, epoch: 1, globalBatchSize: g, costs: costs).share(ofBatch: 3) == Array(contiguous.globalBatch(3)))
+
+        let skewed = (0 ..< 2_000).map { Float(2_000 - $0) }
+        let sorted = try ShardPlan(order: Array(0 ..< 2_000), globalBatchSize: g, rank: 0, rankCount: 2, dropsIncompleteBatch: true, costs: skewed)
+        let first = sorted.share(ofBatch: 0).reduce(0) { $0 + Double(skewed[$1]) }
+        let total = (0 ..< g).reduce(0) { $0 + Double(skewed[$1]) }
+        #expect(abs(2 * first - total) <= Double(skewed[0]))
+    }
+
     @Test func aBatchThatRanksCannotShareEquallyIsRefused() {
         let error = #expect(throws: ShardPlanError.self) {
             try ShardPlan.training(order, seed: 0, epoch: 0, globalBatchSize: 100, rank: 0, rankCount: 3)
