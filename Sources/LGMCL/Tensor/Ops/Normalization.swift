@@ -10,18 +10,19 @@ public func layerNorm<S>(_ x: Tensor<S>, weight: Tensor<S>?, bias: Tensor<S>?, e
     precondition(weight.map { $0.shape == [c] } ?? true && bias.map { $0.shape == [c] } ?? true,
                  "layerNorm: weight/bias must have shape [\(c)]")
     let rows = x.count / Swift.max(c, 1)
+    var inputs = [x]
+    if let weight { inputs.append(weight) }
+    if let bias { inputs.append(bias) }
+    // x̂ is kept for backward only when there will be one.
+    let saves = Tape.isRecording && inputs.contains { $0.node != nil }
     let out = TensorStorage<S>(uninitializedCount: x.count)
-    let normalized = TensorStorage<S>(uninitializedCount: x.count)
+    let normalized = TensorStorage<S>(uninitializedCount: saves ? x.count : c)
     var rstd = [S](repeating: 0, count: rows)
     let w = weight?.storage, b = bias?.storage
     for r in 0..<rows {
-        let xr = x.storage.base + r * c, xh = normalized.base + r * c, y = out.base + r * c
-        var mean: S = 0
-        for i in 0..<c { mean += xr[i] }
-        mean /= S(c)
-        var variance: S = 0
-        for i in 0..<c { let d = xr[i] - mean; variance += d * d }
-        variance /= S(c)
+        let xr = x.storage.base + r * c, xh = normalized.base + (saves ? r * c : 0), y = out.base + r * c
+        let mean = rowReduce(c, 0, { xr[$0] }, +) / S(c)
+        let variance = rowReduce(c, 0, { let d = xr[$0] - mean; return d * d }, +) / S(c)
         let s = 1 / (variance + eps).squareRoot()
         rstd[r] = s
         for i in 0..<c { xh[i] = (xr[i] - mean) * s }
@@ -32,9 +33,6 @@ public func layerNorm<S>(_ x: Tensor<S>, weight: Tensor<S>?, bias: Tensor<S>?, e
         case (nil, nil): for i in 0..<c { y[i] = xh[i] }
         }
     }
-    var inputs = [x]
-    if let weight { inputs.append(weight) }
-    if let bias { inputs.append(bias) }
     let weightIndex = weight == nil ? nil : 1
     let biasIndex = bias == nil ? nil : (weight == nil ? 1 : 2)
     return Tensor.result(shape: x.shape, storage: out, inputs: inputs) { grad, sink in
@@ -52,18 +50,14 @@ public func layerNorm<S>(_ x: Tensor<S>, weight: Tensor<S>?, bias: Tensor<S>?, e
             }
         }
         guard let dx = sink[0]?.baseAddress else { return }
-        var dxh = [S](repeating: 0, count: c)
+        let dxh = UnsafeMutablePointer<S>.allocate(capacity: c)
+        defer { dxh.deallocate() }
         let wp = w?.base
         for r in 0..<rows {
             let gr = g + r * c, xh = normalized.base + r * c, d = dx + r * c
-            var meanD: S = 0, meanDX: S = 0
-            for j in 0..<c {
-                dxh[j] = wp.map { gr[j] * $0[j] } ?? gr[j]
-                meanD += dxh[j]
-                meanDX += dxh[j] * xh[j]
-            }
-            meanD /= S(c)
-            meanDX /= S(c)
+            if let wp { for j in 0..<c { dxh[j] = gr[j] * wp[j] } } else { for j in 0..<c { dxh[j] = gr[j] } }
+            let meanD = rowReduce(c, 0, { dxh[$0] }, +) / S(c)
+            let meanDX = rowReduce(c, 0, { dxh[$0] * xh[$0] }, +) / S(c)
             for j in 0..<c { d[j] += rstd[r] * (dxh[j] - meanD - xh[j] * meanDX) }
         }
     }
