@@ -105,6 +105,12 @@ struct BenchmarkThroughput: ParsableCommand {
         var usefulTextFLOPsByRank: [Double]
         /// Each rank's same-run sgemm rate (FLOP/s), measured when text was trained.
         var sgemmRateByRank: [Double]?
+        /// Matrix products as executed over the timed steps (padding included), and the time
+        /// spent in them, per rank.
+        var gemmFLOPsByRank: [Double]
+        var gemmSecondsByRank: [Double]
+        /// Rank 0's products by shape, most time first.
+        var gemmShapes: [GemmProfile.Shape]
 
         var stepSeconds: Double { seconds / Double(max(steps, 1)) }
         var moleculesPerSecond: Double { Double(steps * globalBatch) / max(seconds, 1e-9) }
@@ -119,6 +125,8 @@ struct BenchmarkThroughput: ParsableCommand {
         var waits: [Double] = []
         var loss = Double.nan
         var usefulTextFLOPs = 0.0
+        /// Every matrix product of the timed steps on the training thread.
+        let gemm = GemmProfile()
 
         init(warmupSteps: Int) { self.warmupSteps = warmupSteps }
 
@@ -126,6 +134,7 @@ struct BenchmarkThroughput: ParsableCommand {
             let now = (seconds: step.seconds, cpu: step.cpuSeconds, times: step.times)
             if step.step == warmupSteps {
                 start = now
+                GemmProfile.record(into: gemm)
             } else if step.step > warmupSteps {
                 end = now
                 waits.append(step.allreduceWait)
@@ -138,7 +147,9 @@ struct BenchmarkThroughput: ParsableCommand {
     func measure<Scalar>(_ trainer: Pretrainer<Scalar>, settings: PretrainSettings, world: Communicator) throws -> Measurement {
         let timer = StepTimer(warmupSteps: warmupSteps)
         trainer.stepObserver = timer.record
+        if warmupSteps == 0 { GemmProfile.record(into: timer.gemm) }
         _ = try trainer.run()
+        GemmProfile.record(into: nil)
         let steps = timer.waits.count
         let waits = try world.allgather(timer.waits)
         let slowest = (0 ..< steps).map { s in stride(from: s, to: waits.count, by: steps).map { waits[$0] }.min()! }
@@ -149,6 +160,7 @@ struct BenchmarkThroughput: ParsableCommand {
         let alone = try trainer.gradientSync.allreduceAloneSeconds(repetitions: allreduceRepetitions)
         let layout = trainer.gradientSync.bucketLayout
         let textFLOPs = try world.allgather([timer.usefulTextFLOPs])
+        let gemm = try world.allgather([timer.gemm.flops, timer.gemm.seconds])
         // The reference rate of issue 19, on every rank at once (as the ranks trained).
         let sgemm = textFLOPs.contains { $0 > 0 } ? try world.allgather([Self.sgemmRate()]) : nil
         return Measurement(steps: steps, ranks: world.size, globalBatch: settings.globalBatchSize, seconds: seconds,
@@ -156,7 +168,10 @@ struct BenchmarkThroughput: ParsableCommand {
                            slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
                            allreduceAloneSeconds: alone, buckets: layout.buckets,
                            gradientValues: layout.values, bytesPerValue: MemoryLayout<Scalar>.stride,
-                           usefulTextFLOPsByRank: textFLOPs, sgemmRateByRank: sgemm)
+                           usefulTextFLOPsByRank: textFLOPs, sgemmRateByRank: sgemm,
+                           gemmFLOPsByRank: stride(from: 0, to: gemm.count, by: 2).map { gemm[$0] },
+                           gemmSecondsByRank: stride(from: 1, to: gemm.count, by: 2).map { gemm[$0] },
+                           gemmShapes: Array(timer.gemm.byShape.prefix(12)))
     }
 
     /// FLOPs per CPU second of one thread's sgemm at 2048 × 2048 × 2048, the best of three after
@@ -252,7 +267,24 @@ struct ThroughputReport: Encodable {
     let textUsefulGFLOPPerStepByRank: [Double]?
     let textUsefulGFLOPSPerCPUSecondByRank: [Double]?
     let sgemmGFLOPSByRank: [Double]?
+    /// Every matrix product as executed (padding included) per step, and the seconds spent in
+    /// them (wall time of the gemm calls on the training thread), per rank.
+    let gemmGFLOPPerStepByRank: [Double]
+    let gemmSecondsPerStepByRank: [Double]
+    /// Rank 0's twelve costliest product shapes (C = op(A)·op(B), m × k times k × n) per step.
+    let gemmShapes: [GemmShape]
     let allreduce: Allreduce
+
+    struct GemmShape: Encodable {
+        let transposes: String
+        let m, n, k: Int
+        let callsPerStep, gflopPerStep, secondsPerStep, gflops: Double
+
+        enum CodingKeys: String, CodingKey {
+            case transposes, m, n, k, gflops
+            case callsPerStep = "calls_per_step", gflopPerStep = "gflop_per_step", secondsPerStep = "seconds_per_step"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case benchmark, date, lgmcl, hosts, ranks, stage, preset, precision, steps, seconds, parameters, allreduce
@@ -264,6 +296,8 @@ struct ThroughputReport: Encodable {
         case textUsefulGFLOPPerStepByRank = "text_useful_gflop_per_step_by_rank"
         case textUsefulGFLOPSPerCPUSecondByRank = "text_useful_gflops_per_cpu_second_by_rank"
         case sgemmGFLOPSByRank = "sgemm_gflops_by_rank"
+        case gemmGFLOPPerStepByRank = "gemm_gflop_per_step_by_rank", gemmSecondsPerStepByRank = "gemm_seconds_per_step_by_rank"
+        case gemmShapes = "gemm_shapes"
     }
 
     init(settings: PretrainSettings, precision: String, warmupSteps: Int, measured: BenchmarkThroughput.Measurement, hosts: [String]) {
@@ -296,6 +330,14 @@ struct ThroughputReport: Encodable {
         } else {
             (textUsefulGFLOPPerStepByRank, textUsefulGFLOPSPerCPUSecondByRank, sgemmGFLOPSByRank) = (nil, nil, nil)
         }
+        gemmGFLOPPerStepByRank = measured.gemmFLOPsByRank.map { $0 / 1e9 / Double(max(summary.steps, 1)) }
+        gemmSecondsPerStepByRank = measured.gemmSecondsByRank.map { $0 / Double(max(summary.steps, 1)) }
+        let perStep = 1 / Double(max(summary.steps, 1))
+        gemmShapes = measured.gemmShapes.map {
+            GemmShape(transposes: ($0.transposeA ? "T" : "N") + ($0.transposeB ? "T" : "N"), m: $0.m, n: $0.n, k: $0.k,
+                      callsPerStep: Double($0.calls) * perStep, gflopPerStep: $0.flops / 1e9 * perStep,
+                      secondsPerStep: $0.seconds * perStep, gflops: $0.flops / 1e9 / max($0.seconds, 1e-12))
+        }
         let exposed = measured.slowestRankWaitSeconds
         allreduce = Allreduce(reduction: settings.deterministic ? "deterministic" : "overlapped", bucketMiB: settings.bucketMiB,
                               buckets: measured.buckets,
@@ -324,7 +366,17 @@ struct ThroughputReport: Encodable {
             benchmark throughput: allreduce of \(allreduce.bytes) bytes in \(allreduce.buckets) bucket(s): exposed per step \(ms(allreduce.slowestRankExposedSecondsPerStep)) \
             on the rank last out of backward (\(ms(allreduce.exposedSecondsPerStep)) rank average), alone \(ms(allreduce.aloneSecondsPerStep)), hidden share \(String(format: "%.0f%%", 100 * allreduce.hiddenShare)); \
             load average \(loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " "))
-            """ + textWork
+            """ + gemmWork + textWork
+    }
+
+    /// Matrix products as executed, rank by rank: their rate and their share of the step.
+    private var gemmWork: String {
+        let ranks = gemmGFLOPPerStepByRank.indices.map { r in
+            let seconds = gemmSecondsPerStepByRank[r]
+            return String(format: "%.1f GFLOP per step in %.0f ms (%.1f GFLOP/s, %.0f%% of the step)", gemmGFLOPPerStepByRank[r],
+                          1000 * seconds, gemmGFLOPPerStepByRank[r] / max(seconds, 1e-9), 100 * seconds / max(stepSeconds, 1e-9))
+        }
+        return "\nbenchmark throughput: matrix products as executed (padding included) by rank: " + ranks.joined(separator: "; ")
     }
 
     /// The text encoder's useful work against the same-run sgemm rate, rank by rank.

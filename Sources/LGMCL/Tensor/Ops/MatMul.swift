@@ -161,6 +161,32 @@ public final class GemmProfile {
     public var seconds: Double { calls.reduce(0) { $0 + $1.seconds } }
     public var flops: Double { calls.reduce(0) { $0 + $1.flops } }
 
+    /// The calls of one shape (transposes, m, n, k) together.
+    public struct Shape: Sendable {
+        public let transposeA: Bool, transposeB: Bool
+        public let m: Int, n: Int, k: Int
+        public var calls = 0
+        public var flops = 0.0
+        public var seconds = 0.0
+    }
+
+    /// Calls grouped by shape, most time first.
+    public var byShape: [Shape] {
+        var shapes: [String: Shape] = [:]
+        for call in calls {
+            let key = "\(call.transposeA) \(call.transposeB) \(call.m) \(call.n) \(call.k)"
+            var shape = shapes[key] ?? Shape(transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n, k: call.k)
+            shape.calls += 1
+            shape.flops += call.flops
+            shape.seconds += call.seconds
+            shapes[key] = shape
+        }
+        return shapes.values.sorted { ($0.seconds, $0.flops) > ($1.seconds, $1.flops) }
+    }
+
+    /// Records every gemm on this thread from now on into `profile` (nil: stops recording).
+    public static func record(into profile: GemmProfile?) { ThreadState.current.gemmProfile = profile }
+
     /// Runs `body` with every gemm on this thread recorded.
     public static func measure<R>(_ body: () throws -> R) rethrows -> (R, GemmProfile) {
         let profile = GemmProfile()
