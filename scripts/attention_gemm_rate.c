@@ -17,14 +17,14 @@ int main(int argc,char**argv){
   double t=now();
   for(int m=0;m<M;m++)for(int h=0;h<H;h++)
     cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,L,dh,L,1,P+((long)m*H+h)*L*L,L,V+(long)m*L*d+h*dh,d,0,O+(long)m*L*d+h*dh,d);
-  t=now()-t; printf("PV strided, cold: %.1f GFLOP/s\n",2.0*M*H*L*L*dh/t/1e9);
+  t=now()-t; printf("PV strided: %.1f GFLOP/s\n",2.0*M*H*L*L*dh/t/1e9);
   t=now();
   for(int h=0;h<H;h++)for(int m=0;m<M;m++)
     cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasTrans,L,L,dh,1,Q+(long)m*L*d+h*dh,d,K+(long)m*L*d+h*dh,d,0,P+((long)h*M+m)*L*L,L);
-  t=now()-t; printf("QK strided, cold: %.1f GFLOP/s\n",2.0*M*H*L*L*dh/t/1e9);
+  t=now()-t; printf("QK strided: %.1f GFLOP/s\n",2.0*M*H*L*L*dh/t/1e9);
   t=now();
   for(int m=0;m<M;m++)for(int h=0;h<H;h++)
     cblas_sgemm(CblasRowMajor,CblasTrans,CblasNoTrans,L,dh,L,1,P+((long)m*H+h)*L*L,L,O+(long)m*L*d+h*dh,d,1,V+(long)m*L*d+h*dh,d);
-  t=now()-t; printf("dV = P^T G strided, cold: %.1f GFLOP/s\n",2.0*M*H*L*L*dh/t/1e9);
+  t=now()-t; printf("dV = P^T G strided: %.1f GFLOP/s\n",2.0*M*H*L*L*dh/t/1e9);
   }
   return 0;}
