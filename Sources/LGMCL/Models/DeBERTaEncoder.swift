@@ -181,12 +181,10 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
         let scores = Tensor.disentangledScores(contentToContent: contentToContent, contentToPosition: contentToPosition,
                                                positionToContent: positionToContent, index: relative.index,
                                                scale: 1 / Scalar(3 * dh).squareRoot())
-        var p = scores.softmax(mask: mask)
-        p = attentionDropout(p, stream, rows: molecules)
-        // P·V with each (molecule, head) written into its head's columns of (M, L, d).
-        let byMolecule = MatrixBlocks.heads(molecules: rows, length: length, heads: h, width: dh, headMajor: false)
-        let attended = blockMatmul(p, .contiguous(count: rows * h, rows: length, columns: length), value(x), byMolecule,
-                                   shape: [rows, length, d], byMolecule)
+        // dropout(softmax(S + mask))·V, each (molecule, head) written into its head's columns of (M, L, d).
+        let attended = Tensor.attendedValues(scores: scores, mask: mask, values: value(x), heads: h,
+                                             dropout: attentionDropout.rate, stream: stream, site: attentionDropout.site,
+                                             rows: molecules)
         let a = attentionNorm(x + attendedDropout(attentionOutput(attended), stream, rows: molecules))
         let f = output(intermediate(a).gelu())
         return outputNorm(a + outputDropout(f, stream, rows: molecules))

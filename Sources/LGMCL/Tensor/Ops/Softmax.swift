@@ -26,14 +26,7 @@ extension Tensor {
         let z = maskedInput(mask)
         let n = shape.last ?? 1, rows = count / Swift.max(n, 1)
         let out = TensorStorage<Scalar>(uninitializedCount: count)
-        for r in 0..<rows {
-            let x = z.base + r * n, y = out.base + r * n
-            let m = rowReduce(n, -Scalar.infinity, { x[$0] }, { $1 > $0 ? $1 : $0 })
-            if m == -Scalar.infinity { y.update(repeating: 0, count: n); continue }
-            for i in 0..<n { y[i] = Scalar.exp(x[i] - m) }
-            let inv = 1 / rowReduce(n, 0, { y[$0] }, +)
-            for i in 0..<n { y[i] *= inv }
-        }
+        for r in 0..<rows { Self.softmaxRow(z.base + r * n, out.base + r * n, n) }
         return Tensor.result(shape: shape, storage: out, inputs: [self]) { grad, sink in
             guard let dx = sink[0]?.baseAddress else { return }
             for r in 0..<rows {
@@ -42,6 +35,16 @@ extension Tensor {
                 for i in 0..<n { d[i] += y[i] * (g[i] - dot) }
             }
         }
+    }
+
+    /// y = softmax(x) over n values; zeros when every x is −∞.
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafeMutablePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, _ n: Int) {
+        let m = rowReduce(n, -Scalar.infinity, { x[$0] }, { $1 > $0 ? $1 : $0 })
+        if m == -Scalar.infinity { y.update(repeating: 0, count: n); return }
+        for i in 0..<n { y[i] = Scalar.exp(x[i] - m) }
+        let inv = 1 / rowReduce(n, 0, { y[$0] }, +)
+        for i in 0..<n { y[i] *= inv }
     }
 
     @_specialize(where Scalar == Float)
