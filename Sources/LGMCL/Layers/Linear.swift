@@ -18,4 +18,11 @@ public final class Linear<Scalar: TensorScalar>: Module {
         precondition(x.shape.last == inDims, "Linear(\(inDims), \(outDims)) applied to shape \(x.shape)")
         return linear(x, weight: weight.value, bias: bias?.value)
     }
+
+    /// self(GELU(x)) without keeping GELU(x) for backward (`geluLinear`).
+    public func afterGELU(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let bias else { return self(x.gelu()) }
+        precondition(x.shape.last == inDims, "Linear(\(inDims), \(outDims)) applied to shape \(x.shape)")
+        return geluLinear(x, weight: weight.value, bias: bias.value)
+    }
 }

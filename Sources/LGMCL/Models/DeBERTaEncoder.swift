@@ -186,7 +186,7 @@ final class DeBERTaLayer<Scalar: TensorScalar>: Module, StateDictNamed {
                                              dropout: attentionDropout.rate, stream: stream, site: attentionDropout.site,
                                              rows: molecules)
         let a = attentionNorm(x + attendedDropout(attentionOutput(attended), stream, rows: molecules))
-        let f = output(intermediate(a).gelu())
+        let f = output.afterGELU(intermediate(a))
         return outputNorm(a + outputDropout(f, stream, rows: molecules))
     }
 }

@@ -37,9 +37,7 @@ extension Tensor {
         case .erf: for i in 0..<n { y[i] = Scalar.erf(x[i]) }
         case .leakyReLU(let slope): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
         case .elu(let alpha): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : alpha * Scalar.expm1(x[i]) }
-        case .gelu:
-            let invSqrt2 = 1 / Scalar(2).squareRoot()
-            for i in 0..<n { y[i] = 0.5 * x[i] * (1 + Scalar.erf(x[i] * invSqrt2)) }
+        case .gelu: for i in 0..<n { y[i] = Self.gelu(x[i]) }
         }
         let input = storage
         return Tensor.result(shape: shape, storage: out, inputs: [self]) { grad, sink in
@@ -61,17 +59,26 @@ extension Tensor {
                 for i in 0..<n { dx[i] += g[i] * c * Scalar.exp(-x[i] * x[i]) }
             case .leakyReLU(let slope): for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : slope * g[i] }
             case .elu(let alpha): for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : g[i] * (y[i] + alpha) }
-            case .gelu:
-                // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-                let invSqrt2 = 1 / Scalar(2).squareRoot()
-                let invSqrt2Pi = 1 / (2 * Scalar.pi).squareRoot()
-                for i in 0..<n {
-                    let v = x[i]
-                    let cdf = 0.5 * (1 + Scalar.erf(v * invSqrt2))
-                    dx[i] += g[i] * (cdf + v * invSqrt2Pi * Scalar.exp(-0.5 * v * v))
-                }
+            case .gelu: for i in 0..<n { dx[i] += g[i] * Self.geluDerivative(x[i]) }
             }
         }
+    }
+
+    /// x·Φ(x), Φ by erf: the one expression every GELU computes (`geluLinear` recomputes it in
+    /// backward and must get the same bits).
+    @inline(__always)
+    static func gelu(_ x: Scalar) -> Scalar { 0.5 * x * (1 + Scalar.erf(x * (1 / Scalar(2).squareRoot()))) }
+
+    /// d/dx x·Φ(x) = Φ(x) + x·φ(x).
+    @inline(__always)
+    static func geluDerivative(_ v: Scalar) -> Scalar { geluAndDerivative(v).derivative }
+
+    /// GELU and its derivative from one erf, each bit for bit as `gelu` and `geluDerivative`.
+    @inline(__always)
+    static func geluAndDerivative(_ v: Scalar) -> (value: Scalar, derivative: Scalar) {
+        let e = Scalar.erf(v * (1 / Scalar(2).squareRoot()))
+        let cdf = 0.5 * (1 + e)
+        return (0.5 * v * (1 + e), cdf + v * (1 / (2 * Scalar.pi).squareRoot()) * Scalar.exp(-0.5 * v * v))
     }
 
     @_specialize(where Scalar == Float)
