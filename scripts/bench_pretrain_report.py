@@ -14,7 +14,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from machine import cpu_model, git_commit
+from machine import cpu_model, git_commit, write_report
 
 
 def ms(seconds):
@@ -130,14 +130,7 @@ def main():
         "Goals of issue 8: ≥ 95% weak-scaling efficiency from 1 to 2 ranks, ≥ 80% of the allreduce hidden.",
         "",
     ]
-    output = Path(args.output)
-    marker = "## Reading these numbers"
-    previous = output.read_text() if output.exists() else ""
-    if marker in previous:
-        lines += [previous[previous.index(marker):].rstrip("\n"), ""]
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text("\n".join(lines))
-    temporary.rename(output)
+    write_report(args.output, lines)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from machine import cpu_model, git_commit
+from machine import cpu_model, git_commit, write_report
 
 
 def main():
@@ -69,14 +69,7 @@ def main():
             lines.append(f"| {s['transposes']} | {s['m']} | {s['n']} | {s['k']} | {s['calls_per_step']:.1f} | "
                          f"{s['gflop_per_step']:.2f} | {1000 * s['seconds_per_step']:.1f} | {s['gflops']:.1f} |")
         lines.append("")
-    output = Path(args.output)
-    marker = "## Reading these numbers"
-    previous = output.read_text() if output.exists() else ""
-    if marker in previous:
-        lines += [previous[previous.index(marker):].rstrip("\n"), ""]
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text("\n".join(lines) + "\n")
-    temporary.rename(output)
+    write_report(args.output, lines)
 
 
 if __name__ == "__main__":

@@ -19,3 +19,15 @@ def git_commit(root=REPOSITORY):
                               capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def write_report(output, lines, marker="## Reading these numbers"):
+    """Writes a generated page, keeping the hand-written part of the existing one (from `marker` on),
+    under a temporary name first."""
+    output = Path(output)
+    previous = output.read_text() if output.exists() else ""
+    if marker in previous:
+        lines = lines + [previous[previous.index(marker):].rstrip("\n"), ""]
+    temporary = output.with_name(output.name + ".tmp")
+    temporary.write_text("\n".join(lines))
+    temporary.rename(output)
