@@ -58,6 +58,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var results: [SeedResult] = [], predictions: [[SplitPart: SeedPrediction]] = []
         var curves = LearningCurves(metric: metric)
         var shared: DatasetSplit?
+        // One estimate for every seed: the deal of each training batch between ranks (ShardPlan).
+        let costs = world.size > 1 ? MoleculeCosts.of(data.dataset, configuration: data.model, encoders: [.local, .global, .text]) : nil
         for seed in settings.seeds {
             let splitSeed = settings.splitSeed ?? seed
             let parts = try data.split(seed: splitSeed, cells: seedSplits[seed], settings: settings)
@@ -66,7 +68,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                     ?? settings.split.rawValue + (seedSplits[seed] == nil ? " seed \(splitSeed)" : " (from its split file)")
                 logger.info("seed \(seed): split \(described): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
-            let (result, predicted) = try trainSeed(seed, parts: parts, data: data, metric: metric, curves: &curves, watchdog: watchdog)
+            let (result, predicted) = try trainSeed(seed, parts: parts, data: data, costs: costs, metric: metric, curves: &curves,
+                                                    watchdog: watchdog)
             results.append(result)
             predictions.append(predicted)
             shared = seed == settings.seeds[0] || shared == parts ? parts : nil
@@ -109,13 +112,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
 
     // MARK: One seed
 
-    func trainSeed(_ seed: UInt64, parts: DatasetSplit, data: LabelledData, metric: Metric,
+    func trainSeed(_ seed: UInt64, parts: DatasetSplit, data: LabelledData, costs: [Float]?, metric: Metric,
                    curves: inout LearningCurves, watchdog: Watchdog) throws -> (SeedResult, [SplitPart: SeedPrediction]) {
         let started = monotonicSeconds()
         let (model, step) = try replica(seed: seed, data: data, watchdog: watchdog)
         defer { times.add(step.times) }
         let globalBatch = min(settings.globalBatchSize, parts.train.count / world.size * world.size)
-        let costs = world.size > 1 ? MoleculeCosts.of(data.dataset, configuration: model.configuration, encoders: [.local, .global, .text]) : nil
         func epochPlan(_ epoch: Int) throws -> ShardPlan {
             try ShardPlan.training(data.dataset.epochOrder(), subset: parts.train, seed: seed, epoch: epoch,
                                    globalBatchSize: globalBatch, rank: world.rank, rankCount: world.size, costs: costs)

@@ -39,12 +39,15 @@ extension Tensor {
         defer { dropped.deallocate(); row.deallocate() }
         let ps = scores.storage.base, pm = mask?.storage.base, pv = values.storage.base
 
-        /// D of block (molecule, head) into `dropped`, from P.
-        func drawDropped(_ molecule: Int, _ head: Int, _ p: UnsafeMutablePointer<Scalar>) {
-            for i in 0 ..< l {
-                let key = keys[(molecule * h + head) * l + i], pr = p + i * l, dr = dropped + i * l
-                for j in 0 ..< l { dr[j] = pr[j] * (DropoutMask.word(key, UInt32(truncatingIfNeeded: j)) >= threshold ? scale : 0) }
-            }
+        /// Row i of block (molecule, head) times its keep-mask / (1 − rate), from `x` into `y` (may be `x`).
+        func applyDropout(_ molecule: Int, _ head: Int, _ i: Int, _ x: UnsafeMutablePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>) {
+            let key = keys[(molecule * h + head) * l + i]
+            for j in 0 ..< l { y[j] = x[j] * (DropoutMask.word(key, UInt32(truncatingIfNeeded: j)) >= threshold ? scale : 0) }
+        }
+        /// D of block (molecule, head) into `destination`, from P.
+        func drawDropped(_ molecule: Int, _ head: Int, from p: UnsafeMutablePointer<Scalar>,
+                         into destination: UnsafeMutablePointer<Scalar>) {
+            for i in 0 ..< l { applyDropout(molecule, head, i, p + i * l, into: destination + i * l) }
         }
 
         for molecule in 0 ..< m {
@@ -56,7 +59,7 @@ extension Tensor {
                     if let pm { for j in 0 ..< l { row[j] = s[j] + pm[molecule * l + j] } } else { row.update(from: s, count: l) }
                     Tensor.softmaxRow(row, p + i * l, l)
                 }
-                if dropping { drawDropped(molecule, head, p) }
+                if dropping { drawDropped(molecule, head, from: p, into: dropped) }
                 guard l > 0 && dh > 0 else { continue }
                 profiledGemm(Scalar.self, transposeA: false, transposeB: false, m: l, n: dh, k: l, alpha: 1,
                              a: dropping ? dropped : p, lda: l, b: pv + molecule * l * d + head * dh, ldb: d,
@@ -75,12 +78,7 @@ extension Tensor {
                 for head in 0 ..< h {
                     let b = (molecule * h + head) * block, p = probabilities.base + b
                     let gBlock = g + molecule * l * d + head * dh
-                    if dropping {
-                        for i in 0 ..< l {
-                            let key = keys[(molecule * h + head) * l + i], pr = p + i * l, dr = dropped + i * l
-                            for j in 0 ..< l { dr[j] = pr[j] * (DropoutMask.word(key, UInt32(truncatingIfNeeded: j)) >= threshold ? scale : 0) }
-                        }
-                    }
+                    if dropping { drawDropped(molecule, head, from: p, into: dropped) }
                     if let dv {
                         profiledGemm(Scalar.self, transposeA: true, transposeB: false, m: l, n: dh, k: l, alpha: 1,
                                      a: dropping ? dropped : p, lda: l, b: gBlock, ldb: d,
@@ -92,10 +90,7 @@ extension Tensor {
                                  beta: 0, c: dD, ldc: l)
                     for i in 0 ..< l {
                         let pr = p + i * l, dp = dD + i * l, out = ds + b + i * l
-                        if dropping {
-                            let key = keys[(molecule * h + head) * l + i]
-                            for j in 0 ..< l { dp[j] *= (DropoutMask.word(key, UInt32(truncatingIfNeeded: j)) >= threshold ? scale : 0) }
-                        }
+                        if dropping { applyDropout(molecule, head, i, dp, into: dp) }
                         let dot = rowReduce(l, 0, { pr[$0] * dp[$0] }, +)
                         for j in 0 ..< l { out[j] += pr[j] * (dp[j] - dot) }
                     }
