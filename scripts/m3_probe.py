@@ -5,7 +5,8 @@ head, pretrained against random, paired by split and subsample.
 For each MoleculeNet set, each split seed and each training fraction: the balanced scaffold split
 lgmcl computes (`lgmcl-dist split`), a subsample of its training molecules (numpy's
 default_rng(seed), ceil(fraction · n) rows; validation and test unchanged), and on the concatenated
-local and global pooled vectors (`lgmcl-dist embed --views local,global`) the online probe's head:
+local and global pooled vectors (`lgmcl-dist embed --views local,global`; `--views local` for a
+graph-self run, which trains the local encoder alone) the online probe's head:
 StandardScaler, then Ridge(alpha) or L2 LogisticRegression(C) per task, the strength chosen by the
 validation metric from the probe's grid (Sources/LGMCL/Training/OnlineProbe.swift). Test metric:
 ROC-AUC averaged over tasks (tasks with one class in the test rows skipped) or RMSE. Reported per set
@@ -13,7 +14,7 @@ and fraction: each model's mean test metric, and the mean paired difference (imp
 ROC-AUC, lower RMSE) with its 95% interval by the paired Student t over the split seeds.
 
     .venv/bin/python scripts/m3_probe.py --model pretrained=study/m2-views --model random=runs/random-views \\
-        --out runs/m3-views [--seeds 0,1,2,3,4] [--fractions 0.1,1] [--datasets bbbp,bace,esol,freesolv,tox21]
+        --out runs/m3-views [--seeds 0,1,2,3,4] [--fractions 0.1,1] [--datasets bbbp,bace,esol,freesolv,tox21] [--views local,global]
 
 The first --model is compared against the second. Needs lgmcl-dist (LGMCL_BIN, default
 .build/release/lgmcl-dist) and .venv (numpy, scipy, scikit-learn, h5py). Writes OUT/m3.json and
@@ -60,11 +61,11 @@ def split_of(binary, csv_path, seed, out):
         return np.array([r["split"] for r in csv.DictReader(f)])
 
 
-def embeddings_of(binary, model, csv_path, out, rows):
+def embeddings_of(binary, model, csv_path, out, rows, views):
     if not os.path.exists(out):
-        run([binary, "embed", "--model", model, "--input", csv_path, "--output", out, "--views", "local,global"])
+        run([binary, "embed", "--model", model, "--input", csv_path, "--output", out, "--views", ",".join(views)])
     with h5py.File(out) as f:
-        x = np.concatenate([f["embeddings/local"][:], f["embeddings/global"][:]], axis=1).astype(np.float64)
+        x = np.concatenate([f["embeddings/" + v][:] for v in views], axis=1).astype(np.float64)
         source = f["source_row"][:]
     features = np.full((rows, x.shape[1]), np.nan)
     features[source] = x
@@ -113,6 +114,8 @@ def main():
     parser.add_argument("--seeds", default="0,1,2,3,4")
     parser.add_argument("--fractions", default="0.1,1")
     parser.add_argument("--datasets", default="bbbp,bace,esol,freesolv,tox21")
+    parser.add_argument("--views", default="local,global",
+                        help="pooled vectors concatenated; local alone for graph-self runs, which train no global encoder")
     args = parser.parse_args()
     binary = os.environ.get("LGMCL_BIN", os.path.join(ROOT, ".build/release/lgmcl-dist"))
     models = [m.split("=", 1) for m in args.model]
@@ -129,7 +132,8 @@ def main():
         tasks, y = labels_of(path)
         present = y[~np.isnan(y)]
         kind = "classification" if set(np.unique(present)) <= {0.0, 1.0} else "regression"
-        features = {m: embeddings_of(binary, d, path, os.path.join(args.out, "embeddings", f"{m}-{name}.h5"), len(y))
+        features = {m: embeddings_of(binary, d, path, os.path.join(args.out, "embeddings", f"{m}-{name}.h5"), len(y),
+                                   args.views.split(","))
                     for m, d in models}
         for fraction in fractions:
             scores = {m: [] for m, _ in models}
@@ -154,7 +158,7 @@ def main():
 
     (first, _), (second, _) = models
     with open(os.path.join(args.out, "m3.json"), "w") as f:
-        json.dump(dict(models=dict(models), results=results), f, indent=1)
+        json.dump(dict(models=dict(models), views=args.views, results=results), f, indent=1)
     lines = [f"| set | metric | training labels | {first} | {second} | improvement (95% interval, paired t over {len(seeds)} splits) | above zero |",
              "|---|---|---|---|---|---|---|"]
     for r in results:
