@@ -30,6 +30,17 @@ public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
 /// Only committed files are read, so a fresh clone runs every test.
 public let repositoryData: URL = repositoryRoot.appendingPathComponent("data")
 
+/// The header and the first `rows` rows of data/moleculenet/NAME.csv, written to
+/// DIRECTORY/NAME-ROWS.csv (the directory is created): a small real input for a command under test.
+public func moleculeNetSlice(_ name: String, rows: Int, in directory: URL) throws -> URL {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/\(name).csv"), encoding: .utf8)
+        .split(separator: "\n", omittingEmptySubsequences: false)
+    let csv = directory.appendingPathComponent("\(name)-\(rows).csv")
+    try (lines.prefix(rows + 1).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+    return csv
+}
+
 /// A program started in the background (see `start`): its pid and where its output goes.
 public final class LaunchedProcess {
     public let pid: pid_t

@@ -32,12 +32,8 @@ struct ShippedModelTests {
     }
 
     @Test func theCommandsThatTakeAPretrainingDirectoryAcceptIt() throws {
-        try FileManager.default.createDirectory(at: Self.scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: Self.scratch) }
-        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/bbbp.csv"), encoding: .utf8)
-            .split(separator: "\n")
-        let csv = Self.scratch.appendingPathComponent("bbbp-48.csv")
-        try (lines.prefix(49).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try moleculeNetSlice("bbbp", rows: 48, in: Self.scratch)
         let h5 = Self.scratch.appendingPathComponent("bbbp-48.h5")
         let lgmcl = productPath("lgmcl-dist")
 

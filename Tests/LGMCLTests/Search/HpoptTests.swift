@@ -11,12 +11,7 @@ struct HpoptTests {
     static let scratch = scratchDirectory("lgmcl-hpopt-\(getpid())")
 
     func data() throws -> String {
-        try FileManager.default.createDirectory(at: Self.scratch, withIntermediateDirectories: true)
-        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/bbbp.csv"), encoding: .utf8)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        let csv = Self.scratch.appendingPathComponent("bbbp-300.csv")
-        try (lines.prefix(301).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-        return csv.path
+        try moleculeNetSlice("bbbp", rows: 300, in: Self.scratch).path
     }
 
     func hpopt(_ ranks: Int, data: String, output: URL, _ extra: [String]) throws -> ProcessResult {

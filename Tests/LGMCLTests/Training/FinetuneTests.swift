@@ -15,12 +15,7 @@ struct FinetuneTests {
 
     /// The header and the first `rows` rows of a MoleculeNet CSV.
     static func slice(_ name: String, rows: Int) throws -> String {
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/\(name).csv"), encoding: .utf8)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        let csv = scratch.appendingPathComponent("\(name)-\(rows).csv")
-        try (lines.prefix(rows + 1).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-        return csv.path
+        try moleculeNetSlice(name, rows: rows, in: scratch).path
     }
 
     func directory(_ name: String) -> URL {

@@ -12,11 +12,7 @@ struct PretrainTests {
 
     /// 96 molecules of bbbp.csv through `lgmcl-dist preprocess` (once per test process).
     static let dataset: Result<String, Error> = Result {
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let lines = try String(contentsOf: repositoryData.appendingPathComponent("moleculenet/bbbp.csv"), encoding: .utf8)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        let csv = scratch.appendingPathComponent("bbbp-96.csv")
-        try (lines.prefix(97).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try moleculeNetSlice("bbbp", rows: 96, in: scratch)
         let output = scratch.appendingPathComponent("bbbp-96.h5").path
         let result = try run(productPath("lgmcl-dist"), ["preprocess", "--input", csv.path, "--output", output,
                                                          "--label-columns", "p_np", "--vocab-size", "300"], timeout: 300)
