@@ -63,6 +63,28 @@ def label(value, step):
     return f"{value:.{decimals}f}"
 
 
+def axes(svg, box, xs, ys, xcount=5, ycount=5):
+    """Appends tick marks, labels and horizontal grid lines for the data's range inside box
+    (left, top, right, bottom); returns the maps from data to SVG coordinates."""
+    left, top, right, bottom = box
+    x0, x1, xticks, xstep = nice_ticks(min(xs), max(xs), xcount)
+    y0, y1, yticks, ystep = nice_ticks(min(ys), max(ys), ycount)
+
+    def px(x):
+        return left + (x - x0) / (x1 - x0) * (right - left)
+
+    def py(y):
+        return bottom - (y - y0) / (y1 - y0) * (bottom - top)
+
+    for t in xticks:
+        svg.append(f'<line x1="{px(t):.1f}" y1="{bottom:.1f}" x2="{px(t):.1f}" y2="{bottom + 5:.1f}" stroke="#444"/>'
+                   f'<text x="{px(t):.1f}" y="{bottom + 18:.1f}" text-anchor="middle">{label(t, xstep)}</text>')
+    for t in yticks:
+        svg.append(f'<line x1="{left:.1f}" y1="{py(t):.1f}" x2="{right:.1f}" y2="{py(t):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6:.1f}" y="{py(t) + 4:.1f}" text-anchor="end">{label(t, ystep)}</text>')
+    return px, py
+
+
 def panel(title, points, epochs, origin_x, window):
     left, top = origin_x + LEFT, TOP
     right, bottom = left + WIDTH, top + HEIGHT
@@ -79,26 +101,24 @@ def panel(title, points, epochs, origin_x, window):
     xs = [s for s, _ in points]
     ys = [v for _, v in points]
     smooth = moving_average(ys, window)
-    x0, x1, xticks, xstep = nice_ticks(min(xs), max(xs))
-    y0, y1, yticks, ystep = nice_ticks(min(ys), max(ys))
-
-    def px(x):
-        return left + (x - x0) / (x1 - x0) * WIDTH
-
-    def py(y):
-        return bottom - (y - y0) / (y1 - y0) * HEIGHT
-
-    for t in xticks:
-        svg.append(f'<line x1="{px(t):.1f}" y1="{bottom:.1f}" x2="{px(t):.1f}" y2="{bottom + 5:.1f}" stroke="#444"/>'
-                   f'<text x="{px(t):.1f}" y="{bottom + 18:.1f}" text-anchor="middle">{label(t, xstep)}</text>')
-    for t in yticks:
-        svg.append(f'<line x1="{left:.1f}" y1="{py(t):.1f}" x2="{right:.1f}" y2="{py(t):.1f}" stroke="#ddd"/>'
-                   f'<text x="{left - 6:.1f}" y="{py(t) + 4:.1f}" text-anchor="end">{label(t, ystep)}</text>')
+    px, py = axes(svg, (left, top, right, bottom), xs, ys)
     raw = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
     avg = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, smooth))
     svg.append(f'<polyline fill="none" stroke="#9ecae1" stroke-width="1" points="{raw}"/>')
     svg.append(f'<polyline fill="none" stroke="#08519c" stroke-width="2" points="{avg}"/>')
     return svg
+
+
+def write_svg(path, width, height, body, font_size):
+    """Writes the elements in body as one SVG on a white page, under a temporary name first."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{int(width)}" height="{int(height)}" '
+           f'viewBox="0 0 {int(width)} {int(height)}" font-family="sans-serif" font-size="{font_size}">\n'
+           '<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
+    output = Path(path)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(output.name + ".tmp")
+    temporary.write_text(svg)
+    temporary.rename(output)
 
 
 def main():
@@ -123,14 +143,7 @@ def main():
                 f'<text x="{LEFT + 26:.1f}" y="{legend_y:.1f}">global NT-Xent loss per step</text>'
                 f'<line x1="{LEFT + 230:.1f}" y1="{legend_y - 4:.1f}" x2="{LEFT + 250:.1f}" y2="{legend_y - 4:.1f}" stroke="#08519c" stroke-width="2"/>'
                 f'<text x="{LEFT + 256:.1f}" y="{legend_y:.1f}">moving average over {args.window} steps</text>')
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{int(width)}" height="{int(height)}" '
-           f'viewBox="0 0 {int(width)} {int(height)}" font-family="sans-serif" font-size="12">\n'
-           '<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(svg)
-    temporary.rename(output)
+    write_svg(args.output, width, height, body, font_size=12)
 
 
 if __name__ == "__main__":

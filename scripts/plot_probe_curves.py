@@ -18,7 +18,7 @@ import math
 import statistics
 from pathlib import Path
 
-from plot_pretrain_metrics import label, nice_ticks
+from plot_pretrain_metrics import axes, write_svg
 
 WIDTH, HEIGHT = 220.0, 160.0
 LEFT, RIGHT, TOP, BOTTOM = 52.0, 12.0, 40.0, 40.0
@@ -72,21 +72,7 @@ def panel(title, lines, origin_x, origin_y):
            f'<rect x="{left:.1f}" y="{top:.1f}" width="{WIDTH:.1f}" height="{HEIGHT:.1f}" fill="none" stroke="#444"/>']
     xs = [s for points, _ in lines for s, _ in points]
     ys = [v for points, _ in lines for _, v in points] + [0.0]
-    x0, x1, xticks, xstep = nice_ticks(min(xs), max(xs), 3)
-    y0, y1, yticks, ystep = nice_ticks(min(ys), max(ys), 4)
-
-    def px(x):
-        return left + (x - x0) / (x1 - x0) * WIDTH
-
-    def py(y):
-        return bottom - (y - y0) / (y1 - y0) * HEIGHT
-
-    for t in xticks:
-        svg.append(f'<line x1="{px(t):.1f}" y1="{bottom:.1f}" x2="{px(t):.1f}" y2="{bottom + 4:.1f}" stroke="#444"/>'
-                   f'<text x="{px(t):.1f}" y="{bottom + 16:.1f}" text-anchor="middle">{label(t, xstep)}</text>')
-    for t in yticks:
-        svg.append(f'<line x1="{left:.1f}" y1="{py(t):.1f}" x2="{right:.1f}" y2="{py(t):.1f}" stroke="#e4e4e4"/>'
-                   f'<text x="{left - 5:.1f}" y="{py(t) + 4:.1f}" text-anchor="end">{label(t, ystep)}</text>')
+    px, py = axes(svg, (left, top, right, bottom), xs, ys, xcount=3, ycount=4)
     svg.append(f'<line x1="{left:.1f}" y1="{py(0):.1f}" x2="{right:.1f}" y2="{py(0):.1f}" stroke="#444" stroke-dasharray="4 3"/>')
     for points, colour in lines:
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in points)
@@ -137,14 +123,7 @@ def main():
         x += 40 + 8 * len(name)
     body.append(f'<text x="{x + 20:.1f}" y="{legend_y:.1f}" fill="#555">change of the linear probe from the run\'s own step 0 '
                 'against the pretraining step; up is better (ROC-AUC gained, RMSE lost)</text>')
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{int(width)}" height="{int(height)}" '
-           f'viewBox="0 0 {int(width)} {int(height)}" font-family="sans-serif" font-size="11">\n'
-           '<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(svg)
-    temporary.rename(output)
+    write_svg(args.output, width, height, body, font_size=11)
 
 
 if __name__ == "__main__":
