@@ -15,6 +15,7 @@ Standard library only.
 import argparse
 import json
 import math
+import re
 import statistics
 from pathlib import Path
 
@@ -25,6 +26,9 @@ LEFT, RIGHT, TOP, BOTTOM = 52.0, 12.0, 40.0, 40.0
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]
 SPLITS = [("val", "validation"), ("test", "test")]
+# The probe's metrics (Sources/LGMCL/Data/Labels/Metric.swift) and which of them rise when better.
+PROBE_FIELD = re.compile(r"probe_(.+)_(val|test)_(roc_auc|rmse|mae)")
+HIGHER_IS_BETTER = {"roc_auc"}
 
 
 def read(path):
@@ -48,11 +52,12 @@ def series(probes):
     """{(set, split): [(step, change from step 0, + = better)]} and each set's metric name."""
     out, metrics = {}, {}
     for key in probes[0]:
-        parts = key.split("_")
-        if len(parts) < 4 or parts[0] != "probe" or parts[2] not in ("val", "test"):
+        # probe_<set>_<split>_<metric>; a set is named after its CSV, whose name may hold "_".
+        match = PROBE_FIELD.fullmatch(key)
+        if not match:
             continue
-        name, split, metric = parts[1], parts[2], "_".join(parts[3:])
-        sign = -1.0 if metric in ("rmse", "mae") else 1.0
+        name, split, metric = match.groups()
+        sign = 1.0 if metric in HIGHER_IS_BETTER else -1.0
         start = probes[0][key]
         out[(name, split)] = [(step, sign * (record[key] - start))
                               for step, record in sorted(probes.items()) if key in record]
