@@ -34,6 +34,9 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
     var weightDecay = 1e-3
 
+    @Option(help: "Beyond the paper: score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves.")
+    var emaDecay: Double?
+
     @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (an ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the configuration's, gated for every preset.")
     var fusion: FusionMode?
 
@@ -69,6 +72,7 @@ struct FinetuneOptions: ParsableArguments {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if learningRate <= 0 { throw ValidationError("--lr must be positive") }
         if let encoderLearningRate, encoderLearningRate < 0 { throw ValidationError("--encoder-lr must be zero (frozen encoders) or positive") }
+        if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay takes a decay in [0, 1), e.g. 0.99: \(emaDecay)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
@@ -92,6 +96,7 @@ struct FinetuneOptions: ParsableArguments {
         settings.learningRate = learningRate
         settings.encoderLearningRate = encoderLearningRate
         settings.weightDecay = weightDecay
+        settings.emaDecay = emaDecay
         settings.trainFraction = trainFraction
         settings.model.fusion.predictsVariance = loss == .mve
         settings.learningRateSchedule = lrSchedule == .constant ? .constant

@@ -22,7 +22,10 @@ struct Hpopt: ParsableCommand {
 
             Searched (--search, default all): lr (log-uniform 1e-4…3e-3), encoder-lr (1e-5…1e-3),
             weight-decay (1e-6…1e-2), prediction-dropout and fingerprint-dropout (0…0.5),
-            batch-size (32, 64, 128). Every other option is finetune's and applies to every trial.
+            batch-size (32, 64, 128), lr-schedule (constant or warmup-decay: the run's --warmup-epochs,
+            --init-lr and --final-lr when it gives --lr-schedule warmup-decay, else chemprop's defaults)
+            and ema-decay (0 for none, 0.9, 0.99, 0.999). Every other option is finetune's and
+            applies to every trial.
             OUTPUT holds trials.csv (one row per trial: its values, validation and test metric,
             seconds; rewritten after each round, and read back by the same command to resume),
             trials/trial-NNN/ (each trial's finetune output), best.json (the best trial by
@@ -55,7 +58,7 @@ struct Hpopt: ParsableCommand {
     @Option(help: "The seed of the draws.")
     var seed: UInt64 = 0
 
-    @Option(help: "Hyperparameters searched, comma-separated (lr, encoder-lr, weight-decay, prediction-dropout, fingerprint-dropout, batch-size).")
+    @Option(help: "Hyperparameters searched, comma-separated (lr, encoder-lr, weight-decay, prediction-dropout, fingerprint-dropout, batch-size, lr-schedule, ema-decay).")
     var search = SearchSpace.Parameter.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Seconds between progress lines within an epoch.")

@@ -39,6 +39,9 @@ public struct FinetuneSettings: Codable, Sendable {
     /// always take `learningRate`.
     public var encoderLearningRate: Double?
     public var weightDecay = 1e-3
+    /// Beyond the paper: score and keep an exponential moving average of the weights with this
+    /// decay per step (`WeightAverage`); nil: the weights themselves.
+    public var emaDecay: Double?
     public var smilesColumn: String?
     public var labelColumns: [String]?
     public var descriptionColumn: String?
@@ -62,6 +65,9 @@ public enum FinetuneSchedule: Codable, Equatable, Sendable {
     /// chemprop's: linear from `initial` to `learningRate` over `warmupEpochs`, then exponential
     /// decay to `final` at the last epoch (chemprop's defaults: 2 epochs, 1e-4 and 1e-4).
     case warmupDecay(warmupEpochs: Int, initial: Double, final: Double)
+
+    /// chemprop 2.3.1's defaults: 2 epochs of warm-up from 1e-4, decay to 1e-4.
+    public static let chempropDefaults = warmupDecay(warmupEpochs: 2, initial: 1e-4, final: 1e-4)
 }
 
 extension FinetuneSettings {

@@ -102,6 +102,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             + "global batch \(settings.globalBatchSize) over \(world.size) rank\(world.size == 1 ? "" : "s"), up to \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"
             + (settings.patience.map { " (patience \($0))" } ?? "")
             + scheduleDescription
+            + (settings.emaDecay.map { "; scored and kept: the weights' exponential moving average (decay \($0))" } ?? "")
             + (settings.trainFraction.map { "; training on \($0 * 100)% of each training split" } ?? "")
     }
 
@@ -134,6 +135,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             if let scaler { try directory.replace(directory.targetScaling(seed: seed), withJSON: scaler) }
         }
         var best = BestEpoch<Scalar>(metric: metric)
+        var average = settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) }
         var number = 0
         for epoch in 0 ..< settings.epochs {
             let epochStart = monotonicSeconds()
@@ -149,6 +151,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                     try supervisedLoss(model.predictions(ModelInputs(batch), stream), batch: batch, kind: data.kind, scaler: scaler,
                                        watchdog: watchdog, step: number)
                 }.total
+                average?.update(from: step.trained)
                 batches += 1
                 watchdog.stepCompleted(number)
                 if world.isRoot {
@@ -158,11 +161,14 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             }
             let trainLoss = batches > 0 ? lossSum / Double(batches) : .nan
             watchdog.enter("evaluation", step: number)
+            // The average is what is scored and kept; training goes on from the weights.
+            average?.exchange(with: step.trained)
             let val = try step.times.measure(.evaluation) {
                 try evaluate(model, molecules: parts.val, data: data, metric: metric, scaler: scaler).evaluation
             }
             curves.append(.init(seed: seed, epoch: epoch, trainLoss: trainLoss, validation: val.mean))
             let improved = best.offer(epoch: epoch, score: val.mean, weights: step.trained)
+            average?.exchange(with: step.trained)
             if world.isRoot {
                 let score = val.mean.map { String(format: "%.4f", $0) } ?? "n/a (no scorable task)"
                 let line = String(format: "seed %llu epoch %d/%d: train loss %.4f, val %@ %@%@ (%.1f s)", seed, epoch + 1, settings.epochs,

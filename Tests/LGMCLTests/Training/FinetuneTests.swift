@@ -98,6 +98,27 @@ struct FinetuneTests {
         #expect(losses.count == 2 && losses[0] != losses[1], "\(losses)")
     }
 
+    /// --ema-decay: decay 0 is the weights themselves (the same predictions to the bit), 0.9 keeps
+    /// another model, says so, and 2 ranks keep the same average as one.
+    @Test func aWeightAverageIsScoredAndKept() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        func run(_ ranks: Int, _ extra: [String]) throws -> (log: String, values: [Double])? {
+            let out = directory("ema")
+            let result = try finetune(ranks, data: data, output: out, ["--epochs", "2", "--batch-size", "24", "--precision", "float64"] + extra)
+            #expect(result.status == 0, "np \(ranks) \(extra): \(result.output)")
+            guard result.status == 0 else { return nil }
+            return (result.stderr, try predictions(out, seed: 0, part: "test", task: "p_np", suffix: "_probability").values)
+        }
+        guard let plain = try run(1, []), let zero = try run(1, ["--ema-decay", "0"]), let one = try run(1, ["--ema-decay", "0.9"]),
+              let two = try run(2, ["--ema-decay", "0.9"]) else { return }
+        #expect(zero.values == plain.values)
+        #expect(one.values != plain.values)
+        #expect(one.log.contains("exponential moving average (decay 0.9)") && !plain.log.contains("moving average"), "\(one.log)")
+        #expect(zip(one.values, two.values).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(one.values) vs \(two.values)")
+        let refused = try finetune(1, data: data, output: directory("ema-bad"), ["--ema-decay", "1"])
+        #expect(refused.status != 0 && refused.stderr.contains("--ema-decay takes a decay in [0, 1)"), "\(refused.output)")
+    }
+
     @Test func twoRanksTrainTheSameModelsAsOne() throws {
         let data = try Self.slice("bbbp", rows: 120)
         var runs: [URL] = []

@@ -172,6 +172,8 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
     public var patience: Int?
     /// nil in results written before fine-tuning had a schedule: constant.
     public var learningRateSchedule: FinetuneSchedule?
+    /// nil in results written before `--ema-decay` existed, and without it.
+    public var emaDecay: Double?
     public var precision: String
     /// Before the dataset sets its vocabulary size and task count.
     public var model: ModelConfiguration
@@ -182,6 +184,7 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         globalBatchSize = settings.globalBatchSize
         patience = settings.patience
         learningRateSchedule = settings.learningRateSchedule
+        emaDecay = settings.emaDecay
         self.precision = precision
         model = settings.model
     }
@@ -198,6 +201,7 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         compare("--batch-size", globalBatchSize, asked.globalBatchSize)
         compare("--patience", patience, asked.patience)
         compare("--lr-schedule", learningRateSchedule ?? .constant, asked.learningRateSchedule ?? .constant)
+        compare("--ema-decay", emaDecay, asked.emaDecay)
         compare("--precision", precision, asked.precision)
         if model != asked.model { found.append("another model configuration (--preset/--config/--set or the pretrained config.json)") }
         return found

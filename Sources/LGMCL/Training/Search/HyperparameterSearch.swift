@@ -151,7 +151,12 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             }
             let p = settings.sampler.space.parameters
             var values: [SearchSpace.Parameter: Double] = [:]
-            for (i, parameter) in p.enumerated() { values[parameter] = try number(3 + i) }
+            for (i, parameter) in p.enumerated() {
+                guard 3 + i < fields.count, let value = parameter.value(fields[3 + i]) else {
+                    throw SearchError(description: "\(trialsFile.path) row \(index + 2): '\(fields[safe: 3 + i] ?? "")' is not a value of \(parameter.rawValue)")
+                }
+                values[parameter] = value
+            }
             let failed = fields.count > 3 + p.count && fields[3 + p.count] == "failed"
             return SearchTrial(number: Int(try number(0)), round: Int(try number(1)), group: Int(try number(2)), values: values,
                                val: failed ? nil : try number(4 + p.count), test: Double(fields[safe: 5 + p.count] ?? ""),

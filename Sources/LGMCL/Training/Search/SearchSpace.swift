@@ -11,6 +11,8 @@ public struct SearchSpace: Sendable {
         case predictionDropout = "prediction-dropout"
         case fingerprintDropout = "fingerprint-dropout"
         case batchSize = "batch-size"
+        case learningRateSchedule = "lr-schedule"
+        case emaDecay = "ema-decay"
 
         public var domain: Domain {
             switch self {
@@ -19,6 +21,10 @@ public struct SearchSpace: Sendable {
             case .weightDecay: .logUniform(1e-6, 1e-2)
             case .predictionDropout, .fingerprintDropout: .uniform(0, 0.5)
             case .batchSize: .choice([32, 64, 128])
+            // 0: constant, 1: chemprop's warm-up and decay with its defaults, peaking at the trial's lr.
+            case .learningRateSchedule: .choice([0, 1])
+            // 0: no average (the decay of the weights themselves).
+            case .emaDecay: .choice([0, 0.9, 0.99, 0.999])
             }
         }
 
@@ -31,14 +37,36 @@ public struct SearchSpace: Sendable {
             case .predictionDropout: settings.model.fusion.predictionDropout = value
             case .fingerprintDropout: settings.model.fusion.fingerprintDropout = value
             case .batchSize: settings.globalBatchSize = Int(value)
+            case .learningRateSchedule:
+                if value == 0 {
+                    settings.learningRateSchedule = .constant
+                } else if case .warmupDecay = settings.learningRateSchedule {
+                    // The run's own --warmup-epochs, --init-lr and --final-lr.
+                } else {
+                    settings.learningRateSchedule = .chempropDefaults
+                }
+            case .emaDecay: settings.emaDecay = value == 0 ? nil : value
             }
         }
 
-        /// The value as trials.csv and the `finetune` command write it: a batch size as an integer,
-        /// any other value as the shortest text that reads back to the same bits (a resumed
-        /// search draws exactly what the first attempt drew).
+        /// The value as trials.csv and the `finetune` command write it: a schedule by name, an
+        /// integral value (a batch size, no average) as an integer, any other value as the shortest
+        /// text that reads back to the same bits (a resumed search draws exactly what the first
+        /// attempt drew).
         public func text(_ value: Double) -> String {
-            self == .batchSize ? String(Int(value)) : "\(value)"
+            switch self {
+            case .learningRateSchedule: value == 0 ? "constant" : "warmup-decay"
+            // Batch sizes, and no average: integers, as finetune's flags read them.
+            default: value == value.rounded() ? String(Int(value)) : "\(value)"
+            }
+        }
+
+        /// The value `text` wrote; nil for text it never writes.
+        public func value(_ text: String) -> Double? {
+            switch self {
+            case .learningRateSchedule: ["constant": 0, "warmup-decay": 1][text]
+            default: Double(text)
+            }
         }
 
         /// The `finetune` flag that sets it, or nil for the fields of the model configuration
