@@ -19,7 +19,10 @@ CPU_FLAGS :=
 else
 $(error TARGET_CPU=$(TARGET_CPU): use haswell or x86-64)
 endif
-SWIFT_FLAGS := -c release -Xswiftc -enable-testing $(CPU_FLAGS)
+# The commit a build is made from goes into the executable (Sources/CBuildInfo), so results written
+# by a copy of it still name their build; the header changes only with the commit.
+BUILD_INFO_DIR := $(CURDIR)/.build/build-info
+SWIFT_FLAGS := -c release -Xswiftc -enable-testing $(CPU_FLAGS) -Xcc -I$(BUILD_INFO_DIR)
 # `swift test` adds its own -enable-testing to every module unless told not to (testable
 # imports, on by default); SWIFT_FLAGS already has it, and the second copy changes every
 # module's command line, so each switch between `make build` and `make test` recompiled all
@@ -45,7 +48,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OPENBLAS_NUM_THREADS := 1
 MPIRUN := mpirun --oversubscribe
 
-.PHONY: setup setup-oracles setup-slurm venv build explain-report test test-forced-kernel test-multihost test-slurm bench-allreduce check-scripts demo clean
+.PHONY: setup setup-oracles setup-slurm venv build build-info explain-report test test-forced-kernel test-multihost test-slurm bench-allreduce check-scripts demo clean
 
 setup: .setup-done
 .setup-done:
@@ -82,8 +85,14 @@ venv: .venv/bin/python
 	.venv/bin/pip install -q $$extra -r scripts/requirements.txt
 	@touch $@
 
-build: setup
+build: setup build-info
 	$(SWIFT) build $(SWIFT_FLAGS)
+
+build-info:
+	@mkdir -p $(BUILD_INFO_DIR); commit=$$(git rev-parse HEAD 2>/dev/null || echo unknown); \
+	[ "$$commit" = unknown ] || git diff --quiet HEAD -- 2>/dev/null || commit="$$commit-dirty"; \
+	line="#define LGMCL_BUILD_COMMIT \"$$commit\""; header=$(BUILD_INFO_DIR)/lgmcl_build_commit.h; \
+	[ "$$(cat $$header 2>/dev/null)" = "$$line" ] || echo "$$line" > $$header
 
 test: build
 	@start=$$(date +%s); \

@@ -41,6 +41,8 @@ let package = Package(
         // Refuses to start a build on a CPU without the instructions its Swift code was compiled to
         // use (the Makefile's TARGET_CPU), instead of dying of SIGILL mid-run.
         .target(name: "CTargetCPU"),
+        // The commit `make build` built from, compiled in (the Makefile's build-info step).
+        .target(name: "CBuildInfo"),
         .target(
             name: "Distributed",
             dependencies: ["CMPI", .product(name: "Logging", package: "swift-log")]
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "LGMCL",
             dependencies: [
-                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto", "CTargetCPU",
+                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto", "CTargetCPU", "CBuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

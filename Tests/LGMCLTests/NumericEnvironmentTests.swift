@@ -48,6 +48,22 @@ struct NumericEnvironmentTests {
         }
     }
 
+    /// A copy of the executable far from its checkout (what a long run or an install uses) still
+    /// names the commit `make build` built it from, the checkout's HEAD.
+    @Test func aCopiedExecutableNamesTheCommitItWasBuiltFrom() throws {
+        let head = try run("/usr/bin/git", ["-C", repositoryRoot.path, "rev-parse", "HEAD"], timeout: 30)
+        guard head.status == 0 else { return }   // a source tree without git: nothing to name
+        let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(BuildInfo.gitCommit == commit || BuildInfo.gitCommit == commit + "-dirty", "\(BuildInfo.gitCommit) against HEAD \(commit)")
+        let elsewhere = scratchDirectory("lgmcl-copied-\(getpid())")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let copy = elsewhere.appendingPathComponent("lgmcl-dist")
+        try FileManager.default.copyItem(atPath: productPath("lgmcl-dist"), toPath: copy.path)
+        let result = try run(copy.path, ["info"], timeout: 60)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(rankLine(result.stdout, 0, of: 1)?.contains("lgmcl \(LGMCLVersion.string) \(commit.prefix(12))") == true, "\(result.output)")
+    }
+
     /// CTargetCPU's view of the CPU (the compiler's cpuid checks) against Linux's: a haswell build
     /// runs here only if /proc/cpuinfo lists what it was compiled to use.
     @Test func theBuildsTargetIsOneThisCPURuns() throws {

@@ -1,3 +1,4 @@
+import CBuildInfo
 import CTargetCPU
 import Foundation
 
@@ -10,9 +11,12 @@ public enum BuildInfo {
     /// CTargetCPU stops one before any Swift code runs.
     public static var missingCPUFeatures: String { String(cString: lgmcl_missing_cpu_features()) }
 
-    /// The git commit of the source tree the running executable was built from, read from the
-    /// `.git` directory two levels above `.build/<configuration>/`; "unknown" for an installed copy.
+    /// The git commit the running executable was built from: compiled in by `make build` ("-dirty"
+    /// appended when tracked files had changes), so a copied executable still says it. A build
+    /// made without the Makefile reads the checkout's HEAD from the `.git` directory two levels
+    /// above `.build/<configuration>/` instead; "unknown" when neither is there.
     public static let gitCommit: String = {
+        if let compiled = lgmcl_build_commit() { return String(cString: compiled) }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0 ..< 5 {
             directory = directory.deletingLastPathComponent()
