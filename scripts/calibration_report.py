@@ -162,7 +162,9 @@ def main():
                "their cells read \"—\" or \"not run\"." if missing else "Every expected combination is present.")
     out += [status, "",
             f"Machine: {machine.cpu_model()}, {os.cpu_count()} cores; report written "
-            f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC from {', '.join(versions) or 'no runs'}.", ""]
+            f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC from {', '.join(versions) or 'no runs'} "
+            "(an lgmcl commit of 7 digits is the checkout's when the row was written, from before builds named their own; "
+            "one of 12 digits is the build's own).", ""]
 
     out += ["Each split (`lgmcl-dist split`, the same file for both tools) is fitted on its train part, calibrated on "
             "its val part and scored on its test part. *Before* is the uncalibrated ensemble (the mean of 3 models, "

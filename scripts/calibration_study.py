@@ -175,7 +175,7 @@ def lgmcl(args, split, method):
         task = task_report["task"]
         row = split.row(args, "lgmcl", method, task)
         row.update(uncertainty=report["uncertainty"], calibration=report["method"], model_seeds=seeds,
-                   molecules=task_report["molecules"], seconds=f"{seconds:.0f}", version=f"lgmcl {machine.git_commit()}")
+                   molecules=task_report["molecules"], seconds=f"{seconds:.0f}", version=f"lgmcl {machine.lgmcl_build(args.lgmcl)}")
         for when in ("before", "after"):
             for key, column in LGMCL_METRICS.items():
                 row[f"{when}_{column}"] = number(task_report[when].get(key))

@@ -1,5 +1,6 @@
 """What the benchmark reports say about the machine and the code they measured. Standard library only."""
 import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,17 @@ def git_commit(root=REPOSITORY):
                               capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def lgmcl_build(executable):
+    """The commit an lgmcl-dist executable says it was built from (`info`'s rank line: the first 12
+    digits, '-dirty' with uncommitted changes); 'unknown' when it cannot say."""
+    try:
+        info = subprocess.run([str(executable), "info"], capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    match = re.search(r"; lgmcl \S+ (\S+) built for ", info)
+    return match.group(1) if match else "unknown"
 
 
 def write_report(output, lines, marker="## Reading these numbers"):

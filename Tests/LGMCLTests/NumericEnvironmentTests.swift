@@ -44,7 +44,7 @@ struct NumericEnvironmentTests {
         #expect(canary(lines[0]) != nil && canary(lines[0]) != canary(lines[1]), "\(result.output)")
         #expect(result.stdout.contains("numerics differ across ranks"), "\(result.output)")
         for line in lines {
-            #expect(line?.contains("lgmcl \(LGMCLVersion.string) \(BuildInfo.gitCommit.prefix(12)) built for \(BuildInfo.targetCPU)") == true)
+            #expect(line?.contains("lgmcl \(LGMCLVersion.string) \(BuildInfo.short(BuildInfo.gitCommit)) built for \(BuildInfo.targetCPU)") == true)
         }
     }
 

@@ -39,7 +39,7 @@ public struct NumericEnvironment: Codable, Sendable, Equatable {
     /// One line for `info`: everything that decides this rank's numerics.
     public var summary: String {
         "\(kernelDescription), \(blasThreads) BLAS thread\(blasThreads == 1 ? "" : "s"), canary \(canary); "
-            + "CPU \(cpuModel); lgmcl \(lgmclVersion) \(gitCommit.prefix(12)) built for \(BuildInfo.targetCPU)"
+            + "CPU \(cpuModel); lgmcl \(lgmclVersion) \(BuildInfo.short(gitCommit)) built for \(BuildInfo.targetCPU)"
     }
 }
 

@@ -25,6 +25,12 @@ public enum BuildInfo {
         return "unknown"
     }()
 
+    /// A commit as logs and tables show it: its first `length` hex digits, and "-dirty" when the
+    /// build had uncommitted changes.
+    public static func short(_ commit: String, length: Int = 12) -> String {
+        commit.hasSuffix("-dirty") ? commit.prefix(length) + "-dirty" : String(commit.prefix(length))
+    }
+
     static func commit(in gitDirectory: URL) -> String? {
         var git = gitDirectory
         // A worktree's .git is a file pointing at its real git directory.

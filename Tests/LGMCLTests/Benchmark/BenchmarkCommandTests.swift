@@ -50,7 +50,7 @@ struct BenchmarkCommandTests {
         #expect(lines.filter { $0.hasPrefix("| esol | RMSE ↓ | ") }.count == 1)
         #expect(lines.contains { $0.hasPrefix("| esol | random | 60 | RMSE ↓ | ") })
         #expect(lines.filter { $0.hasPrefix("| esol | random | ") && $0.contains("| 36/12/12 |")
-            && $0.hasSuffix("| \(BuildInfo.gitCommit.prefix(7)) (1 rank) |") }.count == 6, "\(markdown)")
+            && $0.hasSuffix("| \(BuildInfo.short(BuildInfo.gitCommit, length: 7)) (1 rank) |") }.count == 6, "\(markdown)")
         #expect(!markdown.contains("Scaffold split"))
         #expect(result.stdout.split(separator: "\n").last?.hasPrefix("{\"notes\":[],\"runs\":[") == true)
 

@@ -149,7 +149,7 @@ public struct ResultsTable {
                 lines.append("| \(run.dataset) | \(run.split.rawValue) | \(variant) | \(run.preset) | \(run.epochs) | \(run.seed) | "
                     + "\(run.trainCount)/\(run.valCount)/\(run.testCount) | \(run.bestEpoch) | \(score(run.train)) | \(score(run.val)) | "
                     + "\(score(run.test)) | \(String(format: "%.0f", run.seconds)) | \(run.splitDigest.prefix(12)) | "
-                    + "\(run.provenance?.finished ?? "—") | \(run.provenance.map { "\($0.commit.prefix(7)) (\($0.ranks) rank\($0.ranks == 1 ? "" : "s"))" } ?? "—") |")
+                    + "\(run.provenance?.finished ?? "—") | \(run.provenance.map { "\(BuildInfo.short($0.commit, length: 7)) (\($0.ranks) rank\($0.ranks == 1 ? "" : "s"))" } ?? "—") |")
             }
         }
         return lines.joined(separator: "\n")
