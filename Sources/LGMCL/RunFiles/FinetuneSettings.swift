@@ -59,7 +59,7 @@ public struct FinetuneSettings: Codable, Sendable {
 }
 
 /// The learning rate over a fine-tuning run.
-public enum FinetuneSchedule: Codable, Equatable, Sendable {
+public enum FinetuneSchedule: Codable, Hashable, Sendable {
     /// The paper's: `learningRate` throughout.
     case constant
     /// chemprop's: linear from `initial` to `learningRate` over `warmupEpochs`, then exponential

@@ -107,7 +107,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                     for variant in variants {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
                                                  fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate,
-                                                 trainFraction: options.trainFraction)
+                                                 trainFraction: options.trainFraction,
+                                                 procedure: TrainingProcedure(try options.settings(data: "", output: output)))
                         try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {

@@ -67,7 +67,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     /// Runs with the same cell differ only in their seed.
     public var cell: BenchmarkCell {
         BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated,
-                      encoderLearningRate: encoderLearningRate, trainFraction: trainFraction)
+                      encoderLearningRate: encoderLearningRate, trainFraction: trainFraction,
+                      procedure: hyperparameters.map(TrainingProcedure.init) ?? .paper)
     }
 }
 
@@ -81,9 +82,11 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
     public var fusion: FusionMode
     public var encoderLearningRate: Double?
     public var trainFraction: Double?
+    public var procedure: TrainingProcedure
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil) {
+                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil,
+                procedure: TrainingProcedure = .paper) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
@@ -92,6 +95,7 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
         self.fusion = fusion
         self.encoderLearningRate = encoderLearningRate
         self.trainFraction = trainFraction
+        self.procedure = procedure
     }
 
     public static func < (a: Self, b: Self) -> Bool {
@@ -104,7 +108,7 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
     /// Everything but the dataset and protocol: a column of the results table.
     public var training: BenchmarkTraining {
         BenchmarkTraining(preset: preset, variant: variant, epochs: epochs, fusion: fusion, encoderLearningRate: encoderLearningRate,
-                          trainFraction: trainFraction)
+                          trainFraction: trainFraction, procedure: procedure)
     }
 }
 
@@ -116,6 +120,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public let fusion: FusionMode
     public let encoderLearningRate: Double?
     public let trainFraction: Double?
+    public let procedure: TrainingProcedure
 
     /// The departures from the paper's fine-tuning, in words ("residual fusion", "encoder lr
     /// 0.0001", "encoders frozen"); empty for the paper's settings. Titles, logs and run directories all say them so.
@@ -126,7 +131,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
             words.append(encoderLearningRate == 0 ? "encoders frozen" : "encoder lr \(String(format: "%g", encoderLearningRate))")
         }
         if let trainFraction { words.append("\(String(format: "%g", trainFraction * 100))% of training labels") }
-        return words
+        return words + procedure.departures
     }
 
     /// The run directory's name under runs/DATASET/PROTOCOL/.
@@ -135,12 +140,67 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
         if fusion != .gated { name += "-\(fusion.rawValue)" }
         if let encoderLearningRate { name += "-encoder-lr-\(String(format: "%g", encoderLearningRate))" }
         if let trainFraction { name += "-train-\(String(format: "%g", trainFraction))" }
-        return name
+        return name + procedure.directorySuffix
     }
 
     public static func < (a: Self, b: Self) -> Bool {
-        (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.trainFraction ?? 1, a.variant, a.epochs)
+        guard a.procedure == b.procedure else { return a.procedure < b.procedure }
+        return (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.trainFraction ?? 1, a.variant, a.epochs)
             < (b.preset, b.fusion.rawValue, b.encoderLearningRate ?? -1, b.trainFraction ?? 1, b.variant, b.epochs)
+    }
+}
+
+/// How a cell's fine-tuning departs from the paper's procedure (a constant learning rate, the
+/// best of every epoch's weights) beyond the cell's other fields: `--lr-schedule`, `--ema-decay`,
+/// `--patience`. Runs that differ here are columns of their own, so the paper's recipe and another
+/// one share a results file and a table.
+public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
+    public var schedule: FinetuneSchedule
+    public var emaDecay: Double?
+    public var patience: Int?
+
+    /// The paper's.
+    public static let paper = TrainingProcedure()
+
+    public init(schedule: FinetuneSchedule = .constant, emaDecay: Double? = nil, patience: Int? = nil) {
+        self.schedule = schedule
+        self.emaDecay = emaDecay
+        self.patience = patience
+    }
+
+    public init(_ settings: FinetuneSettings) {
+        self.init(schedule: settings.learningRateSchedule ?? .constant, emaDecay: settings.emaDecay, patience: settings.patience)
+    }
+
+    /// Results written before a run recorded its settings read as the paper's.
+    public init(_ recorded: BenchmarkHyperparameters) {
+        self.init(schedule: recorded.learningRateSchedule ?? .constant, emaDecay: recorded.emaDecay, patience: recorded.patience)
+    }
+
+    /// In words, for titles and logs ("warm-up 2 ep. from 0.0001, decay to 0.0001", "EMA 0.99", "patience 10").
+    public var departures: [String] {
+        var words: [String] = []
+        if case .warmupDecay(let epochs, let initial, let final) = schedule {
+            words.append("warm-up \(epochs) ep. from \(String(format: "%g", initial)), decay to \(String(format: "%g", final))")
+        }
+        if let emaDecay { words.append("EMA \(String(format: "%g", emaDecay))") }
+        if let patience { words.append("patience \(patience)") }
+        return words
+    }
+
+    var directorySuffix: String {
+        var suffix = ""
+        if case .warmupDecay(let epochs, let initial, let final) = schedule {
+            suffix += "-warmup-\(epochs)-\(String(format: "%g", initial))-decay-\(String(format: "%g", final))"
+        }
+        if let emaDecay { suffix += "-ema-\(String(format: "%g", emaDecay))" }
+        if let patience { suffix += "-patience-\(patience)" }
+        return suffix
+    }
+
+    /// The paper's first, then by the words that name them.
+    public static func < (a: Self, b: Self) -> Bool {
+        (a == .paper ? 0 : 1, a.departures.joined(separator: ", ")) < (b == .paper ? 0 : 1, b.departures.joined(separator: ", "))
     }
 }
 
