@@ -318,7 +318,7 @@ def main():
                         rows = {"lgmcl": lgmcl, "chemprop": chemprop}[tool](args, split, method)
                         for row in rows:
                             row["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-                            done = shared.replace_row(output, FIELDS, done, row, lambda r: [r[k] for k in KEY] + [r["task"]])
+                            shared.replace_row(output, FIELDS, row, lambda r: [r[k] for k in KEY] + [r["task"]])
                             print(f"{name} {row['task']}: " + ", ".join(
                                 f"{m} {row.get('before_' + m) or '–'} → {row.get('after_' + m) or '–'}"
                                 for m in METRICS if row.get(f"before_{m}") or row.get(f"after_{m}"))

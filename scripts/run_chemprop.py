@@ -58,13 +58,15 @@ def write_csv(path, header, rows):
         writer.writerows(rows)
 
 
-def replace_row(output, fields, done, row, key):
-    """done with row in place of any row of the same key() (compared as text: rows read back from the
-    CSV hold strings), written whole to output (a temporary file renamed into place, so that an
+def replace_row(output, fields, row, key):
+    """output's rows, read again now (another process may have added some since this one started),
+    with row in place of any row of the same key() (compared as text: rows read back from the CSV
+    hold strings), written whole to output (a temporary file renamed into place, so that an
     interrupted run leaves the previous file); the new list."""
     def text_key(r):
         return tuple(str(v) for v in key(r))
-    done = [r for r in done if text_key(r) != text_key(row)] + [row]
+    current = read_csv(output)[1] if output.exists() else []
+    done = [r for r in current if text_key(r) != text_key(row)] + [row]
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     write_csv(temporary, fields, done)
@@ -247,7 +249,7 @@ def main():
                 row = run_one(args, dataset, protocol, seed, work)
                 print(f"{dataset} {protocol} seed {seed}: test {row['metric']} {row['test_value']} "
                       f"(train/val/test {row['train']}/{row['val']}/{row['test']}, {row['seconds']} s)", flush=True)
-                done = replace_row(output, FIELDS, done, row, lambda r: (r["dataset"], r["protocol"], r["seed"], r["epochs"]))
+                replace_row(output, FIELDS, row, lambda r: (r["dataset"], r["protocol"], r["seed"], r["epochs"]))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 
