@@ -24,6 +24,7 @@ extension LayerRules {
             "CBLAS":                  ["Tensor"],
             "CCrypto":                ["Support"],
             "CTargetCPU":             ["Support"],
+            "CBuildInfo":             ["Support"],
             "CRDKit":                 ["Chemistry"],
             "CHDF5":                  ["Data/HDF5"],
             "CSV":                    ["Data/Preprocessing", "RunFiles"],
