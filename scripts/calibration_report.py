@@ -206,7 +206,7 @@ def main():
             "Scratch files (models, logs, val/test predictions of both tools) go to `runs/calibration/` (`--work`).", ""]
     if missing:
         out += ["## Not in the CSV", "", *[f"- {m}" for m in missing], ""]
-    pathlib.Path(args.output).write_text("\n".join(out))
+    machine.write_report(args.output, out)
     print(f"wrote {args.output}: {len(rows)} rows, {len(missing)} combinations missing")
 
 
