@@ -17,11 +17,17 @@ struct BenchmarkCommandTests {
         try Data(text.utf8).write(to: url)
     }
 
-    @Test func benchmarkWritesTheTableOfWhatRanOnTheSharedSplits() throws {
+    /// A scratch directory (removed by the caller) whose data/ holds the first 60 molecules of ESOL.
+    static func esolDataDirectory() throws -> (directory: URL, data: URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data")
-        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
+        try head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
+        return (directory, data)
+    }
+
+    @Test func benchmarkWritesTheTableOfWhatRanOnTheSharedSplits() throws {
+        let (directory, data) = try Self.esolDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         try Self.head("samples/esol_llm_head100.csv", rows: 60, into: data.appendingPathComponent("llm_text/esol_llm.csv"))
         let output = directory.appendingPathComponent("out")
         let arguments = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0,1",
@@ -93,10 +99,8 @@ struct BenchmarkCommandTests {
     /// --train-fraction: each seed trains on its keyed subsample of the training split (val and
     /// test unchanged), recorded and named as a cell of its own.
     @Test func aTrainFractionIsACellOfItsOwn() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
+        let (directory, data) = try Self.esolDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
         let output = directory.appendingPathComponent("out")
         let result = try run(productPath("lgmcl-dist"), [
             "benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "1",
@@ -114,10 +118,8 @@ struct BenchmarkCommandTests {
     /// A training procedure beyond the paper's (schedule, weight average, early stopping) is a
     /// column of its own beside the paper's in one results file, not a clash with it.
     @Test func aProcedureIsAColumnOfItsOwn() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
+        let (directory, data) = try Self.esolDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
         let output = directory.appendingPathComponent("out")
         let base = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "2",
                     "--preset", "tiny", "--data-directory", data.path, "--output", output.path]
@@ -140,10 +142,8 @@ struct BenchmarkCommandTests {
     /// The LLM files are downloaded, not committed: without them --llm-text stops before any
     /// training, naming the missing file and the command that fetches it.
     @Test func aMissingLLMFileIsNamedWithTheCommandThatFetchesIt() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-bench-\(UUID().uuidString)")
+        let (directory, data) = try Self.esolDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try Self.head("moleculenet/esol.csv", rows: 60, into: data.appendingPathComponent("moleculenet/esol.csv"))
         let result = try run(productPath("lgmcl-dist"), ["benchmark", "moleculenet", "--datasets", "esol", "--llm-text", "--data-dir", data.path,
                                                          "--output", directory.appendingPathComponent("out").path], timeout: 120)
         #expect(result.status != 0)
