@@ -170,12 +170,13 @@ def lgmcl(args, split, method):
                 "--coverage", COVERAGE], out.with_name(out.name + "-predict.log"))
     _, predicted = shared.read_csv(predictions)
     test = split.part == "test"
+    build = machine.lgmcl_build(args.lgmcl)
     rows = []
     for task_report in report["tasks"]:
         task = task_report["task"]
         row = split.row(args, "lgmcl", method, task)
         row.update(uncertainty=report["uncertainty"], calibration=report["method"], model_seeds=seeds,
-                   molecules=task_report["molecules"], seconds=f"{seconds:.0f}", version=f"lgmcl {machine.lgmcl_build(args.lgmcl)}")
+                   molecules=task_report["molecules"], seconds=f"{seconds:.0f}", version=f"lgmcl {build}")
         for when in ("before", "after"):
             for key, column in LGMCL_METRICS.items():
                 row[f"{when}_{column}"] = number(task_report[when].get(key))

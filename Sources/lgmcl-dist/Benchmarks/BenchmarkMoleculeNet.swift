@@ -98,7 +98,9 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             var results = try BenchmarkResults.load(from: resultsURL)
             let chempropRuns = try chemprop.map { try ChempropRun.load(from: URL(fileURLWithPath: $0)) } ?? []
             // Only the model options and --pretrained matter here; each cell sets its own data.
-            let model = try options.settings(data: "", output: output).modelConfiguration()
+            let base = try options.settings(data: "", output: output)
+            let model = try base.modelConfiguration()
+            let procedure = hyperparameters(base).procedure
             let preset = model.preset
             let seeds = options.parsedSeeds ?? [0]
 
@@ -108,7 +110,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
                                                  fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate,
                                                  trainFraction: options.trainFraction,
-                                                 procedure: TrainingProcedure(try options.settings(data: "", output: output)))
+                                                 procedure: procedure)
                         try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
                         let missing = seeds.filter { !results.contains(cell, seed: $0) }
                         guard !missing.isEmpty else {

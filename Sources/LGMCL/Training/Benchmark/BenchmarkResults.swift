@@ -68,7 +68,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var cell: BenchmarkCell {
         BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated,
                       encoderLearningRate: encoderLearningRate, trainFraction: trainFraction,
-                      procedure: hyperparameters.map(TrainingProcedure.init) ?? .paper)
+                      // Results written before a run recorded its settings read as the paper's.
+                      procedure: hyperparameters?.procedure ?? .paper)
     }
 }
 
@@ -168,15 +169,6 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
         self.patience = patience
     }
 
-    public init(_ settings: FinetuneSettings) {
-        self.init(schedule: settings.learningRateSchedule ?? .constant, emaDecay: settings.emaDecay, patience: settings.patience)
-    }
-
-    /// Results written before a run recorded its settings read as the paper's.
-    public init(_ recorded: BenchmarkHyperparameters) {
-        self.init(schedule: recorded.learningRateSchedule ?? .constant, emaDecay: recorded.emaDecay, patience: recorded.patience)
-    }
-
     /// In words, for titles and logs ("warm-up 2 ep. from 0.0001, decay to 0.0001", "EMA 0.99", "patience 10").
     public var departures: [String] {
         var words: [String] = []
@@ -249,7 +241,12 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         model = settings.model
     }
 
-    /// How `asked` differs, in the command line's words: "--lr 0.001 (asked: 0.0005)".
+    /// The part of these settings that makes a cell of its own.
+    public var procedure: TrainingProcedure {
+        TrainingProcedure(schedule: learningRateSchedule ?? .constant, emaDecay: emaDecay, patience: patience)
+    }
+
+    /// How `asked` differs within a cell (the procedure is the cell's), in the command line's words: "--lr 0.001 (asked: 0.0005)".
     public func differences(from asked: Self) -> [String] {
         func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "none" }
         var found: [String] = []
@@ -259,9 +256,6 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         compare("--lr", learningRate, asked.learningRate)
         compare("--weight-decay", weightDecay, asked.weightDecay)
         compare("--batch-size", globalBatchSize, asked.globalBatchSize)
-        compare("--patience", patience, asked.patience)
-        compare("--lr-schedule", learningRateSchedule ?? .constant, asked.learningRateSchedule ?? .constant)
-        compare("--ema-decay", emaDecay, asked.emaDecay)
         compare("--precision", precision, asked.precision)
         if model != asked.model { found.append("another model configuration (--preset/--config/--set or the pretrained config.json)") }
         return found

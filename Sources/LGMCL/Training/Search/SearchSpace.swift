@@ -21,7 +21,7 @@ public struct SearchSpace: Sendable {
             case .weightDecay: .logUniform(1e-6, 1e-2)
             case .predictionDropout, .fingerprintDropout: .uniform(0, 0.5)
             case .batchSize: .choice([32, 64, 128])
-            // 0: constant, 1: chemprop's warm-up and decay with its defaults, peaking at the trial's lr.
+            // 0: constant, 1: warm-up and decay peaking at the trial's lr.
             case .learningRateSchedule: .choice([0, 1])
             // 0: no average (the decay of the weights themselves).
             case .emaDecay: .choice([0, 0.9, 0.99, 0.999])
@@ -38,11 +38,10 @@ public struct SearchSpace: Sendable {
             case .fingerprintDropout: settings.model.fusion.fingerprintDropout = value
             case .batchSize: settings.globalBatchSize = Int(value)
             case .learningRateSchedule:
+                // Warm-up and decay keep the run's own --warmup-epochs, --init-lr and --final-lr when it gave them.
                 if value == 0 {
                     settings.learningRateSchedule = .constant
-                } else if case .warmupDecay = settings.learningRateSchedule {
-                    // The run's own --warmup-epochs, --init-lr and --final-lr.
-                } else {
+                } else if (settings.learningRateSchedule ?? .constant) == .constant {
                     settings.learningRateSchedule = .chempropDefaults
                 }
             case .emaDecay: settings.emaDecay = value == 0 ? nil : value
