@@ -18,23 +18,23 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Epochs per seed; the epoch with the best validation metric is kept.")
     var epochs = 50
 
-    @Option(help: "Stop a seed after this many epochs without a better validation metric.")
+    @Option(help: "Stop a seed after this many epochs without a better validation metric; 0: never. Default: the paper's (none).")
     var patience: Int?
 
-    @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks).")
-    var batchSize = 64
+    @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks). Default: the paper's (\(FinetuneRecipe.paper.globalBatchSize)).")
+    var batchSize: Int?
 
-    @Option(name: .customLong("lr"), help: "Adam learning rate.")
-    var learningRate = 1e-3
+    @Option(name: .customLong("lr"), help: "Adam learning rate (the peak of a warm-up/decay schedule). Default: the paper's (\(FinetuneRecipe.paper.learningRate)).")
+    var learningRate: Double?
 
     @Option(name: .customLong("encoder-lr"),
-            help: "Adam learning rate of the encoders pretraining trains (AttentiveFP, graph transformer, DeBERTa), e.g. 1e-4 to tune pretrained encoders gently; 0 freezes them. Default: --lr, as in the paper.")
+            help: "Adam learning rate of the encoders pretraining trains (AttentiveFP, graph transformer, DeBERTa), e.g. 1e-4 to tune pretrained encoders gently; 0 freezes them. Default: the paper's (--lr).")
     var encoderLearningRate: Double?
 
-    @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics).")
-    var weightDecay = 1e-3
+    @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics). Default: the paper's (\(FinetuneRecipe.paper.weightDecay)).")
+    var weightDecay: Double?
 
-    @Option(help: "Beyond the paper: score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves.")
+    @Option(help: "Score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves; 0: the weights themselves. Default: the paper's (none).")
     var emaDecay: Double?
 
     @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (an ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the configuration's, gated for every preset.")
@@ -55,31 +55,31 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "The loss: standard (the paper's: masked binary cross-entropy, or squared error on standardized targets) or mve (regression beyond the paper: a mean–variance head trained by Gaussian negative log-likelihood; predict then writes the predicted variance as <task>_unc).")
     var loss: FinetuneLossKind = .standard
 
-    @Option(help: "Learning rate over the run: constant (the paper's) or warmup-decay (chemprop's: linear from --init-lr to --lr over --warmup-epochs, then exponential decay to --final-lr at the last epoch).")
-    var lrSchedule: FinetuneScheduleKind = .constant
+    @Option(help: "Learning rate over the run: constant (the paper's) or warmup-decay (chemprop's: linear from --init-lr to --lr over --warmup-epochs, then exponential decay to --final-lr at the last epoch). Default: the paper's (constant).")
+    var lrSchedule: FinetuneScheduleKind?
 
-    @Option(help: "warmup-decay: epochs of linear warm-up.")
-    var warmupEpochs = 2
+    @Option(help: "warmup-decay: epochs of linear warm-up (default: chemprop's \(FinetuneSchedule.chempropDefaults.warmupEpochs!)).")
+    var warmupEpochs: Int?
 
-    @Option(help: "warmup-decay: the learning rate of the first step.")
-    var initLr = 1e-4
+    @Option(help: "warmup-decay: the learning rate of the first step (default: chemprop's \(FinetuneSchedule.chempropDefaults.initialRate!)).")
+    var initLr: Double?
 
-    @Option(help: "warmup-decay: the learning rate of the last epoch.")
-    var finalLr = 1e-4
+    @Option(help: "warmup-decay: the learning rate of the last epoch (default: chemprop's \(FinetuneSchedule.chempropDefaults.finalRate!)).")
+    var finalLr: Double?
 
     func validate() throws {
         if parsedSeeds == nil { throw ValidationError("--seeds takes non-negative integers separated by commas, e.g. 0,1,2") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if learningRate <= 0 { throw ValidationError("--lr must be positive") }
+        if let learningRate, learningRate <= 0 { throw ValidationError("--lr must be positive") }
         if let encoderLearningRate, encoderLearningRate < 0 { throw ValidationError("--encoder-lr must be zero (frozen encoders) or positive") }
         if let emaDecay, !(emaDecay >= 0 && emaDecay < 1) { throw ValidationError("--ema-decay takes a decay in [0, 1), e.g. 0.99: \(emaDecay)") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be positive") }
+        if let patience, patience < 0 { throw ValidationError("--patience takes 0 (never stop early) or more epochs") }
         if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
             throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
         }
         if let pretrained { try validateInput(pretrained, flag: "--pretrained") }
-        if warmupEpochs < 0 || initLr <= 0 || finalLr <= 0 {
+        if (warmupEpochs ?? 0) < 0 || (initLr ?? 1) <= 0 || (finalLr ?? 1) <= 0 {
             throw ValidationError("--warmup-epochs must be 0 or more, --init-lr and --final-lr positive")
         }
     }
@@ -91,18 +91,30 @@ struct FinetuneOptions: ParsableArguments {
         settings.descriptionColumn = descriptionColumn
         settings.seeds = parsedSeeds ?? [0]
         settings.epochs = epochs
-        settings.patience = patience
-        settings.globalBatchSize = batchSize
-        settings.learningRate = learningRate
-        settings.encoderLearningRate = encoderLearningRate
-        settings.weightDecay = weightDecay
-        settings.emaDecay = emaDecay
+        let recipe = FinetuneRecipe.paper
+        recipe.apply(to: &settings)
+        if let patience { settings.patience = patience == 0 ? nil : patience }
+        if let batchSize { settings.globalBatchSize = batchSize }
+        if let learningRate { settings.learningRate = learningRate }
+        if let encoderLearningRate { settings.encoderLearningRate = encoderLearningRate }
+        if let weightDecay { settings.weightDecay = weightDecay }
+        if let emaDecay { settings.emaDecay = emaDecay }
+        settings.learningRateSchedule = schedule(from: recipe)
         settings.trainFraction = trainFraction
         settings.model.fusion.predictsVariance = loss == .mve
-        settings.learningRateSchedule = lrSchedule == .constant ? .constant
-            : .warmupDecay(warmupEpochs: warmupEpochs, initial: initLr, final: finalLr)
         dataParallel.apply(to: &settings)
         return settings
+    }
+}
+
+extension FinetuneOptions {
+    /// The recipe's schedule with the schedule flags given: a warm-up/decay takes its parts from
+    /// the flags, else the recipe's own warm-up/decay, else chemprop's defaults.
+    func schedule(from recipe: FinetuneRecipe) -> FinetuneSchedule {
+        guard (lrSchedule ?? FinetuneScheduleKind(recipe.schedule)) == .warmupDecay else { return .constant }
+        let base = recipe.schedule == .constant ? FinetuneSchedule.chempropDefaults : recipe.schedule
+        return .warmupDecay(warmupEpochs: warmupEpochs ?? base.warmupEpochs!, initial: initLr ?? base.initialRate!,
+                            final: finalLr ?? base.finalRate!)
     }
 }
 
@@ -115,6 +127,10 @@ enum FinetuneLossKind: String, ExpressibleByArgument, CaseIterable {
 enum FinetuneScheduleKind: String, ExpressibleByArgument, CaseIterable {
     case constant
     case warmupDecay = "warmup-decay"
+
+    init(_ schedule: FinetuneSchedule) {
+        self = schedule == .constant ? .constant : .warmupDecay
+    }
 }
 
 extension TaskKind: ExpressibleByArgument {}

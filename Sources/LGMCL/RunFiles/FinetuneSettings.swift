@@ -1,7 +1,7 @@
 import Foundation
 
-/// Everything a fine-tuning run is, as written into its manifest. Defaults are the paper's:
-/// Adam, learning rate 1e-3, weight decay 1e-3, global batch 64, 50 epochs.
+/// Everything a fine-tuning run is, as written into its manifest. Defaults are the paper's
+/// (`FinetuneRecipe.paper`, 50 epochs), what manifests without a field mean.
 public struct FinetuneSettings: Codable, Sendable {
     /// A CSV file, or an HDF5 dataset written by `preprocess`.
     public var data: String
@@ -29,8 +29,8 @@ public struct FinetuneSettings: Codable, Sendable {
     public var epochs = 50
     /// Stop a seed after this many epochs without a better validation metric.
     public var patience: Int?
-    public var globalBatchSize = 64
-    public var learningRate = 1e-3
+    public var globalBatchSize = FinetuneRecipe.paper.globalBatchSize
+    public var learningRate = FinetuneRecipe.paper.learningRate
     /// Beyond the paper (constant): chemprop's warm-up and decay (`NoamLikeSchedule`), with
     /// `learningRate` as its peak; nil in manifests written before it existed: constant.
     public var learningRateSchedule: FinetuneSchedule? = .constant
@@ -38,7 +38,7 @@ public struct FinetuneSettings: Codable, Sendable {
     /// DeBERTa); nil: `learningRate`, as in the paper. Fingerprint network, fusion and head
     /// always take `learningRate`.
     public var encoderLearningRate: Double?
-    public var weightDecay = 1e-3
+    public var weightDecay = FinetuneRecipe.paper.weightDecay
     /// Beyond the paper: score and keep an exponential moving average of the weights with this
     /// decay per step (`WeightAverage`); nil: the weights themselves.
     public var emaDecay: Double?
@@ -68,6 +68,22 @@ public enum FinetuneSchedule: Codable, Hashable, Sendable {
 
     /// chemprop 2.3.1's defaults: 2 epochs of warm-up from 1e-4, decay to 1e-4.
     public static let chempropDefaults = warmupDecay(warmupEpochs: 2, initial: 1e-4, final: 1e-4)
+
+    /// A warm-up/decay's parts; nil for a constant rate.
+    public var warmupEpochs: Int? {
+        guard case .warmupDecay(let epochs, _, _) = self else { return nil }
+        return epochs
+    }
+
+    public var initialRate: Double? {
+        guard case .warmupDecay(_, let initial, _) = self else { return nil }
+        return initial
+    }
+
+    public var finalRate: Double? {
+        guard case .warmupDecay(_, _, let final) = self else { return nil }
+        return final
+    }
 }
 
 extension FinetuneSettings {

@@ -108,7 +108,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 for split in parsedProtocols.compactMap({ $0 }) {
                     for variant in variants {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                                 fusion: model.fusion.mode, encoderLearningRate: options.encoderLearningRate,
+                                                 fusion: model.fusion.mode, encoderLearningRate: base.encoderLearningRate,
                                                  trainFraction: options.trainFraction,
                                                  procedure: procedure)
                         try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)

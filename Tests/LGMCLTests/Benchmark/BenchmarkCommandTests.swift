@@ -88,11 +88,11 @@ struct BenchmarkCommandTests {
         #expect(again.stderr.contains("esol random llm-text (tiny, 1 epochs): seeds 0,1 already in"))
         #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
 
-        // The same runs asked for with another learning rate are refused, not answered with these.
+        // The same runs asked for in another precision are refused, not answered with these.
         #expect(results.runs.allSatisfy { $0.hyperparameters?.learningRate == 1e-3 && $0.hyperparameters?.globalBatchSize == 64 })
-        let other = try run(productPath("lgmcl-dist"), arguments + ["--lr", "5e-4"], timeout: 300)
+        let other = try run(productPath("lgmcl-dist"), arguments + ["--precision", "float64"], timeout: 300)
         #expect(other.status != 0)
-        #expect(other.stderr.contains("esol random no-pretraining (tiny, 1 epochs) seed 0 ran with --lr 0.001 (asked: 0.0005)"), "\(other.output)")
+        #expect(other.stderr.contains("esol random no-pretraining (tiny, 1 epochs) seed 0 ran with --precision float32 (asked: float64)"), "\(other.output)")
         #expect(try BenchmarkResults.load(from: output.appendingPathComponent("results.json")) == results)
     }
 
@@ -115,28 +115,28 @@ struct BenchmarkCommandTests {
         #expect(markdown.contains("lgmcl `tiny`, no pretraining, 50% of training labels (1 ep.)"), "\(markdown)")
     }
 
-    /// A training procedure beyond the paper's (schedule, weight average, early stopping) is a
-    /// column of its own beside the paper's in one results file, not a clash with it.
+    /// A training procedure beyond the paper's (learning rate, schedule, weight average, early
+    /// stopping) is a column of its own beside the paper's in one results file, not a clash with it.
     @Test func aProcedureIsAColumnOfItsOwn() throws {
         let (directory, data) = try Self.esolDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("out")
         let base = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "2",
                     "--preset", "tiny", "--data-directory", data.path, "--output", output.path]
-        let procedure = ["--lr-schedule", "warmup-decay", "--warmup-epochs", "1", "--ema-decay", "0.9", "--patience", "1"]
+        let procedure = ["--lr", "5e-4", "--lr-schedule", "warmup-decay", "--warmup-epochs", "1", "--ema-decay", "0.9", "--patience", "1"]
         for extra in [procedure, []] {
             let result = try run(productPath("lgmcl-dist"), base + extra, timeout: 600)
             #expect(result.status == 0, "\(result.output)")
         }
         let runs = try BenchmarkResults.load(from: output.appendingPathComponent("results.json")).runs
         #expect(runs.count == 2 && Set(runs.map(\.cell.procedure)) == [.paper, TrainingProcedure(
-            schedule: .warmupDecay(warmupEpochs: 1, initial: 1e-4, final: 1e-4), emaDecay: 0.9, patience: 1)], "\(runs)")
-        let name = "no-pretraining-tiny-2ep-warmup-1-0.0001-decay-0.0001-ema-0.9-patience-1"
+            learningRate: 5e-4, schedule: .warmupDecay(warmupEpochs: 1, initial: 1e-4, final: 1e-4), emaDecay: 0.9, patience: 1)], "\(runs)")
+        let name = "no-pretraining-tiny-2ep-lr-0.0005-warmup-1-0.0001-decay-0.0001-ema-0.9-patience-1"
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/esol/random/\(name)/seed-0").path))
         // The paper's column first.
         let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
         #expect(markdown.contains("| dataset | metric | lgmcl `tiny`, no pretraining (2 ep.) | lgmcl `tiny`, no pretraining, "
-            + "warm-up 1 ep. from 0.0001, decay to 0.0001, EMA 0.9, patience 1 (2 ep.) |"), "\(markdown)")
+            + "lr 0.0005, warm-up 1 ep. from 0.0001, decay to 0.0001, EMA 0.9, patience 1 (2 ep.) |"), "\(markdown)")
     }
 
     /// The LLM files are downloaded, not committed: without them --llm-text stops before any

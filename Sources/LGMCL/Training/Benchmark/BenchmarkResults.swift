@@ -151,11 +151,15 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     }
 }
 
-/// How a cell's fine-tuning departs from the paper's procedure (a constant learning rate, the
-/// best of every epoch's weights) beyond the cell's other fields: `--lr-schedule`, `--ema-decay`,
-/// `--patience`. Runs that differ here are columns of their own, so the paper's recipe and another
-/// one share a results file and a table.
+/// How a cell's fine-tuning departs from the paper's recipe (`FinetuneRecipe.paper`) beyond the
+/// cell's other fields: `--lr`, `--weight-decay`, `--batch-size`, `--lr-schedule`, `--ema-decay`,
+/// `--patience`, as `--recipe` and the flags set them. Runs that differ here are columns of their
+/// own, so the paper's recipe and another one share a results file and a table.
 public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
+    /// nil: the paper's (also for results written before these were part of a cell).
+    public var learningRate: Double?
+    public var weightDecay: Double?
+    public var globalBatchSize: Int?
     public var schedule: FinetuneSchedule
     public var emaDecay: Double?
     public var patience: Int?
@@ -163,15 +167,24 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
     /// The paper's.
     public static let paper = TrainingProcedure()
 
-    public init(schedule: FinetuneSchedule = .constant, emaDecay: Double? = nil, patience: Int? = nil) {
+    public init(learningRate: Double? = nil, weightDecay: Double? = nil, globalBatchSize: Int? = nil,
+                schedule: FinetuneSchedule = .constant, emaDecay: Double? = nil, patience: Int? = nil) {
+        let paper = FinetuneRecipe.paper
+        self.learningRate = learningRate == paper.learningRate ? nil : learningRate
+        self.weightDecay = weightDecay == paper.weightDecay ? nil : weightDecay
+        self.globalBatchSize = globalBatchSize == paper.globalBatchSize ? nil : globalBatchSize
         self.schedule = schedule
-        self.emaDecay = emaDecay
+        // Decay 0 scores the weights themselves, to the bit.
+        self.emaDecay = emaDecay == 0 ? nil : emaDecay
         self.patience = patience
     }
 
-    /// In words, for titles and logs ("warm-up 2 ep. from 0.0001, decay to 0.0001", "EMA 0.99", "patience 10").
+    /// In words, for titles and logs ("lr 0.0003", "warm-up 2 ep. from 0.0001, decay to 0.0001", "EMA 0.99", "patience 10").
     public var departures: [String] {
         var words: [String] = []
+        if let learningRate { words.append("lr \(String(format: "%g", learningRate))") }
+        if let weightDecay { words.append("weight decay \(String(format: "%g", weightDecay))") }
+        if let globalBatchSize { words.append("batch \(globalBatchSize)") }
         if case .warmupDecay(let epochs, let initial, let final) = schedule {
             words.append("warm-up \(epochs) ep. from \(String(format: "%g", initial)), decay to \(String(format: "%g", final))")
         }
@@ -182,6 +195,9 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
 
     var directorySuffix: String {
         var suffix = ""
+        if let learningRate { suffix += "-lr-\(String(format: "%g", learningRate))" }
+        if let weightDecay { suffix += "-wd-\(String(format: "%g", weightDecay))" }
+        if let globalBatchSize { suffix += "-batch-\(globalBatchSize)" }
         if case .warmupDecay(let epochs, let initial, let final) = schedule {
             suffix += "-warmup-\(epochs)-\(String(format: "%g", initial))-decay-\(String(format: "%g", final))"
         }
@@ -243,7 +259,8 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
 
     /// The part of these settings that makes a cell of its own.
     public var procedure: TrainingProcedure {
-        TrainingProcedure(schedule: learningRateSchedule ?? .constant, emaDecay: emaDecay, patience: patience)
+        TrainingProcedure(learningRate: learningRate, weightDecay: weightDecay, globalBatchSize: globalBatchSize,
+                          schedule: learningRateSchedule ?? .constant, emaDecay: emaDecay, patience: patience)
     }
 
     /// How `asked` differs within a cell (the procedure is the cell's), in the command line's words: "--lr 0.001 (asked: 0.0005)".
@@ -253,9 +270,6 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         func compare<T: Equatable>(_ flag: String, _ mine: T?, _ theirs: T?) {
             if mine != theirs { found.append("\(flag) \(text(mine)) (asked: \(text(theirs)))") }
         }
-        compare("--lr", learningRate, asked.learningRate)
-        compare("--weight-decay", weightDecay, asked.weightDecay)
-        compare("--batch-size", globalBatchSize, asked.globalBatchSize)
         compare("--precision", precision, asked.precision)
         if model != asked.model { found.append("another model configuration (--preset/--config/--set or the pretrained config.json)") }
         return found
