@@ -43,6 +43,10 @@ let package = Package(
         .target(name: "CTargetCPU"),
         // The commit `make build` built from, compiled in (the Makefile's build-info step).
         .target(name: "CBuildInfo"),
+        // Matrix products on bfloat16 inputs with Float32 sums (AVX512_BF16), for
+        // `--precision bf16-mixed`: Debian's OpenBLAS has no sbgemm. Compiled per function for the
+        // instructions it needs, called only after its CPU check.
+        .target(name: "CGemmBF16"),
         .target(
             name: "Distributed",
             dependencies: ["CMPI", .product(name: "Logging", package: "swift-log")]
@@ -50,7 +54,7 @@ let package = Package(
         .target(
             name: "LGMCL",
             dependencies: [
-                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto", "CTargetCPU", "CBuildInfo",
+                "Distributed", "CBLAS", "CHDF5", "CZlib", "CRDKit", "CCrypto", "CTargetCPU", "CBuildInfo", "CGemmBF16",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

@@ -73,7 +73,7 @@ struct Embed: ParsableCommand {
 
             let embedder = Embedder(model: try opened.model(member), views: chosen)
             let pass = inputOptions.pass(over: molecules, model: opened, world: world)
-            let values = try pass.run(world: world, width: embedder.width) { embedder($0) }
+            let values = try inputOptions.matrixProducts.use { try pass.run(world: world, width: embedder.width) { embedder($0) } }
             if let values {
                 let format = EmbeddingWriter.Format(path: output)!
                 let inputSMILES = inputIsDataset || format != .csv ? nil : try Self.inputSMILES(input, column: columns.smiles)

@@ -74,16 +74,19 @@ struct Explain: ParsableCommand {
                 maxTokens: opened.configuration.text, world: world, report: say)
             defer { if world.isRoot { molecules.removeTemporaryFiles() } }
             var lastReport = Date()
-            let explanations = try explainer.run(molecules.dataset, world: world) { done, total in
-                if Date().timeIntervalSince(lastReport) >= 10 || done == total {
-                    say("explain: rank 0 has explained \(done) of its \(total) molecules")
-                    lastReport = Date()
+            let products = inputOptions.matrixProducts
+            let explanations = try products.use {
+                try explainer.run(molecules.dataset, world: world) { done, total in
+                    if Date().timeIntervalSince(lastReport) >= 10 || done == total {
+                        say("explain: rank 0 has explained \(done) of its \(total) molecules")
+                        lastReport = Date()
+                    }
                 }
             }
             // One molecule per rank and batch, as the attributions run: a molecule's numbers then
             // never depend on the padding of other molecules, and any rank count writes the same page.
             let single = InferencePass(dataset: molecules.dataset, options: explainer.batchOptions, globalBatchSize: world.size)
-            let predicted = try Predictor(model: opened).run(single, world: world)
+            let predicted = try products.use { try Predictor(model: opened).run(single, world: world) }
             if let explanations, let predicted, let table {
                 let column = try columns.smiles.map { try table.columnIndex($0) } ?? table.header.firstIndex { $0.lowercased() == "smiles" }!
                 let calibrated = CalibratedPrediction(predicted, kind: manifest.task, calibration: explainer.finetuned.calibration, coverage: 0.9)

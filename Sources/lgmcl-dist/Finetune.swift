@@ -246,7 +246,7 @@ func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Co
     let logger = Logger(label: "lgmcl.finetune")
     let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32: return try Finetuner<Float>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
+    case .float32, .bf16Mixed: return try Finetuner<Float>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
     case .float64: return try Finetuner<Double>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
     }
 }

@@ -91,7 +91,7 @@ struct Hpopt: ParsableCommand {
             let logger = Logger(label: "lgmcl.hpopt")
             let finished: Int
             switch options.dataParallel.precision {
-            case .float32: finished = try HyperparameterSearch<Float>(settings: settings, world: world, logger: logger).run().count
+            case .float32, .bf16Mixed: finished = try HyperparameterSearch<Float>(settings: settings, world: world, logger: logger).run().count
             case .float64: finished = try HyperparameterSearch<Double>(settings: settings, world: world, logger: logger).run().count
             }
             if world.isRoot { print("hpopt: \(finished) trials in \(output)/trials.csv; best in \(output)/best.json") }

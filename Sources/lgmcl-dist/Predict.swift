@@ -90,7 +90,7 @@ struct Predict: ParsableCommand {
             defer { if world.isRoot { molecules.removeTemporaryFiles() } }
 
             let pass = inputOptions.pass(over: molecules, model: opened, world: world)
-            let predictions = try predictor.run(pass, world: world, dropoutSamples: mcDropout)
+            let predictions = try inputOptions.matrixProducts.use { try predictor.run(pass, world: world, dropoutSamples: mcDropout) }
             if let predictions, let table {
                 let calibration = predictor.finetuned.calibration
                 let report = CalibratedPrediction(predictions, kind: manifest.task, calibration: calibration, coverage: coverage)

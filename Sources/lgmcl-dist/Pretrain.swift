@@ -215,7 +215,7 @@ func runPretraining(_ settings: PretrainSettings, precision: Precision, world: C
     let logger = Logger(label: "lgmcl.pretrain")
     let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32: return try Pretrainer<Float>(settings: settings, world: world, faults: faults, logger: logger).run()
+    case .float32, .bf16Mixed: return try Pretrainer<Float>(settings: settings, world: world, faults: faults, logger: logger).run()
     case .float64: return try Pretrainer<Double>(settings: settings, world: world, faults: faults, logger: logger).run()
     }
 }

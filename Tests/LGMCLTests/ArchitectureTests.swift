@@ -22,6 +22,7 @@ extension LayerRules {
         imports: [
             // module                 the folders whose files may import it
             "CBLAS":                  ["Tensor"],
+            "CGemmBF16":              ["Tensor"],
             "CCrypto":                ["Support"],
             "CTargetCPU":             ["Support"],
             "CBuildInfo":             ["Support"],

@@ -48,6 +48,8 @@ public struct FinetuneSettings: Codable, Sendable {
     public var collectiveTimeout = 600.0
     public var deterministic = false
     public var bucketMiB = GradientBucketSize.defaultMiB
+    /// How matrix products round their operands; nil (manifests written before it existed): Float32.
+    public var matrixProducts: MatrixProducts?
     /// Seconds between progress lines within an epoch (rank 0, stderr).
     public var logInterval = 10.0
 

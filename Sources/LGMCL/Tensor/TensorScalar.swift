@@ -1,4 +1,5 @@
 import CBLAS
+import CGemmBF16
 import Foundation
 
 /// The element types tensors hold: `Float` for training, `Double` for gradient checks and
@@ -14,11 +15,12 @@ where RawSignificand: FixedWidthInteger {
     static func tanh(_ x: Self) -> Self
     static func erf(_ x: Self) -> Self
 
-    /// C ← α·op(A)·op(B) + β·C, row-major, op(X) = Xᵀ when the flag is set.
+    /// C ← α·op(A)·op(B) + β·C, row-major, op(X) = Xᵀ when the flag is set; `products` says how
+    /// a Float product rounds its operands (Double ignores it).
     static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, products: MatrixProducts)
 
     /// safetensors dtype name ("F32", "F64").
     static var safetensorsType: String { get }
@@ -38,8 +40,13 @@ extension Float: TensorScalar {
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, products: MatrixProducts
     ) {
+        if products == .bfloat16 {
+            lgmcl_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                            beta, c, Int32(ldc))
+            return
+        }
         cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -58,7 +65,7 @@ extension Double: TensorScalar {
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, products: MatrixProducts
     ) {
         cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

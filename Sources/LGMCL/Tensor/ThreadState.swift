@@ -1,7 +1,7 @@
 import Foundation
 
-/// Per-thread engine state: whether the tape records, the backward-pass counter and the
-/// initialisation generator. Per thread because the test runner runs tests concurrently, and a
+/// Per-thread engine state: whether the tape records, the backward-pass counter, the
+/// initialisation generator and the matrix products' arithmetic. Per thread because the test runner runs tests concurrently, and a
 /// no-grad block on one thread must not switch recording off for another.
 final class ThreadState {
     var recording = true
@@ -9,6 +9,8 @@ final class ThreadState {
     var generator = RandomGenerator(seed: 0)
     /// Set by `GemmProfile.measure`: every gemm call's shape and time.
     var gemmProfile: GemmProfile?
+    /// Set by `MatrixProducts.use`: how Float matrix products round their operands.
+    var matrixProducts = MatrixProducts.float32
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()

@@ -10,6 +10,8 @@ public protocol DataParallelSettings {
     var deterministic: Bool { get set }
     /// Seconds without a completed step before the watchdog ends the job.
     var collectiveTimeout: Double { get set }
+    /// How matrix products round their operands (bfloat16: `--precision bf16-mixed`); nil: Float32.
+    var matrixProducts: MatrixProducts? { get set }
 }
 
 extension PretrainSettings: DataParallelSettings {}

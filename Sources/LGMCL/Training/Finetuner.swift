@@ -42,6 +42,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func run() throws -> FinetuneSummary {
+        try (settings.matrixProducts ?? .float32).use { try train() }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func train() throws -> FinetuneSummary {
         try directory.create(world: world)
         _ = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger)
         let data = try LabelledData(settings: settings, featurizedData: directory.featurizedData, world: world, logger: logger)

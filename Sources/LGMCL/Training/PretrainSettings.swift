@@ -71,6 +71,8 @@ public struct PretrainSettings: Codable, Sendable {
     public var collectiveTimeout = 600.0
     public var deterministic = false
     public var bucketMiB = GradientBucketSize.defaultMiB
+    /// How matrix products round their operands; nil (manifests written before it existed): Float32.
+    public var matrixProducts: MatrixProducts?
     /// Molecules at the end of the file kept out of training for the retrieval metric.
     public var heldOut = 256
     /// Molecules at the end of the file, kept out of training, on which each evaluation measures

@@ -90,6 +90,12 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func run() throws -> PretrainSummary {
+        try (settings.matrixProducts ?? .float32).use { try train() }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func train() throws -> PretrainSummary {
         try directory.create(world: world)
         if settings.resume { try resume() }
         checkpointedStep = position.step

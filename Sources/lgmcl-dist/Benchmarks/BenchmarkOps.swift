@@ -80,7 +80,7 @@ struct BenchmarkOps: ParsableCommand {
                 var c = [Float](repeating: 0, count: call.m * call.n)
                 let start = DispatchTime.now().uptimeNanoseconds
                 Float.gemm(transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n, k: call.k,
-                           alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: call.beta ? 1 : 0, c: &c, ldc: call.n)
+                           alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: call.beta ? 1 : 0, c: &c, ldc: call.n, products: .float32)
                 total += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             }
             best = min(best, total)

@@ -65,7 +65,7 @@ struct BenchmarkThroughput: ParsableCommand {
             settings.logInterval = 86_400
             let measured: Measurement
             switch options.dataParallel.precision {
-            case .float32: measured = try measure(Pretrainer<Float>(settings: settings, world: world), settings: settings, world: world)
+            case .float32, .bf16Mixed: measured = try measure(Pretrainer<Float>(settings: settings, world: world), settings: settings, world: world)
             case .float64: measured = try measure(Pretrainer<Double>(settings: settings, world: world), settings: settings, world: world)
             }
             try world.barrier()
@@ -183,7 +183,7 @@ struct BenchmarkThroughput: ParsableCommand {
         var best = Double.infinity
         for repetition in 0 ..< 4 {
             let start = threadCPUSeconds()
-            Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+            Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n, products: .float32)
             if repetition > 0 { best = min(best, threadCPUSeconds() - start) }
         }
         return 2 * Double(n) * Double(n) * Double(n) / best

@@ -119,6 +119,29 @@ struct FinetuneTests {
         #expect(refused.status != 0 && refused.stderr.contains("--ema-decay takes a decay in [0, 1)"), "\(refused.output)")
     }
 
+    /// --precision bf16-mixed: the products round their operands to bfloat16, so the models differ
+    /// from Float32's but stay close; the manifest says so, and 2 ranks train what one does (to
+    /// bfloat16's resolution).
+    @Test(.enabled(if: MatrixProducts.bfloat16IsAvailable, "this CPU has no AVX512_BF16"))
+    func bfloat16ProductsTrainCloseModelsOnAnyRankCount() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        func run(_ ranks: Int, _ precision: String) throws -> (output: URL, values: [Double])? {
+            let out = directory("bf16-\(ranks)-\(precision)")
+            let result = try finetune(ranks, data: data, output: out, ["--epochs", "2", "--batch-size", "24", "--precision", precision])
+            #expect(result.status == 0, "np \(ranks) \(precision): \(result.output)")
+            guard result.status == 0 else { return nil }
+            return (out, try predictions(out, seed: 0, part: "test", task: "p_np", suffix: "_probability").values)
+        }
+        guard let float = try run(1, "float32"), let one = try run(1, "bf16-mixed"), let two = try run(2, "bf16-mixed") else { return }
+        #expect(one.values != float.values)
+        #expect(zip(one.values, float.values).allSatisfy { abs($0 - $1) < 0.05 }, "\(one.values) vs \(float.values)")
+        // Gradients summed over 2 ranks differ from one rank's in the last Float32 bits, which can
+        // move an operand across a bfloat16 rounding boundary: equal to bfloat16's resolution.
+        #expect(zip(one.values, two.values).allSatisfy { abs($0 - $1) <= 1e-3 }, "\(one.values) vs \(two.values)")
+        #expect(try FinetunedModel(directory: one.output).manifest.settings.matrixProducts == .bfloat16)
+        #expect(try FinetunedModel(directory: float.output).manifest.settings.matrixProducts == nil)
+    }
+
     @Test func twoRanksTrainTheSameModelsAsOne() throws {
         let data = try Self.slice("bbbp", rows: 120)
         var runs: [URL] = []

@@ -124,22 +124,23 @@ extension Tensor {
     }
 }
 
-/// gemm through the optional profiler (benchmarks measure the time spent in BLAS and replay the
-/// same shapes on bare sgemm); one thread-local read when profiling is off.
+/// gemm in this thread's `MatrixProducts`, through the optional profiler (benchmarks measure the
+/// time spent in BLAS and replay the same shapes on bare sgemm); one thread-local read.
 @inline(__always)
 func profiledGemm<S: TensorScalar>(
     _: S.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: S, a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
     beta: S, c: UnsafeMutablePointer<S>, ldc: Int
 ) {
-    guard let profile = ThreadState.current.gemmProfile else {
+    let state = ThreadState.current
+    guard let profile = state.gemmProfile else {
         S.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, products: state.matrixProducts)
         return
     }
     let start = monotonicSeconds()
     S.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, products: state.matrixProducts)
     profile.calls.append(.init(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, beta: beta != 0,
                                seconds: monotonicSeconds() - start))
 }
