@@ -7,7 +7,7 @@ import LGMCL
 struct Datasets: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download the datasets lgmcl reads into the data directory, each file checked by SHA-256.",
-        discussion: """
+        discussion: paragraphs("""
             The repository carries data/moleculenet, data/oracles and small samples; the MOSES \
             corpus (pretraining) and the LGM-CL authors' LLM descriptions (benchmark moleculenet \
             --llm-text) are downloaded:
@@ -16,7 +16,7 @@ struct Datasets: ParsableCommand {
               lgmcl-dist datasets list                        # present or missing
 
             data/README.md lists every file, its upstream and its licence.
-            """,
+            """),
         subcommands: [DatasetsDownload.self, DatasetsList.self]
     )
 }
@@ -38,14 +38,14 @@ struct DatasetsDownload: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
         abstract: "Fetch datasets (moses, llm-text, moleculenet) into the data directory.",
-        discussion: """
+        discussion: paragraphs("""
             Each file is checked against the size and SHA-256 the catalogue records, for what \
             upstream serves and for the file made from it, and only then renamed into place. A \
             file already there with the right hash is skipped; a transfer cut off part-way \
             resumes where it stopped (HTTP Range) when the command is run again. A wrong \
             checksum, an HTML page or Git LFS pointer in place of the file, a short file or an \
             HTTP error stops the command with the URL and the reason, and leaves no file behind.
-            """
+            """)
     )
 
     @Argument(help: "Dataset names (datasets list shows them).")

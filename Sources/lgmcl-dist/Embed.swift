@@ -6,7 +6,7 @@ import LGMCL
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Molecule embeddings of a trained model, for similarity search and downstream models.",
-        discussion: """
+        discussion: paragraphs("""
             Views (--views, default: every view the model has):
             \(EmbeddingView.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
             local, global, smiles and text are the pooled encoder outputs before any projection
@@ -21,7 +21,7 @@ struct Embed: ParsableCommand {
             /smiles, and /rejected/{row,smiles,reason}. An .h5 input (lgmcl-dist preprocess) is
             used as it is. Under mpirun the ranks split the molecules; rank 0 writes.
               lgmcl-dist embed --model runs/bbbp --input mols.csv --output mols.h5 --views local,fused
-            """
+            """)
     )
 
     @Option(help: "A directory written by `lgmcl-dist pretrain` or `lgmcl-dist finetune`.")

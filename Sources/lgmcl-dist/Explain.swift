@@ -6,7 +6,7 @@ import LGMCL
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Which atoms and fingerprint bits drive a fine-tuned model's predictions (integrated gradients).",
-        discussion: """
+        discussion: paragraphs("""
             For every molecule and task: integrated gradients (Sundararajan et al. 2017) of the
             task output — the logit (classification) or the value in the labels' units
             (regression), the mean over the model's seeds — with respect to the molecule's atom
@@ -34,7 +34,7 @@ struct Explain: ParsableCommand {
             scaled copies of a molecule are its batch. Under mpirun, molecule i runs on rank
             i mod N and rank 0 writes; the files are the same on any rank count.
               lgmcl-dist explain --model runs/bbbp --input mols.csv --output runs/bbbp-explain
-            """
+            """)
     )
 
     @Option(help: "A directory written by `lgmcl-dist finetune`.")

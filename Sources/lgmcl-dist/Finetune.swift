@@ -140,7 +140,7 @@ extension ProbabilityCalibration: ExpressibleByArgument {}
 struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a property predictor on labelled molecules (stage 3), data-parallel over MPI ranks.",
-        discussion: """
+        discussion: paragraphs("""
             The encoders (from --pretrained, or from scratch), the fingerprint MLP (MACCS, PubChem,
             ErG) and the gated cross-attention fusion are trained end to end: masked binary
             cross-entropy per task for classification, squared error on targets standardized with
@@ -164,7 +164,7 @@ struct Finetune: ParsableCommand {
             <task>_upper. metrics.json's "calibration" and the log give the test split's NLL,
             Brier score and ECE (10 bins; reliability.svg), or NLL, miscalibration area, ENCE,
             Spearman and the coverage of 90% intervals, before and after.
-            """)
+            """))
 
     @Option(help: "Output directory: models, metrics, predictions, learning curves.")
     var output: String

@@ -9,7 +9,7 @@ extension TrialSampler.Method: ExpressibleByArgument {}
 struct Hpopt: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Search fine-tuning hyperparameters with every rank: trials run in groups of ranks at once, scored on validation.",
-        discussion: """
+        discussion: paragraphs("""
             The ranks are split into --groups equal groups; each trial is one data-parallel
             `finetune` run inside a group, with hyperparameters drawn at random or by a
             tree-structured Parzen estimator (--sampler tpe: random for the first
@@ -31,7 +31,7 @@ struct Hpopt: ParsableCommand {
             trials/trial-NNN/ (each trial's finetune output), best.json (the best trial by
             validation and the finetune command that trains it) and best-config.json (its model
             configuration, for finetune --config). Test scores are recorded, never used to choose.
-            """)
+            """))
 
     @Option(help: "Output directory: trials.csv, each trial's run, best.json, best-config.json.")
     var output: String

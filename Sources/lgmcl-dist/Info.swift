@@ -6,7 +6,7 @@ import LGMCL
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the versions of lgmcl and its native libraries, and one line per rank.",
-        discussion: """
+        discussion: paragraphs("""
             Use it to check an installation and a launch: under `mpirun -np N` every rank prints
             its rank, the world size and its host, so a wrong hostfile or a Slurm launch without
             MPI wiring shows at once. With --preset, also the parameter counts per component of
@@ -18,7 +18,7 @@ struct Info: ParsableCommand {
             CPU model and the lgmcl build. Ranks with different canaries train correctly but not
             bit-identically to one host: pretrain and finetune refuse --deterministic then, and
             always refuse ranks that run different lgmcl builds (docs/cluster.md).
-            """
+            """)
     )
 
     @Option(help: "A model preset (tiny, small, paper) whose parameter counts per component to print.")

@@ -8,12 +8,12 @@ struct LGMCLDist: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lgmcl-dist",
         abstract: "Local–Global Multimodal Contrastive Learning for molecular properties, data-parallel over MPI.",
-        discussion: """
+        discussion: paragraphs("""
             Launch under MPI to train on many ranks, e.g.
               mpirun -np 4 lgmcl-dist info
             Started without mpirun, lgmcl-dist runs as a world of one rank.
             Set OPENBLAS_NUM_THREADS=1 when running one rank per core.
-            """,
+            """),
         version: LGMCLVersion.string,
         subcommands: [Info.self, Preprocess.self, Pretrain.self, Finetune.self, Hpopt.self, Benchmark.self, Split.self, Embed.self, Predict.self, Explain.self, Datasets.self]
     )

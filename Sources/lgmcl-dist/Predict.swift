@@ -6,7 +6,7 @@ import LGMCL
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict the tasks of a fine-tuned model for the molecules of a CSV file.",
-        discussion: """
+        discussion: paragraphs("""
             The output has one row per input row, in input order, with every input column kept,
             then <task>_probability (classification: the sigmoid of the logit) or
             <task>_prediction (regression: in the units of the training labels) per task, and an
@@ -36,7 +36,7 @@ struct Predict: ParsableCommand {
             or read from the column the model was trained with). Under mpirun the ranks split
             the molecules; rank 0 writes.
               lgmcl-dist predict --model runs/bbbp --input new.csv --output new-predictions.csv
-            """
+            """)
     )
 
     @Option(help: "A directory written by `lgmcl-dist finetune`.")

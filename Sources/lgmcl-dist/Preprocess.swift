@@ -6,14 +6,14 @@ import LGMCL
 struct Preprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn a CSV of SMILES into an lgmcl dataset (HDF5, schema v1; docs/data-format.md).",
-        discussion: """
+        discussion: paragraphs("""
             Every row is parsed with RDKit and stored with its graph, fingerprints, description
             and tokens. Under `mpirun -np N` the rows are split across the ranks; the file is the
             same for any N. Rows that cannot be used are skipped and listed, with the reason, in
             OUTPUT.rejects.csv (rows numbered from 1 after the header). Input may be gzip-compressed.
               mpirun -np 4 lgmcl-dist preprocess --input moses.csv.gz --output moses.h5
               lgmcl-dist preprocess --input bbbp.csv --output bbbp.h5 --label-columns p_np --vocab moses.h5
-            """
+            """)
     )
 
     @Option(help: "Input CSV (.csv or .csv.gz) with a header row.")

@@ -119,7 +119,7 @@ extension LearningRateScheduleKind: ExpressibleByArgument {}
 struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Contrastive pretraining of the encoders, data-parallel over MPI ranks.",
-        discussion: """
+        discussion: paragraphs("""
             Every rank holds a model replica and reads its share of each global batch; embeddings
             are gathered so NT-Xent sees the negatives of the whole global batch, and gradients are
             summed across ranks while backward runs. N ranks train the same model as one rank
@@ -134,7 +134,7 @@ struct Pretrain: ParsableCommand {
             once and the job exits 75 (EX_TEMPFAIL: stopped, not finished; cluster/lgmcl-launch
             requeues it). --resume continues from the newest complete checkpoint, also on another
             rank count.
-            """)
+            """))
 
     @OptionGroup var options: PretrainOptions
 

@@ -5,12 +5,12 @@ import LGMCL
 struct Split: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a CSV's rows with the split column lgmcl would use (train/val/test).",
-        discussion: """
+        discussion: paragraphs("""
             The split is the one `finetune --split P --seeds S` computes on the same file, over
             the molecules RDKit parses. Rows RDKit rejects get an empty split cell and the reason
             in the error column. Other tools read the column (chemprop: --splits-column split),
             so lgmcl and they are compared on identical molecules.
-            """
+            """)
     )
 
     @Option(help: "Input CSV with a header row.") var input: String

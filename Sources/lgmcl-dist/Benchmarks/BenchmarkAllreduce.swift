@@ -12,7 +12,7 @@ struct BenchmarkAllreduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allreduce",
         abstract: "Allreduce latency and bus bandwidth from 4 B to 64 MiB (float32 sum, in place).",
-        discussion: """
+        discussion: paragraphs("""
             Run under mpirun across the nodes to measure, e.g.
               mpirun -np 2 --hostfile hostfiles/two-nodes lgmcl-dist benchmark allreduce
             Each size is checked for exact sums once before it is timed. With --json the last
@@ -22,7 +22,7 @@ struct BenchmarkAllreduce: ParsableCommand {
             the stage's parameters, bucketed as `pretrain --bucket-mib` buckets them, with no
             backward to hide behind — what a run's "allreduce wait" would be with no overlap.
               mpirun … lgmcl-dist benchmark allreduce --gradients-of runs/pre/config.json --stage joint
-            """
+            """)
     )
 
     @Option(help: "Smallest message in bytes (a power of two, at least 4).")

@@ -7,11 +7,11 @@ struct BenchmarkFeaturize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "featurize",
         abstract: "Molecules per second per core of the chemistry of a dataset record, with the share of each part.",
-        discussion: """
+        discussion: paragraphs("""
             Reads the first N SMILES of a CSV (or .csv.gz) whose first column holds SMILES, builds a
             vocabulary from them, then featurizes each molecule on one thread: parse, graph,
             MACCS, ErG, descriptors, description, SMILES and description tokens.
-            """
+            """)
     )
 
     @Option(help: "CSV or CSV.gz, SMILES in the first column, one header row.")

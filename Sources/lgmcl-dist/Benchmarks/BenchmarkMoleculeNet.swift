@@ -10,7 +10,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moleculenet",
         abstract: "Fine-tune on MoleculeNet sets (or any labelled CSV) per protocol, seed and variant; write a results table.",
-        discussion: """
+        discussion: paragraphs("""
             For every dataset and protocol, each seed's split is written to OUTPUT/splits as the
             input's rows plus a split column (what `lgmcl-dist split` writes; chemprop reads it
             with --splits-column split) and fine-tuning trains on exactly that column. Variants:
@@ -29,7 +29,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             table (test metric at the best validation epoch, mean ± std over seeds; then every run
             with its train, val and test metric, so overfitting shows), OUTPUT/results.json every
             run, OUTPUT/runs/… each fine-tuning's own output directory.
-            """
+            """)
     )
 
     @Option(help: "Datasets, comma-separated: bbbp, bace, tox21, esol, freesolv (from --data-dir) or CSV paths.")

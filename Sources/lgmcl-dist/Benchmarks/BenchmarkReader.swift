@@ -8,13 +8,13 @@ struct BenchmarkReader: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reader",
         abstract: "Read a dataset's training batches as pretraining would and report molecules/s per rank.",
-        discussion: """
+        discussion: paragraphs("""
             The first epoch warms the page cache and is not timed; the following epochs are. The
             consumer does nothing with the batches, so the rate is the reader's ceiling; the
             reader thread's CPU time per step (reading blocks, assembling batches) is what it
             costs a training step (it runs beside it). On a shared machine the wall-clock rate
             mostly measures the other jobs; molecules per reader CPU-second does not.
-            """
+            """)
     )
 
     @Option(help: "An lgmcl dataset (.h5).")

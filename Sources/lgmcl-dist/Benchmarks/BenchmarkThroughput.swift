@@ -16,12 +16,12 @@ struct BenchmarkThroughput: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "throughput",
         abstract: "Time pretraining steps: molecules/s, per-phase breakdown, and the share of allreduce hidden by backward.",
-        discussion: """
+        discussion: paragraphs("""
             Weak scaling (same molecules per rank at every rank count):
               mpirun -np 1 lgmcl-dist benchmark throughput --data corpus.h5 --stage text --batch-size-per-rank 32 --json
               mpirun -np 2 lgmcl-dist benchmark throughput --data corpus.h5 --stage text --batch-size-per-rank 32 --json
             With --json the last line is one JSON object (docs/benchmarks-pretrain.md is made from such lines).
-            """
+            """)
     )
 
     @OptionGroup var options: PretrainOptions
