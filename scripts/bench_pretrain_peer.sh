@@ -10,7 +10,8 @@
 #   scripts/bench_pretrain_peer.sh [REPEATS] [STEPS] [MOLECULES]     (defaults 3 8 4096)
 # Needs `make build` and `make venv` (PyTorch, transformers, h5py). OPENBLAS_CORETYPE, when set,
 # is passed to lgmcl (the peer's PyTorch uses its own BLAS) and named in the section.
-# Environment: BIN (.build/release/lgmcl-dist), PYTHON (.venv/bin/python), RESULTS (JSON lines).
+# Environment: BIN (.build/release/lgmcl-dist), PYTHON (.venv/bin/python), RESULTS (JSON lines),
+# PRECISION (lgmcl's --precision: float32, the default, or bf16-mixed; the peer stays Float32).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 repeats=${1:-3}
@@ -39,7 +40,7 @@ start_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for r in $(seq 1 "$repeats"); do
     echo "== repeat $r/$repeats: lgmcl" >&2
     "$bin" benchmark throughput --data "$data" --preset small --stage joint --batch-size 128 --held-out 0 \
-        --steps "$steps" --warmup-steps 1 --json 2>/dev/null | tee -a /dev/stderr | tail -n 1 \
+        --steps "$steps" --warmup-steps 1 --precision "${PRECISION:-float32}" --json 2>/dev/null | tee -a /dev/stderr | tail -n 1 \
         | sed 's/^{/{"side":"lgmcl",/' >>"$results"
     echo "== repeat $r/$repeats: PyTorch peer" >&2
     "$python" "$root/scripts/pretrain_peer.py" "$data" --batch-size 128 --molecules "$molecules" \
@@ -49,4 +50,4 @@ done
 end_load=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$root/scripts/bench_pretrain_peer_report.py" "$results" --kernel "$kernel${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}" \
     --start "$start_date" --start-load "$start_load" --end-load "$end_load" --molecules "$molecules" \
-    --command "scripts/bench_pretrain_peer.sh $repeats $steps $molecules" -o "$root/docs/benchmarks-pretrain.md"
+    --command "${PRECISION:+PRECISION=$PRECISION }scripts/bench_pretrain_peer.sh $repeats $steps $molecules" -o "$root/docs/benchmarks-pretrain.md"

@@ -38,17 +38,20 @@ def main():
     pairs = [a["molecules_per_second"] / b["molecules_per_second"]
              for a, b in zip(runs[::2], runs[1::2]) if a["side"] == "lgmcl" and b["side"] == "peer"]
 
+    precision = lgmcl.get("precision", "float32")
+
     def spread(values):
         return f"{min(values):.1f}–{max(values):.1f}"
 
     lines = [
         "",
-        f"## Joint `small` step beside PyTorch, {args.start[:16].replace('T', ' ')} UTC",
+        f"## Joint `small` step beside PyTorch{'' if precision == 'float32' else f', {precision}'}, {args.start[:16].replace('T', ' ')} UTC",
         "",
         f"Written by `{args.command}` at lgmcl {machine.git_commit()} ({lgmcl['lgmcl']}), starting {args.start}.",
         f"Machine: {machine.cpu_model()}, {os.cpu_count()} cores, **shared with other engineers' builds**; "
         f"1-minute / 5-minute / 15-minute load average {args.start_load} at the start, {args.end_load} at the end.",
-        f"lgmcl: OpenBLAS kernel {args.kernel}, `OPENBLAS_NUM_THREADS=1`, one rank, Float32, release build as shipped. "
+        f"lgmcl: OpenBLAS kernel {args.kernel}, `OPENBLAS_NUM_THREADS=1`, one rank, "
+        f"{'Float32' if precision == 'float32' else '`--precision ' + precision + '` (bfloat16 matrix products, Float32 sums and everything else)'}, release build as shipped. "
         f"Peer: scripts/pretrain_peer.py, torch {peer['torch']} (CPU capability {peer['cpu_capability']}), "
         f"transformers {peer['transformers']}, `torch.set_num_threads({peer['threads']})`.",
         f"Both: the first {args.molecules} MOSES molecules (data/samples/moses_head20k.csv.gz) preprocessed by lgmcl, "

@@ -31,7 +31,7 @@ def main():
         "# Roofline of a pretraining step",
         "",
         f"Produced by `scripts/bench_roofline.sh {args.data}` (`lgmcl-dist benchmark throughput`, one rank, "
-        f"`OPENBLAS_NUM_THREADS=1`, Float32, dropout on), {dates[0]} – {dates[-1]}, lgmcl {git_commit()}, on "
+        f"`OPENBLAS_NUM_THREADS=1`, Float32 or `--precision bf16-mixed` as the precision column says, dropout on), {dates[0]} – {dates[-1]}, lgmcl {git_commit()}, on "
         f"{platform.node()} ({cpu_model()}), OpenBLAS kernel: {kernel}. 1-minute load average "
         f"{min(l[0] for l in loads):.2f}–{max(l[0] for l in loads):.2f} (the gemm seconds are wall time: run it idle).",
         "",
@@ -39,12 +39,13 @@ def main():
         "(docs/benchmarks-pretrain.md, \"Useful FLOPs\"; none for graph stages). Executed GFLOP: every matrix "
         "product the step ran (all encoders, padding included, lgmcl's relative window of 2L − 1 rows rather "
         "than the whole table, so it can be below the useful count). sgemm: the same run's single-thread "
-        "2048³ rate per CPU second. In BLAS: wall time inside gemm calls on the training thread.",
+        "2048³ rate per CPU second (Float32 in both precisions: the goal's yardstick). In BLAS: wall time inside "
+        "gemm calls on the training thread (bfloat16 products included).",
         "",
-        "| preset | stage | molecules/step | useful GFLOP/molecule | executed GFLOP/molecule | CPU s/step | "
+        "| preset | stage | precision | molecules/step | useful GFLOP/molecule | executed GFLOP/molecule | CPU s/step | "
         "useful GFLOP/s per CPU s | in BLAS: GFLOP/s | sgemm GFLOP/s | useful rate / sgemm | BLAS rate / sgemm | "
         "step in BLAS | rest of the step |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         m = r["global_batch"]
@@ -56,14 +57,14 @@ def main():
         rate = executed / blas if blas > 0 else float("nan")
         cell = lambda v, f: f.format(v) if v is not None else "—"
         lines.append(
-            f"| {r['preset']} | {r['stage']} | {m} | {cell(useful / m if useful else None, '{:.3f}')} | {executed / m:.3f} | "
+            f"| {r['preset']} | {r['stage']} | {r.get('precision', 'float32')} | {m} | {cell(useful / m if useful else None, '{:.3f}')} | {executed / m:.3f} | "
             f"{cpu:.3f} | {cell(useful / cpu if useful else None, '{:.1f}')} | {rate:.1f} | {cell(sgemm, '{:.1f}')} | "
             f"{cell(useful / cpu / sgemm if useful and sgemm else None, '{:.0%}')} | {cell(rate / sgemm if sgemm else None, '{:.0%}')} | "
             f"{blas / r['step_seconds']:.0%} | {1 - blas / r['step_seconds']:.0%} |")
     lines += ["", "## Costliest product shapes", "",
               "C (m × n) = op(A) · op(B) over k; N/T: whether A and B are read transposed. Per step, rank 0.", ""]
     for r in runs:
-        lines += [f"**{r['preset']} {r['stage']}, {r['global_batch']} molecules:**", "",
+        lines += [f"**{r['preset']} {r['stage']}, {r.get('precision', 'float32')}, {r['global_batch']} molecules:**", "",
                   "| op | m | n | k | calls/step | GFLOP/step | ms/step | GFLOP/s |", "|---|---|---|---|---|---|---|---|"]
         for s in r.get("gemm_shapes", []):
             lines.append(f"| {s['transposes']} | {s['m']} | {s['n']} | {s['k']} | {s['calls_per_step']:.1f} | "
