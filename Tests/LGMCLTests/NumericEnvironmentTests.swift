@@ -120,6 +120,28 @@ struct NumericEnvironmentTests {
         #expect(resumed.output.contains("no longer byte-identical to an uninterrupted run"), "\(resumed.output)")
     }
 
+    /// bfloat16 products are part of a run's numerics: its checkpoint records them, and resuming it
+    /// with Float32 products says that byte-identity is gone.
+    @Test(.enabled(if: MatrixProducts.bfloat16IsAvailable, "this CPU has no AVX512_BF16"))
+    func bfloat16ProductsAreRecordedWithTheCheckpoint() throws {
+        let data = try PretrainTests.dataset.get()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lgmcl-numerics-bf16-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let arguments = ["pretrain", "--data", data, "--output", output.path, "--preset", "tiny", "--stage", "graph",
+                         "--batch-size", "12", "--held-out", "12", "--log-interval", "1000"]
+        let trained = try run(productPath("lgmcl-dist"), arguments + ["--max-steps", "2", "--precision", "bf16-mixed"], timeout: 120)
+        #expect(trained.status == 0, "\(trained.output)")
+        let checkpoint = output.appendingPathComponent("runs/graph/checkpoints/step-00000002")
+        let manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: checkpoint.appendingPathComponent("manifest.json")))
+        let float32 = try NumericEnvironment.current().canary
+        #expect(manifest.numerics?.count == 1 && manifest.numerics?.first?.canary != float32, "\(String(describing: manifest.numerics))")
+        let settings = try String(contentsOf: checkpoint.appendingPathComponent("settings.json"), encoding: .utf8)
+        #expect(settings.contains("\"matrixProducts\" : \"bfloat16\""), "\(settings)")
+        let resumed = try run(productPath("lgmcl-dist"), arguments + ["--max-steps", "3", "--resume"], timeout: 120)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.output.contains("no longer byte-identical to an uninterrupted run"), "\(resumed.output)")
+    }
+
     // MARK: The rules, on reports built by hand
 
     func report(host: String, core: String, canary: String, commit: String = "abc", cpu: String = "CPU A") -> NumericEnvironment {

@@ -71,7 +71,10 @@ public final class Pretrainer<Scalar: TensorScalar & MPIScalar> {
         }
         directory = RunDirectory(path: settings.output)
         store = CheckpointStore(runDirectory: directory.checkpoints(stage: settings.stage.rawValue))
-        numerics = NumericEnvironment.groups(try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger))
+        // In the run's products, so that a checkpoint records them with its numerics.
+        numerics = NumericEnvironment.groups(try (settings.matrixProducts ?? .float32).use {
+            try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger)
+        })
 
         Initialization.seed(settings.seed)
         model = LGMCLModel<Scalar>(settings.model)
