@@ -14,6 +14,8 @@
  */
 #include "GemmBF16.h"
 
+#if defined(__x86_64__)
+
 #include <immintrin.h>
 #include <cpuid.h>
 #include <stdint.h>
@@ -80,14 +82,6 @@ static uint32_t *grow(uint32_t **p, size_t *cap, size_t n)
         *cap = *p ? n : 0;
     }
     return *p;
-}
-
-void lgmcl_gemm_bf16_release_buffers(void)
-{
-    free(g_apack);
-    free(g_bpack);
-    g_apack = g_bpack = NULL;
-    g_apack_n = g_bpack_n = 0;
 }
 
 static inline __mmask16 mask16(int n)
@@ -374,3 +368,21 @@ void lgmcl_gemm_bf16(int transA, int transB, int M, int N, int K, float alpha,
     gemm_impl(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
               ap, bp);
 }
+
+#else
+/* Not x86-64: no AVX512_BF16, and callers check before they call. */
+#include <stdio.h>
+#include <stdlib.h>
+
+int lgmcl_gemm_bf16_available(void) { return 0; }
+
+void lgmcl_gemm_bf16(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                     const float *B, int ldb, float beta, float *C, int ldc)
+{
+    (void)transA; (void)transB; (void)M; (void)N; (void)K; (void)alpha; (void)A; (void)lda;
+    (void)B; (void)ldb; (void)beta; (void)C; (void)ldc;
+    fprintf(stderr, "lgmcl_gemm_bf16: bfloat16 products need x86-64 with AVX512_BF16\n");
+    abort();
+}
+
+#endif

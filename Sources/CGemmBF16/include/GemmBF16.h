@@ -23,9 +23,6 @@ void lgmcl_gemm_bf16(int transA, int transB, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb,
                      float beta, float *C, int ldc);
 
-/* Frees this thread's packing buffers (optional). */
-void lgmcl_gemm_bf16_release_buffers(void);
-
 #ifdef __cplusplus
 }
 #endif
