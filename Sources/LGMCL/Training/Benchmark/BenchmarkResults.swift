@@ -180,30 +180,24 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
     }
 
     /// In words, for titles and logs ("lr 0.0003", "warm-up 2 ep. from 0.0001, decay to 0.0001", "EMA 0.99", "patience 10").
-    public var departures: [String] {
-        var words: [String] = []
-        if let learningRate { words.append("lr \(String(format: "%g", learningRate))") }
-        if let weightDecay { words.append("weight decay \(String(format: "%g", weightDecay))") }
-        if let globalBatchSize { words.append("batch \(globalBatchSize)") }
-        if case .warmupDecay(let epochs, let initial, let final) = schedule {
-            words.append("warm-up \(epochs) ep. from \(String(format: "%g", initial)), decay to \(String(format: "%g", final))")
-        }
-        if let emaDecay { words.append("EMA \(String(format: "%g", emaDecay))") }
-        if let patience { words.append("patience \(patience)") }
-        return words
-    }
+    public var departures: [String] { parts.map(\.words) }
 
-    var directorySuffix: String {
-        var suffix = ""
-        if let learningRate { suffix += "-lr-\(String(format: "%g", learningRate))" }
-        if let weightDecay { suffix += "-wd-\(String(format: "%g", weightDecay))" }
-        if let globalBatchSize { suffix += "-batch-\(globalBatchSize)" }
+    var directorySuffix: String { parts.map { "-" + $0.path }.joined() }
+
+    /// Each departure as words and as a piece of a directory name.
+    private var parts: [(words: String, path: String)] {
+        func g(_ value: Double) -> String { String(format: "%g", value) }
+        var parts: [(String, String)] = []
+        if let learningRate { parts.append(("lr \(g(learningRate))", "lr-\(g(learningRate))")) }
+        if let weightDecay { parts.append(("weight decay \(g(weightDecay))", "wd-\(g(weightDecay))")) }
+        if let globalBatchSize { parts.append(("batch \(globalBatchSize)", "batch-\(globalBatchSize)")) }
         if case .warmupDecay(let epochs, let initial, let final) = schedule {
-            suffix += "-warmup-\(epochs)-\(String(format: "%g", initial))-decay-\(String(format: "%g", final))"
+            parts.append(("warm-up \(epochs) ep. from \(g(initial)), decay to \(g(final))",
+                          "warmup-\(epochs)-\(g(initial))-decay-\(g(final))"))
         }
-        if let emaDecay { suffix += "-ema-\(String(format: "%g", emaDecay))" }
-        if let patience { suffix += "-patience-\(patience)" }
-        return suffix
+        if let emaDecay { parts.append(("EMA \(g(emaDecay))", "ema-\(g(emaDecay))")) }
+        if let patience { parts.append(("patience \(patience)", "patience-\(patience)")) }
+        return parts
     }
 
     /// The paper's first, then by the words that name them.
