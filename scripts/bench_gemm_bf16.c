@@ -1,7 +1,7 @@
 /* bench_gemm_bf16.c - lgmcl_gemm_bf16 (Sources/CGemmBF16, `--precision bf16-mixed`) against
  * single-thread OpenBLAS cblas_sgemm at the `small` model's shapes (docs/benchmarks-bf16.md).
  *
- *   cc -O3 -D_GNU_SOURCE -I Sources/CGemmBF16/include scripts/bench_gemm_bf16.c \
+ *   clang -O3 -D_GNU_SOURCE -I Sources/CGemmBF16/include scripts/bench_gemm_bf16.c \
  *      Sources/CGemmBF16/GemmBF16.c -o /tmp/bench_gemm_bf16 -lopenblas -lm
  *   OPENBLAS_NUM_THREADS=1 /tmp/bench_gemm_bf16 [rounds] [min_ms]      (defaults 7 25)
  *
