@@ -254,20 +254,8 @@ LGMCL_UNROLL
                                           _mm512_mul_ps(acc[i][v], va));
             }
         }
-    } else if (beta == 1.0f) {
-LGMCL_UNROLL
-        for (int i = 0; i < MR; i++) {
-            if (i < mr) {
-                float *c = C + (long)i * ldc;
-LGMCL_UNROLL
-                for (int v = 0; v < NV; v++) {
-                    __m512 cv = _mm512_maskz_loadu_ps(mk[v], c + 16 * v);
-                    _mm512_mask_storeu_ps(c + 16 * v, mk[v],
-                                          _mm512_fmadd_ps(acc[i][v], va, cv));
-                }
-            }
-        }
     } else {
+        /* β = 1 too: x · 1 is x exactly, and the tile is stored once per K block. */
         const __m512 vb = _mm512_set1_ps(beta);
 LGMCL_UNROLL
         for (int i = 0; i < MR; i++) {
