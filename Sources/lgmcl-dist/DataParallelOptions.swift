@@ -18,7 +18,7 @@ struct DataParallelOptions: ParsableArguments {
     var precision: Precision = .float32
 
     func validate() throws {
-        try validateMatrixProducts(precision == .bf16Mixed ? .bfloat16 : .float32)
+        try validateMatrixProducts(precision.matrixProducts)
     }
 
     /// Copies the options into a trainer's settings (the precision picks the trainer's type instead).
@@ -26,12 +26,12 @@ struct DataParallelOptions: ParsableArguments {
         settings.bucketMiB = bucketMib
         settings.deterministic = deterministic
         settings.collectiveTimeout = collectiveTimeout
-        settings.matrixProducts = precision == .bf16Mixed ? .bfloat16 : nil
+        settings.matrixProducts = precision.matrixProducts
     }
 }
 
 /// Refuses bfloat16 products on a CPU without them before MPI starts.
-func validateMatrixProducts(_ products: MatrixProducts) throws {
+func validateMatrixProducts(_ products: MatrixProducts?) throws {
     if products == .bfloat16, !MatrixProducts.bfloat16IsAvailable {
         throw ValidationError("\(MatrixProductsError.bfloat16Unavailable)")
     }
@@ -41,4 +41,7 @@ func validateMatrixProducts(_ products: MatrixProducts) throws {
 enum Precision: String, ExpressibleByArgument {
     case float32, float64
     case bf16Mixed = "bf16-mixed"
+
+    /// The products a run's settings record: nil for Float32's, as manifests without the field mean.
+    var matrixProducts: MatrixProducts? { self == .bf16Mixed ? .bfloat16 : nil }
 }

@@ -73,7 +73,8 @@ struct Hpopt: ParsableCommand {
         // The groups against the ranks the launcher started, before MPI (the search checks again).
         if let ranks = LGMCLDist.launcherSize {
             guard ranks % groups == 0 else { throw ValidationError("--groups \(groups) does not divide \(ranks) ranks into equal groups") }
-            for batch in space.batchSizes(otherwise: options.batchSize ?? FinetuneRecipe.paper.globalBatchSize) where batch % (ranks / groups) != 0 {
+            let batchSize = try options.settings(data: labelled.data, output: output).globalBatchSize
+            for batch in space.batchSizes(otherwise: batchSize) where batch % (ranks / groups) != 0 {
                 throw ValidationError("batch size \(batch) is not divisible by the \(ranks / groups) ranks of a group; use other --groups or leave batch-size out of --search")
             }
         }

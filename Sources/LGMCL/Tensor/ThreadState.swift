@@ -1,8 +1,9 @@
 import Foundation
 
 /// Per-thread engine state: whether the tape records, the backward-pass counter, the
-/// initialisation generator and the matrix products' arithmetic. Per thread because the test runner runs tests concurrently, and a
-/// no-grad block on one thread must not switch recording off for another.
+/// initialisation generator and the matrix products' arithmetic. Per thread because the test
+/// runner runs tests concurrently, and a no-grad block on one thread must not switch recording off
+/// for another.
 final class ThreadState {
     var recording = true
     var pass = 0
