@@ -18,23 +18,26 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Epochs per seed; the epoch with the best validation metric is kept.")
     var epochs = 50
 
-    @Option(help: "Stop a seed after this many epochs without a better validation metric; 0: never. Default: the paper's (none).")
+    @Option(help: "The training recipe the flags below start from: \(FinetuneRecipe.all.map(\.name).joined(separator: " or ")) (docs/finetune.md, \"Recipes\"). Each flag given overrides its one value.")
+    var recipe: FinetuneRecipe = .paper
+
+    @Option(help: "Stop a seed after this many epochs without a better validation metric; 0: never. Default: the recipe's.")
     var patience: Int?
 
-    @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks). Default: the paper's (\(FinetuneRecipe.paper.globalBatchSize)).")
+    @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks). Default: the recipe's.")
     var batchSize: Int?
 
-    @Option(name: .customLong("lr"), help: "Adam learning rate (the peak of a warm-up/decay schedule). Default: the paper's (\(FinetuneRecipe.paper.learningRate)).")
+    @Option(name: .customLong("lr"), help: "Adam learning rate (the peak of a warm-up/decay schedule). Default: the recipe's.")
     var learningRate: Double?
 
     @Option(name: .customLong("encoder-lr"),
-            help: "Adam learning rate of the encoders pretraining trains (AttentiveFP, graph transformer, DeBERTa), e.g. 1e-4 to tune pretrained encoders gently; 0 freezes them. Default: the paper's (--lr).")
+            help: "Adam learning rate of the encoders pretraining trains (AttentiveFP, graph transformer, DeBERTa), e.g. 1e-4 to tune pretrained encoders gently; 0 freezes them. Default: the recipe's (paper: --lr).")
     var encoderLearningRate: Double?
 
-    @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics). Default: the paper's (\(FinetuneRecipe.paper.weightDecay)).")
+    @Option(help: "Adam weight decay (L2 added to the gradient, PyTorch's Adam semantics). Default: the recipe's.")
     var weightDecay: Double?
 
-    @Option(help: "Score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves; 0: the weights themselves. Default: the paper's (none).")
+    @Option(help: "Score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves; 0: the weights themselves. Default: the recipe's (paper: none).")
     var emaDecay: Double?
 
     @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (an ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the configuration's, gated for every preset.")
@@ -55,16 +58,16 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "The loss: standard (the paper's: masked binary cross-entropy, or squared error on standardized targets) or mve (regression beyond the paper: a mean–variance head trained by Gaussian negative log-likelihood; predict then writes the predicted variance as <task>_unc).")
     var loss: FinetuneLossKind = .standard
 
-    @Option(help: "Learning rate over the run: constant (the paper's) or warmup-decay (chemprop's: linear from --init-lr to --lr over --warmup-epochs, then exponential decay to --final-lr at the last epoch). Default: the paper's (constant).")
+    @Option(help: "Learning rate over the run: constant (the paper's) or warmup-decay (chemprop's: linear from --init-lr to --lr over --warmup-epochs, then exponential decay to --final-lr at the last epoch). Default: the recipe's.")
     var lrSchedule: FinetuneScheduleKind?
 
-    @Option(help: "warmup-decay: epochs of linear warm-up (default: chemprop's \(FinetuneSchedule.chempropDefaults.warmupEpochs!)).")
+    @Option(help: "warmup-decay: epochs of linear warm-up (default: the recipe's, else chemprop's \(FinetuneSchedule.chempropDefaults.warmupEpochs!)).")
     var warmupEpochs: Int?
 
-    @Option(help: "warmup-decay: the learning rate of the first step (default: chemprop's \(FinetuneSchedule.chempropDefaults.initialRate!)).")
+    @Option(help: "warmup-decay: the learning rate of the first step (default: the recipe's, else chemprop's \(FinetuneSchedule.chempropDefaults.initialRate!)).")
     var initLr: Double?
 
-    @Option(help: "warmup-decay: the learning rate of the last epoch (default: chemprop's \(FinetuneSchedule.chempropDefaults.finalRate!)).")
+    @Option(help: "warmup-decay: the learning rate of the last epoch (default: the recipe's, else chemprop's \(FinetuneSchedule.chempropDefaults.finalRate!)).")
     var finalLr: Double?
 
     func validate() throws {
@@ -85,13 +88,13 @@ struct FinetuneOptions: ParsableArguments {
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
-        var settings = FinetuneSettings(data: data, output: output, model: try model.configuration())
+        // The recipe's dropouts replace the preset's; a --config file's and --set's stand.
+        var settings = FinetuneSettings(data: data, output: output, model: try model.configuration(startingFromPreset: recipe.applyDropouts))
         if let fusion { settings.model.fusion.mode = fusion }
         settings.pretrained = pretrained
         settings.descriptionColumn = descriptionColumn
         settings.seeds = parsedSeeds ?? [0]
         settings.epochs = epochs
-        let recipe = FinetuneRecipe.paper
         recipe.apply(to: &settings)
         if let patience { settings.patience = patience == 0 ? nil : patience }
         if let batchSize { settings.globalBatchSize = batchSize }
@@ -131,6 +134,17 @@ enum FinetuneScheduleKind: String, ExpressibleByArgument, CaseIterable {
     init(_ schedule: FinetuneSchedule) {
         self = schedule == .constant ? .constant : .warmupDecay
     }
+}
+
+extension FinetuneRecipe: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let recipe = Self.named(argument) else { return nil }
+        self = recipe
+    }
+
+    public var defaultValueDescription: String { name }
+
+    public static var allValueStrings: [String] { all.map(\.name) }
 }
 
 extension TaskKind: ExpressibleByArgument {}

@@ -25,8 +25,15 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    func configuration() throws -> ModelConfiguration {
-        let base = try config.map { try ModelConfiguration.load(from: URL(fileURLWithPath: $0)) } ?? ModelConfiguration(preset: preset)
+    /// `adjust` changes the preset's configuration (not a --config file's) before --set applies.
+    func configuration(startingFromPreset adjust: (inout ModelConfiguration) -> Void = { _ in }) throws -> ModelConfiguration {
+        var base: ModelConfiguration
+        if let config {
+            base = try ModelConfiguration.load(from: URL(fileURLWithPath: config))
+        } else {
+            base = ModelConfiguration(preset: preset)
+            adjust(&base)
+        }
         var pairs: [String: String] = [:]
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)

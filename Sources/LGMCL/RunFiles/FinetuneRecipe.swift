@@ -1,9 +1,11 @@
 import Foundation
 
-/// The training hyperparameters of a fine-tuning recipe. `finetune`'s flags start from the
-/// paper's, and each flag given overrides its one value; what a recipe leaves out (epochs, model,
-/// split) is the run's own.
-public struct FinetuneRecipe: Hashable, Sendable {
+/// The training hyperparameters of a fine-tuning recipe. `finetune`'s flags start from a named
+/// recipe (`--recipe`), and each flag given overrides its one value; what a recipe leaves out
+/// (epochs, model size, split) is the run's own.
+public struct FinetuneRecipe: Codable, Hashable, Sendable {
+    /// How `--recipe` names it.
+    public var name: String
     public var learningRate: Double
     /// nil: `learningRate` for the encoders too.
     public var encoderLearningRate: Double?
@@ -14,14 +16,44 @@ public struct FinetuneRecipe: Hashable, Sendable {
     public var emaDecay: Double?
     /// nil: every epoch runs, the best validation epoch is kept.
     public var patience: Int?
+    /// The fusion head's dropouts; nil: the model configuration's (the preset's, `--config`'s).
+    public var predictionDropout: Double?
+    public var fingerprintDropout: Double?
+
+    public init(name: String, learningRate: Double, encoderLearningRate: Double? = nil, weightDecay: Double, globalBatchSize: Int,
+                schedule: FinetuneSchedule, emaDecay: Double? = nil, patience: Int? = nil, predictionDropout: Double? = nil,
+                fingerprintDropout: Double? = nil) {
+        self.name = name
+        self.learningRate = learningRate
+        self.encoderLearningRate = encoderLearningRate
+        self.weightDecay = weightDecay
+        self.globalBatchSize = globalBatchSize
+        self.schedule = schedule
+        self.emaDecay = emaDecay
+        self.patience = patience
+        self.predictionDropout = predictionDropout
+        self.fingerprintDropout = fingerprintDropout
+    }
 
     /// The LGM-CL paper's: Adam at a constant 1e-3 for every weight, weight decay 1e-3, global
     /// batch 64, the best validation epoch of all.
-    public static let paper = FinetuneRecipe(learningRate: 1e-3, weightDecay: 1e-3, globalBatchSize: 64,
+    public static let paper = FinetuneRecipe(name: "paper", learningRate: 1e-3, weightDecay: 1e-3, globalBatchSize: 64,
                                              schedule: .constant)
 
-    /// Sets every value the recipe has.
+    /// Every recipe `--recipe` takes, the paper's first.
+    public static let all: [FinetuneRecipe] = [.paper]
+
+    public static func named(_ name: String) -> FinetuneRecipe? {
+        all.first { $0.name == name }
+    }
+
+    /// The named recipe this one's values started from (itself, unless a flag changed one); the
+    /// paper's for a name no recipe has.
+    public var base: FinetuneRecipe { Self.named(name) ?? .paper }
+
+    /// Sets every value the recipe has, and records its name.
     public func apply(to settings: inout FinetuneSettings) {
+        settings.recipe = name
         settings.learningRate = learningRate
         settings.encoderLearningRate = encoderLearningRate
         settings.weightDecay = weightDecay
@@ -29,5 +61,12 @@ public struct FinetuneRecipe: Hashable, Sendable {
         settings.learningRateSchedule = schedule
         settings.emaDecay = emaDecay
         settings.patience = patience
+    }
+
+    /// The dropouts the recipe sets on a configuration it starts from (a preset's, not a
+    /// `--config` file's, whose dropouts were chosen for it).
+    public func applyDropouts(to configuration: inout ModelConfiguration) {
+        if let predictionDropout { configuration.fusion.predictionDropout = predictionDropout }
+        if let fingerprintDropout { configuration.fusion.fingerprintDropout = fingerprintDropout }
     }
 }

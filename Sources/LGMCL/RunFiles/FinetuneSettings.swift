@@ -27,6 +27,9 @@ public struct FinetuneSettings: Codable, Sendable {
     /// written before calibration existed.
     public var probabilityCalibration: ProbabilityCalibration? = .platt
     public var epochs = 50
+    /// The recipe (`FinetuneRecipe`) the training values below started from, before any flag
+    /// changed one of them; nil in manifests written before recipes had names: the paper's.
+    public var recipe: String?
     /// Stop a seed after this many epochs without a better validation metric.
     public var patience: Int?
     public var globalBatchSize = FinetuneRecipe.paper.globalBatchSize

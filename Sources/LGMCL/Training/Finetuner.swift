@@ -102,7 +102,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     /// One line that says how every seed trains, so that a log read later needs no command line.
     func recipe(_ model: ModelConfiguration) -> String {
         let encoders = settings.encoderLearningRate.map { $0 == 0 ? " (encoders frozen)" : " (encoders \($0))" } ?? ""
-        return "training: \(model.preset) model, \(model.fusion.mode.rawValue) fusion, encoders "
+        return "training (recipe \(settings.recipe ?? FinetuneRecipe.paper.name)): \(model.preset) model, "
+            + "\(model.fusion.mode.rawValue) fusion, dropout \(model.fusion.predictionDropout) (head) and "
+            + "\(model.fusion.fingerprintDropout) (fingerprint network), encoders "
             + (settings.pretrained.map { "from \($0)" } ?? "from random weights")
             + "; Adam lr \(settings.learningRate)\(encoders), weight decay \(settings.weightDecay), "
             + "global batch \(settings.globalBatchSize) over \(world.size) rank\(world.size == 1 ? "" : "s"), up to \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"

@@ -101,6 +101,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             let base = try options.settings(data: "", output: output)
             let model = try base.modelConfiguration()
             let procedure = hyperparameters(base).procedure
+            // The cell names an encoder learning rate only where it departs from the recipe's.
+            let encoderLearningRate = base.encoderLearningRate == procedure.trained.base.encoderLearningRate ? nil : base.encoderLearningRate
             let preset = model.preset
             let seeds = options.parsedSeeds ?? [0]
 
@@ -108,7 +110,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                 for split in parsedProtocols.compactMap({ $0 }) {
                     for variant in variants {
                         let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                                 fusion: model.fusion.mode, encoderLearningRate: base.encoderLearningRate,
+                                                 fusion: model.fusion.mode, encoderLearningRate: encoderLearningRate,
                                                  trainFraction: options.trainFraction,
                                                  procedure: procedure)
                         try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)

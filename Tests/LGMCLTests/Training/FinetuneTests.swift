@@ -98,6 +98,35 @@ struct FinetuneTests {
         #expect(losses.count == 2 && losses[0] != losses[1], "\(losses)")
     }
 
+    /// --recipe X trains with X's values, each flag given overrides its one value, and --set
+    /// overrides the recipe's dropouts; the manifest and the log name the recipe.
+    @Test func aRecipeSetsItsValuesAndAFlagOverridesOne() throws {
+        let data = try Self.slice("bbbp", rows: 40)
+        let preset = ModelConfiguration(preset: .tiny).fusion
+        for recipe in FinetuneRecipe.all {
+            let out = directory("recipe-\(recipe.name)")
+            let result = try finetune(1, data: data, output: out, ["--recipe", recipe.name, "--epochs", "1", "--batch-size", "8",
+                                                                   "--set", "fusion.fingerprintDropout=0.3"])
+            #expect(result.status == 0, "\(result.output)")
+            guard result.status == 0 else { return }
+            let manifest = try FinetunedModel(directory: out).manifest
+            var trained = recipe
+            trained.globalBatchSize = 8
+            trained.predictionDropout = manifest.model.fusion.predictionDropout
+            trained.fingerprintDropout = manifest.model.fusion.fingerprintDropout
+            let settings = manifest.settings
+            #expect(FinetuneRecipe(name: settings.recipe ?? "", learningRate: settings.learningRate,
+                                   encoderLearningRate: settings.encoderLearningRate, weightDecay: settings.weightDecay,
+                                   globalBatchSize: settings.globalBatchSize, schedule: settings.learningRateSchedule ?? .constant,
+                                   emaDecay: settings.emaDecay, patience: settings.patience,
+                                   predictionDropout: trained.predictionDropout, fingerprintDropout: trained.fingerprintDropout) == trained)
+            #expect(manifest.model.fusion.predictionDropout == recipe.predictionDropout ?? preset.predictionDropout)
+            #expect(manifest.model.fusion.fingerprintDropout == 0.3)
+            #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, gated fusion, dropout "
+                + "\(manifest.model.fusion.predictionDropout) (head) and 0.3 (fingerprint network)"), "\(result.output)")
+        }
+    }
+
     /// --ema-decay: decay 0 is the weights themselves (the same predictions to the bit), 0.9 keeps
     /// another model, says so, and 2 ranks keep the same average as one.
     @Test func aWeightAverageIsScoredAndKept() throws {
@@ -229,7 +258,8 @@ struct FinetuneTests {
                 #expect(try tuned.tensor(name, as: Float.self).scalars == source.tensor(name, as: Float.self).scalars, "\(name)")
             }
         }
-        #expect(result.output.contains("training: tiny model, gated fusion, encoders from \(pretrained.path); Adam lr 0.001 "
+        #expect(result.output.contains("training (recipe paper): tiny model, gated fusion, dropout 0.05 (head) and 0.1 (fingerprint network), "
+            + "encoders from \(pretrained.path); Adam lr 0.001 "
             + "(encoders frozen), weight decay 0.001, global batch 16 over 1 rank, up to 1 epoch\n"), "\(result.output)")
         let manifest = try FinetunedModel(directory: out).manifest
         #expect(manifest.vocabularySHA256 == (try MoleculeDataset(path: h5).vocabularySHA256))

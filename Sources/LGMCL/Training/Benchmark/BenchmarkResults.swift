@@ -10,7 +10,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var epochs: Int
     /// nil in results written before the residual ablation existed: the paper's gated fusion.
     public var fusion: FusionMode?
-    /// The encoders' own learning rate (`--encoder-lr`); nil: the one learning rate of the paper.
+    /// The encoders' own learning rate (`--encoder-lr`) where it departs from the recipe's; nil: the recipe's (the paper's: the one learning rate).
     public var encoderLearningRate: Double?
     /// `--train-fraction`: the share of the split's training molecules trained on; nil: all.
     public var trainFraction: Double?
@@ -151,52 +151,63 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     }
 }
 
-/// How a cell's fine-tuning departs from the paper's recipe (`FinetuneRecipe.paper`) beyond the
-/// cell's other fields: `--lr`, `--weight-decay`, `--batch-size`, `--lr-schedule`, `--ema-decay`,
-/// `--patience`, as `--recipe` and the flags set them. Runs that differ here are columns of their
-/// own, so the paper's recipe and another one share a results file and a table.
+/// The recipe a cell's fine-tuning started from (`--recipe`) and how its flags departed from it
+/// (`--lr`, `--weight-decay`, `--batch-size`, `--lr-schedule`, `--ema-decay`, `--patience`).
+/// Runs that differ here are columns of their own, so two recipes share a results file and a table.
 public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
-    /// nil: the paper's (also for results written before these were part of a cell).
-    public var learningRate: Double?
-    public var weightDecay: Double?
-    public var globalBatchSize: Int?
-    public var schedule: FinetuneSchedule
-    public var emaDecay: Double?
-    public var patience: Int?
+    /// The values trained with; its name is the recipe they started from. The encoders' learning
+    /// rate and the dropouts are the cell's (`encoderLearningRate`) and the model's, so here they
+    /// are the recipe's.
+    public var trained: FinetuneRecipe
 
     /// The paper's.
-    public static let paper = TrainingProcedure()
+    public static let paper = TrainingProcedure(.paper)
 
-    public init(learningRate: Double? = nil, weightDecay: Double? = nil, globalBatchSize: Int? = nil,
-                schedule: FinetuneSchedule = .constant, emaDecay: Double? = nil, patience: Int? = nil) {
-        let paper = FinetuneRecipe.paper
-        self.learningRate = learningRate == paper.learningRate ? nil : learningRate
-        self.weightDecay = weightDecay == paper.weightDecay ? nil : weightDecay
-        self.globalBatchSize = globalBatchSize == paper.globalBatchSize ? nil : globalBatchSize
-        self.schedule = schedule
+    public init(_ trained: FinetuneRecipe) {
+        let base = trained.base
+        var trained = trained
+        trained.encoderLearningRate = base.encoderLearningRate
+        trained.predictionDropout = base.predictionDropout
+        trained.fingerprintDropout = base.fingerprintDropout
         // Decay 0 scores the weights themselves, to the bit.
-        self.emaDecay = emaDecay == 0 ? nil : emaDecay
-        self.patience = patience
+        if trained.emaDecay == 0 { trained.emaDecay = nil }
+        self.trained = trained
     }
 
-    /// In words, for titles and logs ("lr 0.0003", "warm-up 2 ep. from 0.0001, decay to 0.0001", "EMA 0.99", "patience 10").
+    /// In words, for titles and logs ("recipe tuned", "lr 0.0003", "warm-up 2 ep. from 0.0001,
+    /// decay to 0.0001", "EMA 0.99", "patience 10").
     public var departures: [String] { parts.map(\.words) }
 
     var directorySuffix: String { parts.map { "-" + $0.path }.joined() }
 
-    /// Each departure as words and as a piece of a directory name.
+    /// The recipe (unless the paper's), then each value that departs from it, as words and as a
+    /// piece of a directory name.
     private var parts: [(words: String, path: String)] {
         func g(_ value: Double) -> String { String(format: "%g", value) }
+        let base = trained.base
         var parts: [(String, String)] = []
-        if let learningRate { parts.append(("lr \(g(learningRate))", "lr-\(g(learningRate))")) }
-        if let weightDecay { parts.append(("weight decay \(g(weightDecay))", "wd-\(g(weightDecay))")) }
-        if let globalBatchSize { parts.append(("batch \(globalBatchSize)", "batch-\(globalBatchSize)")) }
-        if case .warmupDecay(let epochs, let initial, let final) = schedule {
-            parts.append(("warm-up \(epochs) ep. from \(g(initial)), decay to \(g(final))",
-                          "warmup-\(epochs)-\(g(initial))-decay-\(g(final))"))
+        if base != .paper { parts.append(("recipe \(base.name)", "recipe-\(base.name)")) }
+        if trained.learningRate != base.learningRate { parts.append(("lr \(g(trained.learningRate))", "lr-\(g(trained.learningRate))")) }
+        if trained.weightDecay != base.weightDecay {
+            parts.append(("weight decay \(g(trained.weightDecay))", "wd-\(g(trained.weightDecay))"))
         }
-        if let emaDecay { parts.append(("EMA \(g(emaDecay))", "ema-\(g(emaDecay))")) }
-        if let patience { parts.append(("patience \(patience)", "patience-\(patience)")) }
+        if trained.globalBatchSize != base.globalBatchSize {
+            parts.append(("batch \(trained.globalBatchSize)", "batch-\(trained.globalBatchSize)"))
+        }
+        if trained.schedule != base.schedule {
+            switch trained.schedule {
+            case .warmupDecay(let epochs, let initial, let final):
+                parts.append(("warm-up \(epochs) ep. from \(g(initial)), decay to \(g(final))",
+                              "warmup-\(epochs)-\(g(initial))-decay-\(g(final))"))
+            case .constant: parts.append(("constant lr", "constant-lr"))
+            }
+        }
+        if trained.emaDecay != base.emaDecay {
+            parts.append(trained.emaDecay.map { ("EMA \(g($0))", "ema-\(g($0))") } ?? ("no EMA", "no-ema"))
+        }
+        if trained.patience != base.patience {
+            parts.append(trained.patience.map { ("patience \($0)", "patience-\($0)") } ?? ("no early stopping", "no-patience"))
+        }
         return parts
     }
 
@@ -236,6 +247,8 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
     public var learningRateSchedule: FinetuneSchedule?
     /// nil in results written before `--ema-decay` existed, and without it.
     public var emaDecay: Double?
+    /// The recipe the values started from; nil in results written before recipes had names: the paper's.
+    public var recipe: String?
     public var precision: String
     /// Before the dataset sets its vocabulary size and task count.
     public var model: ModelConfiguration
@@ -247,14 +260,21 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         patience = settings.patience
         learningRateSchedule = settings.learningRateSchedule
         emaDecay = settings.emaDecay
+        recipe = settings.recipe
         self.precision = precision
         model = settings.model
     }
 
     /// The part of these settings that makes a cell of its own.
     public var procedure: TrainingProcedure {
-        TrainingProcedure(learningRate: learningRate, weightDecay: weightDecay, globalBatchSize: globalBatchSize,
-                          schedule: learningRateSchedule ?? .constant, emaDecay: emaDecay, patience: patience)
+        var trained = FinetuneRecipe.named(recipe ?? FinetuneRecipe.paper.name) ?? .paper
+        trained.learningRate = learningRate
+        trained.weightDecay = weightDecay
+        trained.globalBatchSize = globalBatchSize
+        trained.schedule = learningRateSchedule ?? .constant
+        trained.emaDecay = emaDecay
+        trained.patience = patience
+        return TrainingProcedure(trained)
     }
 
     /// How `asked` differs within a cell (the procedure is the cell's), in the command line's words: "--lr 0.001 (asked: 0.0005)".

@@ -178,7 +178,9 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         let configuration = directory.appendingPathComponent("best-config.json")
         try settings.modelConfiguration().save(to: configuration)
         let flags = self.settings.sampler.space.parameters.compactMap { p in p.flag.map { "\($0) \(p.text(best.values[p]!))" } }
-        let command = (["lgmcl-dist finetune --config \(configuration.path)"] + flags).joined(separator: " ")
+        // The recipe sets what the search did not draw.
+        let recipe = base.recipe.map { ["--recipe \($0)"] } ?? []
+        let command = (["lgmcl-dist finetune"] + recipe + ["--config \(configuration.path)"] + flags).joined(separator: " ")
         let record: [String: Any] = [
             "trial": best.number, "metric": metric.rawValue, "val": best.val!, "test": best.test ?? NSNull(),
             "values": Dictionary(uniqueKeysWithValues: best.values.map { ($0.key.rawValue, $0.value) }),
