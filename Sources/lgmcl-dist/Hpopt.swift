@@ -24,8 +24,8 @@ struct Hpopt: ParsableCommand {
             weight-decay (1e-6…1e-2), prediction-dropout and fingerprint-dropout (0…0.5),
             batch-size (32, 64, 128), lr-schedule (constant or warmup-decay: the run's --warmup-epochs,
             --init-lr and --final-lr when it gives --lr-schedule warmup-decay, else chemprop's defaults)
-            and ema-decay (0 for none, 0.9, 0.99, 0.999). Every other option is finetune's and
-            applies to every trial.
+            ema-decay (0 for none, 0.9, 0.99, 0.999) and fusion (gated or residual). Every other
+            option is finetune's (--recipe sets what is not searched) and applies to every trial.
             OUTPUT holds trials.csv (one row per trial: its values, validation and test metric,
             seconds; rewritten after each round, and read back by the same command to resume),
             trials/trial-NNN/ (each trial's finetune output), best.json (the best trial by
@@ -58,7 +58,7 @@ struct Hpopt: ParsableCommand {
     @Option(help: "The seed of the draws.")
     var seed: UInt64 = 0
 
-    @Option(help: "Hyperparameters searched, comma-separated (lr, encoder-lr, weight-decay, prediction-dropout, fingerprint-dropout, batch-size, lr-schedule, ema-decay).")
+    @Option(help: "Hyperparameters searched, comma-separated (lr, encoder-lr, weight-decay, prediction-dropout, fingerprint-dropout, batch-size, lr-schedule, ema-decay, fusion).")
     var search = SearchSpace.Parameter.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Seconds between progress lines within an epoch.")

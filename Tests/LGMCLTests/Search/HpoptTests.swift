@@ -17,7 +17,7 @@ struct HpoptTests {
     func hpopt(_ ranks: Int, data: String, output: URL, _ extra: [String]) throws -> ProcessResult {
         try mpirun(ranks, "lgmcl-dist",
                    ["hpopt", "--data", data, "--output", output.path, "--preset", "tiny", "--epochs", "2", "--deterministic",
-                    "--sampler", "tpe", "--startup-trials", "2", "--search", "lr,weight-decay,prediction-dropout,batch-size,lr-schedule,ema-decay",
+                    "--sampler", "tpe", "--startup-trials", "2", "--search", "lr,weight-decay,prediction-dropout,batch-size,lr-schedule,ema-decay,fusion",
                     "--log-interval", "1000"] + extra,
                    timeout: 600)
     }
@@ -58,6 +58,8 @@ struct HpoptTests {
         #expect(command.contains("--batch-size ") && !command.contains(".0 ") && !command.hasSuffix(".0"), "\(command)")
         #expect(command.contains("--lr-schedule constant") || command.contains("--lr-schedule warmup-decay"), "\(command)")
         #expect(command.contains("--ema-decay "), "\(command)")
+        #expect(command.contains("--recipe paper ") && (command.contains("--fusion gated") || command.contains("--fusion residual")),
+                "\(command)")
 
         // Interrupted after trial 2: the search resumes from trials.csv and ends with the same table.
         let lines = try String(contentsOf: serial.appendingPathComponent("trials.csv"), encoding: .utf8).split(separator: "\n")

@@ -13,6 +13,7 @@ public struct SearchSpace: Sendable {
         case batchSize = "batch-size"
         case learningRateSchedule = "lr-schedule"
         case emaDecay = "ema-decay"
+        case fusion
 
         public var domain: Domain {
             switch self {
@@ -25,6 +26,8 @@ public struct SearchSpace: Sendable {
             case .learningRateSchedule: .choice([0, 1])
             // 0: no average (the decay of the weights themselves).
             case .emaDecay: .choice([0, 0.9, 0.99, 0.999])
+            // 0: the paper's gated fusion, 1: the residual one.
+            case .fusion: .choice([0, 1])
             }
         }
 
@@ -45,6 +48,7 @@ public struct SearchSpace: Sendable {
                     settings.learningRateSchedule = .chempropDefaults
                 }
             case .emaDecay: settings.emaDecay = value == 0 ? nil : value
+            case .fusion: settings.model.fusion.mode = value == 0 ? .gated : .residual
             }
         }
 
@@ -55,6 +59,7 @@ public struct SearchSpace: Sendable {
         public func text(_ value: Double) -> String {
             switch self {
             case .learningRateSchedule: value == 0 ? "constant" : "warmup-decay"
+            case .fusion: value == 0 ? FusionMode.gated.rawValue : FusionMode.residual.rawValue
             // Batch sizes, and no average: integers, as finetune's flags read them.
             default: value == value.rounded() ? String(Int(value)) : "\(value)"
             }
@@ -64,6 +69,7 @@ public struct SearchSpace: Sendable {
         public func value(_ text: String) -> Double? {
             switch self {
             case .learningRateSchedule: ["constant": 0, "warmup-decay": 1][text]
+            case .fusion: [FusionMode.gated.rawValue: 0, FusionMode.residual.rawValue: 1][text]
             default: Double(text)
             }
         }
