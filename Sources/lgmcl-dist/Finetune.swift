@@ -40,7 +40,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves; 0: the weights themselves. Default: the recipe's (paper: none).")
     var emaDecay: Double?
 
-    @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (an ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the configuration's, gated for every preset.")
+    @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the recipe's, else the configuration's (gated for every preset).")
     var fusion: FusionMode?
 
     @OptionGroup var model: ModelOptions
@@ -88,8 +88,9 @@ struct FinetuneOptions: ParsableArguments {
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
-        // The recipe's dropouts replace the preset's; a --config file's and --set's stand.
-        var settings = FinetuneSettings(data: data, output: output, model: try model.configuration(startingFromPreset: recipe.applyDropouts))
+        // The recipe's fusion and dropouts replace the preset's; a --config file's, --set's and --fusion's stand.
+        var settings = FinetuneSettings(data: data, output: output,
+                                        model: try model.configuration(startingFromPreset: recipe.applyModelChoices))
         if let fusion { settings.model.fusion.mode = fusion }
         settings.pretrained = pretrained
         settings.descriptionColumn = descriptionColumn

@@ -16,13 +16,16 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
     public var emaDecay: Double?
     /// nil: every epoch runs, the best validation epoch is kept.
     public var patience: Int?
-    /// The fusion head's dropouts; nil: the model configuration's (the preset's, `--config`'s).
+    /// How the graph and text views reach the head; nil: the model configuration's (gated for
+    /// every preset, the paper's).
+    public var fusion: FusionMode?
+    /// The fusion head's dropouts; nil: the model configuration's.
     public var predictionDropout: Double?
     public var fingerprintDropout: Double?
 
     public init(name: String, learningRate: Double, encoderLearningRate: Double? = nil, weightDecay: Double, globalBatchSize: Int,
-                schedule: FinetuneSchedule, emaDecay: Double? = nil, patience: Int? = nil, predictionDropout: Double? = nil,
-                fingerprintDropout: Double? = nil) {
+                schedule: FinetuneSchedule, emaDecay: Double? = nil, patience: Int? = nil, fusion: FusionMode? = nil,
+                predictionDropout: Double? = nil, fingerprintDropout: Double? = nil) {
         self.name = name
         self.learningRate = learningRate
         self.encoderLearningRate = encoderLearningRate
@@ -31,6 +34,7 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
         self.schedule = schedule
         self.emaDecay = emaDecay
         self.patience = patience
+        self.fusion = fusion
         self.predictionDropout = predictionDropout
         self.fingerprintDropout = fingerprintDropout
     }
@@ -63,9 +67,10 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
         settings.patience = patience
     }
 
-    /// The dropouts the recipe sets on a configuration it starts from (a preset's, not a
-    /// `--config` file's, whose dropouts were chosen for it).
-    public func applyDropouts(to configuration: inout ModelConfiguration) {
+    /// The fusion and dropouts the recipe sets on a configuration it starts from (a preset's,
+    /// not a `--config` file's, whose were chosen for it).
+    public func applyModelChoices(to configuration: inout ModelConfiguration) {
+        if let fusion { configuration.fusion.mode = fusion }
         if let predictionDropout { configuration.fusion.predictionDropout = predictionDropout }
         if let fingerprintDropout { configuration.fusion.fingerprintDropout = fingerprintDropout }
     }

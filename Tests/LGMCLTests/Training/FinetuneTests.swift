@@ -98,8 +98,9 @@ struct FinetuneTests {
         #expect(losses.count == 2 && losses[0] != losses[1], "\(losses)")
     }
 
-    /// --recipe X trains with X's values, each flag given overrides its one value, and --set
-    /// overrides the recipe's dropouts; the manifest and the log name the recipe.
+    /// --recipe X trains with X's values (its fusion and dropouts replace the preset's), each flag
+    /// given overrides its one value, and --set overrides the recipe's dropouts; the manifest and
+    /// the log name the recipe.
     @Test func aRecipeSetsItsValuesAndAFlagOverridesOne() throws {
         let data = try Self.slice("bbbp", rows: 40)
         let preset = ModelConfiguration(preset: .tiny).fusion
@@ -112,14 +113,16 @@ struct FinetuneTests {
             let manifest = try FinetunedModel(directory: out).manifest
             var trained = recipe
             trained.globalBatchSize = 8
+            trained.fusion = manifest.model.fusion.mode
             trained.predictionDropout = manifest.model.fusion.predictionDropout
             trained.fingerprintDropout = manifest.model.fusion.fingerprintDropout
             let settings = manifest.settings
             #expect(FinetuneRecipe(name: settings.recipe ?? "", learningRate: settings.learningRate,
                                    encoderLearningRate: settings.encoderLearningRate, weightDecay: settings.weightDecay,
                                    globalBatchSize: settings.globalBatchSize, schedule: settings.learningRateSchedule ?? .constant,
-                                   emaDecay: settings.emaDecay, patience: settings.patience,
+                                   emaDecay: settings.emaDecay, patience: settings.patience, fusion: trained.fusion,
                                    predictionDropout: trained.predictionDropout, fingerprintDropout: trained.fingerprintDropout) == trained)
+            #expect(manifest.model.fusion.mode == recipe.fusion ?? preset.mode)
             #expect(manifest.model.fusion.predictionDropout == recipe.predictionDropout ?? preset.predictionDropout)
             #expect(manifest.model.fusion.fingerprintDropout == 0.3)
             #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, gated fusion, dropout "

@@ -127,7 +127,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     /// 0.0001", "encoders frozen"); empty for the paper's settings. Titles, logs and run directories all say them so.
     public var departures: [String] {
         var words: [String] = []
-        if fusion != .gated { words.append("\(fusion.rawValue) fusion") }
+        if fusion != recipeFusion { words.append("\(fusion.rawValue) fusion") }
         if let encoderLearningRate {
             words.append(encoderLearningRate == 0 ? "encoders frozen" : "encoder lr \(String(format: "%g", encoderLearningRate))")
         }
@@ -135,10 +135,13 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
         return words + procedure.departures
     }
 
+    /// The fusion the cell's recipe sets; a departure only where the run's differs.
+    private var recipeFusion: FusionMode { procedure.trained.base.fusion ?? .gated }
+
     /// The run directory's name under runs/DATASET/PROTOCOL/.
     public var directoryName: String {
         var name = "\(variant.rawValue)-\(preset)-\(epochs)ep"
-        if fusion != .gated { name += "-\(fusion.rawValue)" }
+        if fusion != recipeFusion { name += "-\(fusion.rawValue)" }
         if let encoderLearningRate { name += "-encoder-lr-\(String(format: "%g", encoderLearningRate))" }
         if let trainFraction { name += "-train-\(String(format: "%g", trainFraction))" }
         return name + procedure.directorySuffix
@@ -156,8 +159,8 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
 /// Runs that differ here are columns of their own, so two recipes share a results file and a table.
 public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
     /// The values trained with; its name is the recipe they started from. The encoders' learning
-    /// rate and the dropouts are the cell's (`encoderLearningRate`) and the model's, so here they
-    /// are the recipe's.
+    /// rate and the fusion are the cell's (`encoderLearningRate`, `fusion`) and the dropouts the
+    /// model's, so here they are the recipe's.
     public var trained: FinetuneRecipe
 
     /// The paper's.
@@ -167,6 +170,7 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
         let base = trained.base
         var trained = trained
         trained.encoderLearningRate = base.encoderLearningRate
+        trained.fusion = base.fusion
         trained.predictionDropout = base.predictionDropout
         trained.fingerprintDropout = base.fingerprintDropout
         // Decay 0 scores the weights themselves, to the bit.
