@@ -145,6 +145,36 @@ struct ResultsTableTests {
         #expect(older.cell == results.runs[0].cell && older.cell.fusion == .gated)
     }
 
+    /// A recipe other than the paper's titles its column; a flag that departs from it (here: no
+    /// weight average, the other fusion) is named after it, and run directories say the same.
+    @Test func aRecipeTitlesItsColumnAndFlagsDepartFromIt() {
+        for recipe in FinetuneRecipe.all.dropFirst() {
+            let hyperparameters = { (trained: FinetuneRecipe) -> BenchmarkHyperparameters in
+                var settings = FinetuneSettings(data: "", output: "", model: ModelConfiguration(preset: .tiny))
+                trained.apply(to: &settings)
+                return BenchmarkHyperparameters(settings, precision: "float32")
+            }
+            var departed = recipe
+            departed.emaDecay = recipe.emaDecay == nil ? 0.9 : nil
+            let otherFusion: FusionMode = recipe.fusion == .residual ? .gated : .residual
+            var runs = [Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.9), Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.8),
+                        Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.7)]
+            runs[0].hyperparameters = hyperparameters(recipe)
+            runs[0].fusion = recipe.fusion ?? .gated
+            runs[1].hyperparameters = hyperparameters(departed)
+            runs[1].fusion = otherFusion
+            runs[2].hyperparameters = hyperparameters(.paper)
+            let ema = departed.emaDecay.map { "EMA \(String(format: "%g", $0))" } ?? "no EMA"
+            #expect(runs[0].cell.training.departures == ["recipe \(recipe.name)"])
+            #expect(runs[1].cell.training.departures == ["\(otherFusion.rawValue) fusion", "recipe \(recipe.name)", ema])
+            #expect(runs[2].cell.training.departures == [])
+            #expect(runs[0].cell.training.directoryName == "no-pretraining-tiny-2ep-recipe-\(recipe.name)")
+            var results = BenchmarkResults()
+            for run in runs { results.record(run) }
+            #expect(Set(results.runs.map(\.cell)).count == 3)
+        }
+    }
+
     /// Runs on a fraction of the training labels form their own column, named so everywhere, and
     /// pair pretrained with scratch only at the same fraction.
     @Test func trainFractionRunsFormTheirOwnColumnAndPairAtTheirFraction() {
