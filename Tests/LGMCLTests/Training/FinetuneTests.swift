@@ -125,7 +125,7 @@ struct FinetuneTests {
             #expect(manifest.model.fusion.mode == recipe.fusion ?? preset.mode)
             #expect(manifest.model.fusion.predictionDropout == recipe.predictionDropout ?? preset.predictionDropout)
             #expect(manifest.model.fusion.fingerprintDropout == 0.3)
-            #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, gated fusion, dropout "
+            #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, \(manifest.model.fusion.mode.rawValue) fusion, dropout "
                 + "\(manifest.model.fusion.predictionDropout) (head) and 0.3 (fingerprint network)"), "\(result.output)")
         }
     }
