@@ -111,7 +111,12 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
     }
 
     func describe(_ values: [SearchSpace.Parameter: Double]) -> String {
-        settings.sampler.space.parameters.map { "\($0.rawValue) \(String(format: "%.4g", values[$0]!))" }.joined(separator: ", ")
+        settings.sampler.space.parameters.map { parameter in
+            let value = values[parameter]!
+            // Choices by name ("fusion residual"), numbers to four digits.
+            let text = parameter.text(value) == "\(value)" ? String(format: "%.4g", value) : parameter.text(value)
+            return "\(parameter.rawValue) \(text)"
+        }.joined(separator: ", ")
     }
 
     // MARK: trials.csv
