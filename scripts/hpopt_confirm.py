@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hpopt_report import read_trials
+
 ROOT = Path(__file__).resolve().parent.parent
 DROPOUTS = {"prediction-dropout": "fusion.predictionDropout", "fingerprint-dropout": "fusion.fingerprintDropout"}
 
@@ -46,14 +48,10 @@ def main():
     parser.add_argument("--search-split-seed", default="0", help="the split seed the search ran on")
     args = parser.parse_args(argv)
 
-    with open(args.search / "trials.csv", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["status"] == "ok"]
+    rows, parameters, metric, lower_is_better = read_trials(args.search / "trials.csv")
+    rows = [r for r in rows if r["status"] == "ok"]
     if not rows:
         raise SystemExit(f"{args.search}/trials.csv: no scored trial")
-    fields = list(rows[0].keys())
-    parameters = fields[fields.index("group") + 1:fields.index("status")]
-    metric = rows[0]["metric"]
-    lower_is_better = metric in {"rmse", "mae"}
     rows.sort(key=lambda r: float(r["val"]), reverse=not lower_is_better)
     best = rows[:args.top]
 

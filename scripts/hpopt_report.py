@@ -20,21 +20,26 @@ def cell(name, text):
     return text
 
 
+def read_trials(path):
+    """trials.csv's rows, the searched parameters' columns, the metric and whether lower is better."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise SystemExit(f"{path}: no trials")
+    fields = list(rows[0].keys())
+    parameters = fields[fields.index("group") + 1:fields.index("status")]
+    metric = rows[0]["metric"]
+    return rows, parameters, metric, metric in {"rmse", "mae"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trials")
     parser.add_argument("--startup-trials", type=int, default=8)
     args = parser.parse_args()
-    with open(args.trials, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        raise SystemExit(f"{args.trials}: no trials")
-    fields = list(rows[0].keys())
-    parameters = fields[fields.index("group") + 1:fields.index("status")]
-    metric = rows[0]["metric"]
-    higher_is_better = metric not in {"rmse", "mae"}
+    rows, parameters, metric, lower_is_better = read_trials(args.trials)
     scored = [r for r in rows if r["status"] == "ok"]
-    best = (max if higher_is_better else min)(scored, key=lambda r: float(r["val"]))
+    best = (min if lower_is_better else max)(scored, key=lambda r: float(r["val"]))
 
     print("| trial | round | " + " | ".join(parameters) + f" | val {metric} | test {metric} | seconds |")
     print("|---" * (len(parameters) + 5) + "|")

@@ -18,7 +18,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Epochs per seed; the epoch with the best validation metric is kept.")
     var epochs = 50
 
-    @Option(help: "The training recipe the flags below start from: \(FinetuneRecipe.all.map(\.name).joined(separator: " or ")) (docs/finetune.md, \"Recipes\"). Each flag given overrides its one value.")
+    @Option(help: "The training recipe the flags below start from (docs/finetune.md, \"Recipes\"). Each flag given overrides its one value.")
     var recipe: FinetuneRecipe = .paper
 
     @Option(help: "Stop a seed after this many epochs without a better validation metric; 0: never. Default: the recipe's.")

@@ -112,10 +112,9 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
 
     func describe(_ values: [SearchSpace.Parameter: Double]) -> String {
         settings.sampler.space.parameters.map { parameter in
-            let value = values[parameter]!
+            let text = parameter.text(values[parameter]!)
             // Choices by name ("fusion residual"), numbers to four digits.
-            let text = parameter.text(value) == "\(value)" ? String(format: "%.4g", value) : parameter.text(value)
-            return "\(parameter.rawValue) \(text)"
+            return "\(parameter.rawValue) \(Double(text).map { String(format: "%.4g", $0) } ?? text)"
         }.joined(separator: ", ")
     }
 
