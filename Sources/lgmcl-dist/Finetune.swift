@@ -15,14 +15,17 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Seeds to run, e.g. 0,1,2: each trains one model (its initialisation, data order and dropout); the summary gives mean ± std.")
     var seeds = "0"
 
-    @Option(help: "Epochs per seed; the epoch with the best validation metric is kept.")
+    @Option(help: "Epochs per seed; the epoch with the best validation score (--select-by) is kept.")
     var epochs = 50
 
     @Option(help: "The training recipe the flags below start from (docs/finetune.md, \"Recipes\"). Each flag given overrides its one value.")
     var recipe: FinetuneRecipe = .paper
 
-    @Option(help: "Stop a seed after this many epochs without a better validation metric; 0: never. Default: the recipe's.")
+    @Option(help: "Stop a seed after this many epochs without a better validation score; 0: never. Default: the recipe's.")
     var patience: Int?
+
+    @Option(help: "What picks the epoch kept and drives --patience: metric (the paper's: validation ROC-AUC or RMSE) or loss (chemprop's: the training loss on the validation molecules). Default: the recipe's.")
+    var selectBy: EpochSelection?
 
     @Option(help: "Global batch: molecules per step over all ranks (divided evenly across ranks). Default: the recipe's.")
     var batchSize: Int?
@@ -98,6 +101,7 @@ struct FinetuneOptions: ParsableArguments {
         settings.epochs = epochs
         recipe.apply(to: &settings)
         if let patience { settings.patience = patience == 0 ? nil : patience }
+        if let selectBy { settings.epochSelection = selectBy }
         if let batchSize { settings.globalBatchSize = batchSize }
         if let learningRate { settings.learningRate = learningRate }
         if let encoderLearningRate { settings.encoderLearningRate = encoderLearningRate }
@@ -151,6 +155,7 @@ extension FinetuneRecipe: ExpressibleByArgument {
 extension TaskKind: ExpressibleByArgument {}
 extension FusionMode: ExpressibleByArgument {}
 extension ProbabilityCalibration: ExpressibleByArgument {}
+extension EpochSelection: ExpressibleByArgument {}
 
 struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(

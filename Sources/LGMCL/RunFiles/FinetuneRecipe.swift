@@ -16,6 +16,8 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
     public var emaDecay: Double?
     /// nil: every epoch runs, the best validation epoch is kept.
     public var patience: Int?
+    /// What picks the kept epoch; nil: the metric.
+    public var epochSelection: EpochSelection?
     /// How the graph and text views reach the head; nil: the model configuration's (gated for
     /// every preset, the paper's).
     public var fusion: FusionMode?
@@ -24,8 +26,8 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
     public var fingerprintDropout: Double?
 
     public init(name: String, learningRate: Double, encoderLearningRate: Double? = nil, weightDecay: Double, globalBatchSize: Int,
-                schedule: FinetuneSchedule, emaDecay: Double? = nil, patience: Int? = nil, fusion: FusionMode? = nil,
-                predictionDropout: Double? = nil, fingerprintDropout: Double? = nil) {
+                schedule: FinetuneSchedule, emaDecay: Double? = nil, patience: Int? = nil, epochSelection: EpochSelection? = nil,
+                fusion: FusionMode? = nil, predictionDropout: Double? = nil, fingerprintDropout: Double? = nil) {
         self.name = name
         self.learningRate = learningRate
         self.encoderLearningRate = encoderLearningRate
@@ -34,6 +36,7 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
         self.schedule = schedule
         self.emaDecay = emaDecay
         self.patience = patience
+        self.epochSelection = epochSelection
         self.fusion = fusion
         self.predictionDropout = predictionDropout
         self.fingerprintDropout = fingerprintDropout
@@ -72,6 +75,7 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
         settings.learningRateSchedule = schedule
         settings.emaDecay = emaDecay
         settings.patience = patience
+        settings.epochSelection = epochSelection
     }
 
     /// The fusion and dropouts the recipe sets on a configuration it starts from (a preset's,

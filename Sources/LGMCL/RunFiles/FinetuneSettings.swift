@@ -30,7 +30,10 @@ public struct FinetuneSettings: Codable, Sendable {
     /// The recipe (`FinetuneRecipe`) the training values below started from, before any flag
     /// changed one of them; nil in manifests written before recipes had names: the paper's.
     public var recipe: String?
-    /// Stop a seed after this many epochs without a better validation metric.
+    /// Which validation score picks the kept epoch and drives `patience`; nil (and in manifests
+    /// written before it existed): the metric.
+    public var epochSelection: EpochSelection?
+    /// Stop a seed after this many epochs without a better validation score.
     public var patience: Int?
     public var globalBatchSize = FinetuneRecipe.paper.globalBatchSize
     public var learningRate = FinetuneRecipe.paper.learningRate
@@ -109,4 +112,14 @@ extension FinetuneSettings {
         configuration.fusion.fingerprintDropout = model.fusion.fingerprintDropout
         return configuration
     }
+}
+
+/// What picks a seed's kept epoch: the task's metric on the validation molecules (the paper's:
+/// ROC-AUC or RMSE), or the training loss on them (chemprop's default, its `val_loss`). Why the
+/// loss: on a validation split of a few hundred molecules ROC-AUC moves in steps and its best
+/// epoch is often a lucky one, while the loss also sees over-confident probabilities, the first
+/// sign of memorising. For one regression task the two pick the same epoch.
+public enum EpochSelection: String, Codable, CaseIterable, Sendable {
+    case metric
+    case loss
 }

@@ -1,14 +1,14 @@
 /// The epoch a seed keeps: the best validation score so far, with a copy of its weights. An epoch
 /// that could be scored beats one that could not (a split whose val part has a single class).
 struct BestEpoch<Scalar: TensorScalar> {
-    let metric: Metric
+    let higherIsBetter: Bool
     private(set) var epoch: Int?
     private(set) var score: Double?
     private var weights: [[Scalar]] = []
     private(set) var epochsRun = 0
     private(set) var epochsWithoutImprovement = 0
 
-    init(metric: Metric) { self.metric = metric }
+    init(higherIsBetter: Bool) { self.higherIsBetter = higherIsBetter }
 
     /// Records an epoch's score; keeps its weights and returns true when it is the best so far.
     mutating func offer(epoch: Int, score: Double?, weights parameters: [(name: String, parameter: Parameter<Scalar>)]) -> Bool {
@@ -17,7 +17,7 @@ struct BestEpoch<Scalar: TensorScalar> {
         if self.epoch == nil {
             improved = true
         } else if let score, let previous = self.score {
-            improved = metric.higherIsBetter ? score > previous : score < previous
+            improved = higherIsBetter ? score > previous : score < previous
         } else {
             improved = self.score == nil && score != nil
         }

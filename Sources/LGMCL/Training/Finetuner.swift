@@ -109,6 +109,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             + "; Adam lr \(settings.learningRate)\(encoders), weight decay \(settings.weightDecay), "
             + "global batch \(settings.globalBatchSize) over \(world.size) rank\(world.size == 1 ? "" : "s"), up to \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"
             + (settings.patience.map { " (patience \($0))" } ?? "")
+            + (settings.epochSelection == .loss ? "; the epoch kept: the lowest validation loss" : "")
             + scheduleDescription
             + (settings.emaDecay.map { "; scored and kept: the weights' exponential moving average (decay \($0))" } ?? "")
             + (settings.trainFraction.map { "; training on \($0 * 100)% of each training split" } ?? "")
@@ -142,7 +143,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             // The scaling is fitted on the seed's training split, which differs between seeds.
             if let scaler { try directory.replace(directory.targetScaling(seed: seed), withJSON: scaler) }
         }
-        var best = BestEpoch<Scalar>(metric: metric)
+        let selection = settings.epochSelection ?? .metric
+        var best = BestEpoch<Scalar>(higherIsBetter: selection == .metric && metric.higherIsBetter)
         var average = settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) }
         var number = 0
         for epoch in 0 ..< settings.epochs {
@@ -171,20 +173,24 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             watchdog.enter("evaluation", step: number)
             // The average is what is scored and kept; training goes on from the weights.
             average?.exchange(with: step.trained)
-            let val = try step.times.measure(.evaluation) {
-                try evaluate(model, molecules: parts.val, data: data, metric: metric, scaler: scaler).evaluation
+            let (val, valLoss) = try step.times.measure(.evaluation) {
+                let scored = try evaluate(model, molecules: parts.val, data: data, metric: metric, scaler: scaler)
+                return (scored.evaluation, scored.loss)
             }
-            curves.append(.init(seed: seed, epoch: epoch, trainLoss: trainLoss, validation: val.mean))
-            let improved = best.offer(epoch: epoch, score: val.mean, weights: step.trained)
+            curves.append(.init(seed: seed, epoch: epoch, trainLoss: trainLoss, validation: val.mean, validationLoss: valLoss))
+            let improved = best.offer(epoch: epoch, score: selection == .loss ? valLoss : val.mean, weights: step.trained)
             average?.exchange(with: step.trained)
             if world.isRoot {
                 let score = val.mean.map { String(format: "%.4f", $0) } ?? "n/a (no scorable task)"
-                let line = String(format: "seed %llu epoch %d/%d: train loss %.4f, val %@ %@%@ (%.1f s)", seed, epoch + 1, settings.epochs,
-                                  trainLoss, metric.rawValue, score, improved ? " (best)" : "", epochSuffix(val), monotonicSeconds() - epochStart)
+                let loss = selection == .loss ? valLoss.map { String(format: ", val loss %.4f", $0) } ?? ", val loss n/a" : ""
+                let line = String(format: "seed %llu epoch %d/%d: train loss %.4f, val %@ %@%@%@ (%.1f s)", seed, epoch + 1, settings.epochs,
+                                  trainLoss, metric.rawValue, score, loss, improved ? " (best)" : "", epochSuffix(val),
+                                  monotonicSeconds() - epochStart)
                 logger.info("\(line)")
             }
             if let patience = settings.patience, best.epochsWithoutImprovement >= patience {
-                if world.isRoot { logger.info("seed \(seed): no better val \(metric.rawValue) for \(patience) epochs; stopping early") }
+                let score = selection == .loss ? "loss" : metric.rawValue
+                if world.isRoot { logger.info("seed \(seed): no better val \(score) for \(patience) epochs; stopping early") }
                 break
             }
         }
@@ -244,7 +250,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     /// Predictions for `molecules`, on every rank, in their order, in the labels' units (with a
     /// mean–variance head also the variances); and their score.
     func evaluate(_ model: LGMCLModel<Scalar>, molecules: [Int], data: LabelledData, metric: Metric,
-                  scaler: TargetScaler?) throws -> (evaluation: Evaluation, prediction: SeedPrediction) {
+                  scaler: TargetScaler?) throws -> (evaluation: Evaluation, prediction: SeedPrediction, loss: Double?) {
         let tasks = data.dataset.taskCount
         let width = data.model.fusion.predictsVariance ? 2 * tasks : tasks
         let pass = InferencePass(dataset: data.dataset, options: batchOptions(data.model),
@@ -257,8 +263,25 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let prediction = SeedPrediction(
             mean: userValues(outputs.columns(0 ..< tasks), kind: data.kind, scaler: scaler),
             variance: width > tasks ? scaler.map { $0.destandardizedVariances(outputs.columns(tasks ..< width)) } : nil)
-        return (Evaluation(metric, predictions: prediction.mean, labels: data.labels.selecting(rows: molecules), taskNames: data.dataset.taskNames),
-                prediction)
+        let labels = data.labels.selecting(rows: molecules)
+        return (Evaluation(metric, predictions: prediction.mean, labels: labels, taskNames: data.dataset.taskNames),
+                prediction, trainingLoss(outputs, labels: labels, kind: data.kind, scaler: scaler))
+    }
+
+    /// The training loss over scored molecules, from the model's raw outputs (logits, or
+    /// standardized values followed by variances): the same `FinetuneLoss` terms a step takes,
+    /// averaged over every present label. nil when no label is present.
+    func trainingLoss(_ outputs: TaskMatrix, labels: TaskMatrix, kind: TaskKind, scaler: TargetScaler?) -> Double? {
+        let tasks = labels.tasks
+        let standardized = scaler?.standardized(labels) ?? labels
+        let targets = MaskedTargets(Tensor<Double>(standardized.values, shape: [labels.rows, tasks]))
+        guard targets.count > 0 else { return nil }
+        let predicted = Tensor<Double>(outputs.columns(0 ..< tasks).values, shape: [labels.rows, tasks])
+        return Tape.withoutGradients {
+            guard outputs.tasks > tasks else { return FinetuneLoss.loss(kind, outputs: predicted, targets: targets, globalCount: targets.count) }
+            let variances = Tensor<Double>(outputs.columns(tasks ..< outputs.tasks).values, shape: [labels.rows, tasks])
+            return FinetuneLoss.gaussianNegativeLogLikelihood(mean: predicted, variance: variances, targets: targets, globalCount: targets.count)
+        }.scalars[0]
     }
 
     /// The kept model scored on every part, with its predictions written and returned.
@@ -267,7 +290,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var scores: [SplitPart: (evaluation: Evaluation, prediction: SeedPrediction)] = [:]
         for part in SplitPart.allCases where !parts[part].isEmpty {
             let scored = try evaluate(model, molecules: parts[part], data: data, metric: metric, scaler: scaler)
-            scores[part] = scored
+            scores[part] = (scored.evaluation, scored.prediction)
             if world.isRoot {
                 for warning in scored.evaluation.warnings { logger.warning("seed \(seed), \(part.rawValue) split: \(warning)") }
                 try writePredictions(scored.prediction.mean, molecules: parts[part], part: part, seed: seed, data: data)

@@ -146,7 +146,7 @@ struct ResultsTableTests {
     }
 
     /// A recipe other than the paper's titles its column; a flag that departs from it (here: no
-    /// weight average, the other fusion) is named after it, and run directories say the same.
+    /// weight average, the other fusion, the other epoch selection) is named after it, and run directories say the same.
     @Test func aRecipeTitlesItsColumnAndFlagsDepartFromIt() {
         for recipe in FinetuneRecipe.all.dropFirst() {
             let hyperparameters = { (trained: FinetuneRecipe) -> BenchmarkHyperparameters in
@@ -156,6 +156,7 @@ struct ResultsTableTests {
             }
             var departed = recipe
             departed.emaDecay = recipe.emaDecay == nil ? 0.9 : nil
+            departed.epochSelection = recipe.epochSelection == .loss ? .metric : .loss
             let otherFusion: FusionMode = recipe.fusion == .residual ? .gated : .residual
             var runs = [Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.9), Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.8),
                         Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.7)]
@@ -166,7 +167,8 @@ struct ResultsTableTests {
             runs[2].hyperparameters = hyperparameters(.paper)
             let ema = departed.emaDecay.map { "EMA \(String(format: "%g", $0))" } ?? "no EMA"
             #expect(runs[0].cell.training.departures == ["recipe \(recipe.name)"])
-            #expect(runs[1].cell.training.departures == ["\(otherFusion.rawValue) fusion", "recipe \(recipe.name)", ema])
+            let kept = departed.epochSelection == .loss ? "kept by val loss" : "kept by val metric"
+            #expect(runs[1].cell.training.departures == ["\(otherFusion.rawValue) fusion", "recipe \(recipe.name)", ema, kept])
             #expect(runs[2].cell.training.departures == [])
             #expect(runs[0].cell.training.directoryName == "no-pretraining-tiny-2ep-recipe-\(recipe.name)")
             var results = BenchmarkResults()

@@ -81,14 +81,16 @@ struct OutputTests {
         for seed: UInt64 in [0, 1] {
             for epoch in 1...4 {
                 curves.append(.init(seed: seed, epoch: epoch, trainLoss: 0.7 / Double(epoch) + Double(seed) * 0.01,
-                                    validation: epoch == 1 && seed == 1 ? nil : 0.6 + 0.05 * Double(epoch)))
+                                    validation: epoch == 1 && seed == 1 ? nil : 0.6 + 0.05 * Double(epoch),
+                                    validationLoss: epoch == 1 && seed == 1 ? nil : 0.5 / Double(epoch)))
             }
         }
         try curves.write(to: RunDirectory(directory))
         let csv = try CSVTable(contentsOf: directory.appendingPathComponent("learning_curves.csv"))
-        #expect(csv.header == ["seed", "epoch", "train_loss", "val_roc_auc"])
+        #expect(csv.header == ["seed", "epoch", "train_loss", "val_roc_auc", "val_loss"])
         #expect(csv.rows.count == 8)
-        #expect(csv.rows[4] == ["1", "1", "0.71", ""])
+        #expect(csv.rows[4] == ["1", "1", "0.71", "", ""])
+        #expect(csv.rows[1] == ["0", "2", "0.35", "0.7", "0.25"])
         let svg = try Data(contentsOf: directory.appendingPathComponent("learning_curves.svg"))
         let document = try XMLDocument(data: svg)
         let polylines = try document.nodes(forXPath: "//*[local-name()='polyline']")

@@ -120,13 +120,47 @@ struct FinetuneTests {
             #expect(FinetuneRecipe(name: settings.recipe ?? "", learningRate: settings.learningRate,
                                    encoderLearningRate: settings.encoderLearningRate, weightDecay: settings.weightDecay,
                                    globalBatchSize: settings.globalBatchSize, schedule: settings.learningRateSchedule ?? .constant,
-                                   emaDecay: settings.emaDecay, patience: settings.patience, fusion: trained.fusion,
+                                   emaDecay: settings.emaDecay, patience: settings.patience, epochSelection: settings.epochSelection,
+                                   fusion: trained.fusion,
                                    predictionDropout: trained.predictionDropout, fingerprintDropout: trained.fingerprintDropout) == trained)
             #expect(manifest.model.fusion.mode == recipe.fusion ?? preset.mode)
             #expect(manifest.model.fusion.predictionDropout == recipe.predictionDropout ?? preset.predictionDropout)
             #expect(manifest.model.fusion.fingerprintDropout == 0.3)
             #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, \(manifest.model.fusion.mode.rawValue) fusion, dropout "
                 + "\(manifest.model.fusion.predictionDropout) (head) and 0.3 (fingerprint network)"), "\(result.output)")
+        }
+    }
+
+    /// --select-by loss keeps the epoch of the lowest validation loss, which is the training loss
+    /// on the validation molecules: for classification the binary cross-entropy of the kept
+    /// model's written probabilities, for one regression task the squared RMSE over the squared
+    /// standard deviation of the training labels, at every epoch.
+    @Test func selectingByLossKeepsTheLowestValidationLoss() throws {
+        let bbbp = try Self.slice("bbbp", rows: 120)
+        let out = directory("select-loss-bbbp")
+        let result = try finetune(1, data: bbbp, output: out, ["--select-by", "loss", "--epochs", "6", "--batch-size", "8", "--lr", "3e-3"])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        #expect(result.stderr.contains("the epoch kept: the lowest validation loss") && result.stderr.contains(", val loss "), "\(result.output)")
+        let curves = try CSVTable(contentsOf: out.appendingPathComponent("learning_curves.csv"))
+        let losses = try curves.column("val_loss").map { Double($0)! }, aucs = try curves.column("val_roc_auc").map { Double($0)! }
+        let kept = try metrics(out).seeds[0].bestEpoch
+        #expect(kept == losses.indices.min { losses[$0] < losses[$1] }, "kept epoch \(kept), val losses \(losses)")
+        #expect(kept != aucs.indices.max { aucs[$0] < aucs[$1] }, "the metric keeps the same epoch here (val ROC-AUC \(aucs)): the test shows nothing")
+        let (labels, p) = try predictions(out, seed: 0, part: "val", task: "p_np", suffix: "_probability")
+        let crossEntropy = zip(labels, p).map { y, p in -(y * log(p) + (1 - y) * log(1 - p)) }.reduce(0, +) / Double(labels.count)
+        #expect(abs(crossEntropy - losses[kept]) <= 1e-4 * crossEntropy, "BCE of the written probabilities \(crossEntropy), val_loss \(losses[kept])")
+
+        let esol = try Self.slice("esol", rows: 80)
+        let regression = directory("select-loss-esol")
+        let ran = try finetune(1, data: esol, output: regression, ["--select-by", "loss", "--epochs", "3", "--batch-size", "8"])
+        #expect(ran.status == 0, "\(ran.output)")
+        guard ran.status == 0 else { return }
+        let scaling = try JSONSerialization.jsonObject(with: Data(contentsOf: regression.appendingPathComponent("seed-0/target_scaling.json"))) as! [String: Any]
+        let std = (scaling["stds"] as! [Double])[0]
+        let table = try CSVTable(contentsOf: regression.appendingPathComponent("learning_curves.csv"))
+        for (loss, rmse) in zip(try table.column("val_loss").map { Double($0)! }, try table.column("val_rmse").map { Double($0)! }) {
+            #expect(abs(loss * std * std - rmse * rmse) <= 1e-9 * rmse * rmse, "val_loss \(loss) × std² against val RMSE² \(rmse * rmse)")
         }
     }
 

@@ -175,6 +175,7 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
         trained.fingerprintDropout = base.fingerprintDropout
         // Decay 0 scores the weights themselves, to the bit.
         if trained.emaDecay == 0 { trained.emaDecay = nil }
+        if trained.epochSelection == .metric { trained.epochSelection = nil }
         self.trained = trained
     }
 
@@ -208,6 +209,9 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
         }
         if trained.emaDecay != base.emaDecay {
             parts.append(trained.emaDecay.map { ("EMA \(g($0))", "ema-\(g($0))") } ?? ("no EMA", "no-ema"))
+        }
+        if trained.epochSelection != base.epochSelection {
+            parts.append(trained.epochSelection == .loss ? ("kept by val loss", "select-loss") : ("kept by val metric", "select-metric"))
         }
         if trained.patience != base.patience {
             parts.append(trained.patience.map { ("patience \($0)", "patience-\($0)") } ?? ("no early stopping", "no-patience"))
@@ -253,6 +257,8 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
     public var emaDecay: Double?
     /// The recipe the values started from; nil in results written before recipes had names: the paper's.
     public var recipe: String?
+    /// nil in results written before `--select-by` existed, and with the metric.
+    public var epochSelection: EpochSelection?
     public var precision: String
     /// Before the dataset sets its vocabulary size and task count.
     public var model: ModelConfiguration
@@ -265,6 +271,7 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         learningRateSchedule = settings.learningRateSchedule
         emaDecay = settings.emaDecay
         recipe = settings.recipe
+        epochSelection = settings.epochSelection
         self.precision = precision
         model = settings.model
     }
@@ -278,6 +285,7 @@ public struct BenchmarkHyperparameters: Codable, Equatable, Sendable {
         trained.schedule = learningRateSchedule ?? .constant
         trained.emaDecay = emaDecay
         trained.patience = patience
+        trained.epochSelection = epochSelection
         return TrainingProcedure(trained)
     }
 

@@ -9,12 +9,15 @@ public struct LearningCurves: Codable, Equatable, Sendable {
         public let trainLoss: Double
         /// nil when the split had no task that could be scored.
         public let validation: Double?
+        /// The training loss on the validation molecules; nil when none has a label.
+        public let validationLoss: Double?
 
-        public init(seed: UInt64, epoch: Int, trainLoss: Double, validation: Double?) {
+        public init(seed: UInt64, epoch: Int, trainLoss: Double, validation: Double?, validationLoss: Double? = nil) {
             self.seed = seed
             self.epoch = epoch
             self.trainLoss = trainLoss
             self.validation = validation
+            self.validationLoss = validationLoss
         }
     }
 
@@ -30,11 +33,12 @@ public struct LearningCurves: Codable, Equatable, Sendable {
         return points.map(\.seed).filter { seen.insert($0).inserted }
     }
 
-    /// Columns seed, epoch, train_loss, val_<metric>; an unscored epoch has an empty cell.
+    /// Columns seed, epoch, train_loss, val_<metric>, val_loss; an unscored epoch has empty cells.
     public func csvData() throws -> Data {
         try CSVText.render(
-            header: ["seed", "epoch", "train_loss", "val_\(metric.rawValue)"],
-            rows: points.map { [String($0.seed), String($0.epoch), String($0.trainLoss), $0.validation.map { String($0) } ?? ""] })
+            header: ["seed", "epoch", "train_loss", "val_\(metric.rawValue)", "val_loss"],
+            rows: points.map { [String($0.seed), String($0.epoch), String($0.trainLoss), $0.validation.map { String($0) } ?? "",
+                                $0.validationLoss.map { String($0) } ?? ""] })
     }
 
     /// Writes the table and the plot into `run`, each through a temporary file and a rename.
