@@ -60,6 +60,12 @@ struct ResultsTableTests {
         #expect(lines.contains("| esol | RMSE ↓ | 1.200 ± 0.100 (seeds 0,1) | — | — |"))
         #expect(lines.contains("| esol | random | 10 | RMSE ↓ | **0.600 ± 0.000 (seed 0)** | 0.700 ± 0.000 (seed 0) |"))
         #expect(!lines.contains { $0.hasPrefix("### Random split") })
+        // The validation metric's table after the test's: lgmcl's runs all have val 0.5; of
+        // chemprop's only seed 0 recorded one.
+        let validation = lines.firstIndex(of: "### Scaffold split (balanced Bemis–Murcko) 0.8/0.1/0.1: validation metric at the kept epoch")
+        #expect(validation != nil && validation! > lines.firstIndex(of: "| bbbp | ROC-AUC ↑ | **0.850 ± 0.041** | 0.750 ± 0.041 | 0.800 ± 0.212 |") ?? .max)
+        #expect(lines.contains("| bbbp | ROC-AUC ↑ | 0.500 ± 0.000 | 0.500 ± 0.000 | **0.900 ± 0.000 (seed 0)** |"), "\(lines)")
+        #expect(lines.contains("| esol | RMSE ↓ | 0.500 ± 0.000 (seeds 0,1) | — | — |"))
         // Six runs, the paired comparison of their three pairs and chemprop's three runs, each with
         // train and val beside test where they were recorded.
         #expect(lines.filter { $0.hasPrefix("| bbbp | scaffold |") }.count == 10)

@@ -2,7 +2,8 @@ import Foundation
 
 /// The benchmark's results as markdown: per protocol, one row per dataset and one column per
 /// lgmcl configuration (preset, variant, epochs) and per chemprop epoch count, each cell the test
-/// metric's mean ± std over seeds; then the LLM-text comparison; then every run.
+/// metric's mean ± std over seeds, and the same table of the validation metric (what a recipe is
+/// chosen on); then the LLM-text comparison; then every run.
 ///
 /// A chemprop run is shown only when its split digest equals that of lgmcl's run on the same
 /// dataset, protocol and seed (or lgmcl has no such run); a mismatch is left out and named in
@@ -35,6 +36,7 @@ public struct ResultsTable {
         var sections: [String] = []
         for split in SplitProtocol.allCases.sorted(by: { $0 == .scaffold && $1 != .scaffold }) {
             if let section = protocolSection(split) { sections.append(section) }
+            if let section = protocolSection(split, validation: true) { sections.append(section) }
         }
         if let section = pairedSection() { sections.append(section) }
         if let section = llmSection() { sections.append(section) }
@@ -46,9 +48,11 @@ public struct ResultsTable {
 
     // MARK: Sections
 
-    private func protocolSection(_ split: SplitProtocol) -> String? {
+    /// The test metric's table, or with `validation` the validation metric's (of the runs that
+    /// recorded one: chemprop's rows before train/val columns have none).
+    private func protocolSection(_ split: SplitProtocol, validation: Bool = false) -> String? {
         let ours = results.cells.filter { $0.cell.split == split && !$0.cell.variant.usesLLMSubset }
-        let theirs = chemprop.filter { $0.split == split }
+        let theirs = chemprop.filter { $0.split == split && (!validation || $0.val != nil) }
         guard !ours.isEmpty || !theirs.isEmpty else { return nil }
         let configurations = Array(Set(ours.map(\.cell.training))).sorted()
         let chempropEpochs = Array(Set(theirs.map(\.epochs))).sorted()
@@ -56,18 +60,19 @@ public struct ResultsTable {
         let fractions = split.fractions
         var lines = [
             "### \(split == .scaffold ? "Scaffold split (balanced Bemis–Murcko)" : "Random split") "
-                + "\(format(fractions.train))/\(format(fractions.val))/\(format(fractions.test))",
+                + "\(format(fractions.train))/\(format(fractions.val))/\(format(fractions.test))"
+                + (validation ? ": validation metric at the kept epoch" : ""),
             "",
             "| dataset | metric | " + (configurations.map(title) + chempropEpochs.map { chempropTitle(epochs: $0) }).joined(separator: " | ") + " |",
             "|---|---|" + String(repeating: "---|", count: configurations.count + chempropEpochs.count),
         ]
         for dataset in datasets {
             var summaries: [Summary?] = configurations.map { configuration in
-                ours.first { $0.cell.dataset == dataset && $0.cell.training == configuration }.map { Summary($0.runs) }
+                ours.first { $0.cell.dataset == dataset && $0.cell.training == configuration }.map { Summary($0.runs, validation: validation) }
             }
             summaries += chempropEpochs.map { epochs in
                 let runs = theirs.filter { $0.dataset == dataset && $0.epochs == epochs }.sorted { $0.seed < $1.seed }
-                return runs.isEmpty ? nil : Summary(values: runs.map(\.test), seeds: runs.map(\.seed))
+                return runs.isEmpty ? nil : Summary(values: runs.map { validation ? $0.val! : $0.test }, seeds: runs.map(\.seed))
             }
             let metric = ours.first { $0.cell.dataset == dataset }?.runs[0].metric ?? theirs.first { $0.dataset == dataset }!.metric
             lines.append("| \(dataset) | \(metricTitle(metric)) | " + cells(summaries, metric: metric).joined(separator: " | ") + " |")
@@ -201,7 +206,9 @@ public struct ResultsTable {
             self.seeds = seeds
         }
 
-        init(_ runs: [BenchmarkRun]) { self.init(values: runs.map(\.test), seeds: runs.map(\.seed)) }
+        init(_ runs: [BenchmarkRun], validation: Bool = false) {
+            self.init(values: runs.map { validation ? $0.val : $0.test }, seeds: runs.map(\.seed))
+        }
     }
 
     private func encoders(_ runs: [BenchmarkRun]) -> String {
