@@ -13,7 +13,8 @@ import Foundation
 ///     finetune OUTPUT/  config.json, vocab.txt       the manifest (FinetuneManifest), the vocabulary
 ///                       metrics.json, learning_curves.{csv,svg}
 ///                       data.h5                      a CSV input, featurized
-///                       seed-S/model.safetensors, target_scaling.json, predictions_PART.csv
+///                       seed-S/model.safetensors, target_scaling.json, predictions_PART.csv,
+///                       predictions_val_epochs.csv
 ///     both              heartbeats/                  the watchdog's file per rank
 public struct RunDirectory: Sendable {
     public let url: URL
@@ -55,6 +56,9 @@ public struct RunDirectory: Sendable {
     public func predictions(seed: UInt64, part: SplitPart) -> URL {
         self.seed(seed).appendingPathComponent("predictions_\(part.rawValue).csv")
     }
+    /// The validation predictions of every epoch, as scored (for judging a rule that picks the
+    /// epoch on molecules it did not pick with).
+    public func validationEpochs(seed: UInt64) -> URL { self.seed(seed).appendingPathComponent("predictions_val_epochs.csv") }
 
     func replace(_ file: URL, with contents: Data) throws {
         try AtomicDirectory.replaceFile(file, with: contents)

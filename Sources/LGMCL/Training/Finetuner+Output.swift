@@ -22,10 +22,27 @@ extension Finetuner {
     /// predictions_<part>.csv in the seed's directory: SMILES, the input row, every task's label
     /// and prediction (probability or value in the labels' units).
     func writePredictions(_ user: TaskMatrix, molecules: [Int], part: SplitPart, seed: UInt64, data: LabelledData) throws {
+        let table = try predictionTable(user, molecules: molecules, data: data)
+        try CSVText.write(try CSVText.render(header: table.header, rows: table.rows), to: directory.predictions(seed: seed, part: part))
+    }
+
+    /// predictions_val_epochs.csv: the validation predictions of every epoch run, each row led by
+    /// its epoch (from 1, as the log counts), the columns otherwise those of predictions_val.csv.
+    func writeValidationEpochs(_ epochs: [TaskMatrix], molecules: [Int], seed: UInt64, data: LabelledData) throws {
+        var header: [String] = [], rows: [[String]] = []
+        for (epoch, user) in epochs.enumerated() {
+            let table = try predictionTable(user, molecules: molecules, data: data)
+            header = ["epoch"] + table.header
+            rows += table.rows.map { [String(epoch + 1)] + $0 }
+        }
+        try CSVText.write(try CSVText.render(header: header, rows: rows), to: directory.validationEpochs(seed: seed))
+    }
+
+    /// SMILES, the input row, every task's label and prediction, one row per molecule.
+    private func predictionTable(_ user: TaskMatrix, molecules: [Int], data: LabelledData) throws -> (header: [String], rows: [[String]]) {
         let names = data.dataset.taskNames
         let smiles = try data.dataset.smiles()
         let suffix = data.kind == .classification ? "_probability" : "_prediction"
-        let header = ["smiles", "row"] + names + names.map { $0 + suffix }
         var rows: [[String]] = []
         for (i, molecule) in molecules.enumerated() {
             var row = [smiles[molecule], String(data.sourceRows[molecule] + 1)]
@@ -36,6 +53,6 @@ extension Finetuner {
             row += (0 ..< names.count).map { t in CSVText.number(user[i, t]) }
             rows.append(row)
         }
-        try CSVText.write(try CSVText.render(header: header, rows: rows), to: directory.predictions(seed: seed, part: part))
+        return (["smiles", "row"] + names + names.map { $0 + suffix }, rows)
     }
 }

@@ -146,6 +146,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let selection = settings.epochSelection ?? .metric
         var best = BestEpoch<Scalar>(higherIsBetter: selection == .metric && metric.higherIsBetter)
         var average = settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) }
+        var validationEpochs: [TaskMatrix] = []
         var number = 0
         for epoch in 0 ..< settings.epochs {
             let epochStart = monotonicSeconds()
@@ -175,6 +176,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             average?.exchange(with: step.trained)
             let (val, valLoss) = try step.times.measure(.evaluation) {
                 let scored = try evaluate(model, molecules: parts.val, data: data, metric: metric, scaler: scaler)
+                validationEpochs.append(scored.prediction.mean)
                 return (scored.evaluation, scored.loss)
             }
             curves.append(.init(seed: seed, epoch: epoch, trainLoss: trainLoss, validation: val.mean, validationLoss: valLoss))
@@ -198,6 +200,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let scores = try finalScores(model, seed: seed, parts: parts, data: data, metric: metric, scaler: scaler)
         if world.isRoot {
             try saveWeights(model, seed: seed, bestEpoch: kept.epoch, preset: data.model.preset)
+            try writeValidationEpochs(validationEpochs, molecules: parts.val, seed: seed, data: data)
             let test = scores[.test]?.evaluation.mean.map { String(format: "%.4f", $0) } ?? "n/a"
             logger.info("seed \(seed): best epoch \(kept.epoch + 1), test \(metric.rawValue) \(test)")
         }

@@ -150,6 +150,11 @@ struct FinetuneTests {
         let (labels, p) = try predictions(out, seed: 0, part: "val", task: "p_np", suffix: "_probability")
         let crossEntropy = zip(labels, p).map { y, p in -(y * log(p) + (1 - y) * log(1 - p)) }.reduce(0, +) / Double(labels.count)
         #expect(abs(crossEntropy - losses[kept]) <= 1e-4 * crossEntropy, "BCE of the written probabilities \(crossEntropy), val_loss \(losses[kept])")
+        // Every epoch's validation predictions, the kept one's those of predictions_val.csv.
+        let epochs = try CSVTable(contentsOf: out.appendingPathComponent("seed-0/predictions_val_epochs.csv"))
+        let epochColumn = try epochs.column("epoch"), probabilities = try epochs.column("p_np_probability")
+        #expect(epochColumn == (1 ... 6).flatMap { Array(repeating: String($0), count: labels.count) })
+        #expect(probabilities.enumerated().filter { epochColumn[$0.offset] == String(kept + 1) }.map { Double($0.element)! } == p)
 
         let esol = try Self.slice("esol", rows: 80)
         let regression = directory("select-loss-esol")
