@@ -22,36 +22,33 @@ extension Finetuner {
     /// predictions_<part>.csv in the seed's directory: SMILES, the input row, every task's label
     /// and prediction (probability or value in the labels' units).
     func writePredictions(_ user: TaskMatrix, molecules: [Int], part: SplitPart, seed: UInt64, data: LabelledData) throws {
-        let table = try predictionTable(user, molecules: molecules, data: data)
-        try CSVText.write(try CSVText.render(header: table.header, rows: table.rows), to: directory.predictions(seed: seed, part: part))
+        let table = try predictionTable([user], molecules: molecules, data: data)
+        try CSVText.write(try CSVText.render(header: table.header, rows: table.rows[0]), to: directory.predictions(seed: seed, part: part))
     }
 
     /// predictions_val_epochs.csv: the validation predictions of every epoch run, each row led by
     /// its epoch (from 1, as the log counts), the columns otherwise those of predictions_val.csv.
     func writeValidationEpochs(_ epochs: [TaskMatrix], molecules: [Int], seed: UInt64, data: LabelledData) throws {
-        var header: [String] = [], rows: [[String]] = []
-        for (epoch, user) in epochs.enumerated() {
-            let table = try predictionTable(user, molecules: molecules, data: data)
-            header = ["epoch"] + table.header
-            rows += table.rows.map { [String(epoch + 1)] + $0 }
-        }
-        try CSVText.write(try CSVText.render(header: header, rows: rows), to: directory.validationEpochs(seed: seed))
+        let table = try predictionTable(epochs, molecules: molecules, data: data)
+        let rows = table.rows.enumerated().flatMap { epoch, rows in rows.map { [String(epoch + 1)] + $0 } }
+        try CSVText.write(try CSVText.render(header: ["epoch"] + table.header, rows: rows), to: directory.validationEpochs(seed: seed))
     }
 
-    /// SMILES, the input row, every task's label and prediction, one row per molecule.
-    private func predictionTable(_ user: TaskMatrix, molecules: [Int], data: LabelledData) throws -> (header: [String], rows: [[String]]) {
+    /// SMILES, the input row, every task's label and prediction, one row per molecule: one table
+    /// of rows per prediction matrix, the SMILES read and the label cells made once.
+    private func predictionTable(_ predictions: [TaskMatrix], molecules: [Int],
+                                 data: LabelledData) throws -> (header: [String], rows: [[[String]]]) {
         let names = data.dataset.taskNames
         let smiles = try data.dataset.smiles()
         let suffix = data.kind == .classification ? "_probability" : "_prediction"
-        var rows: [[String]] = []
-        for (i, molecule) in molecules.enumerated() {
-            var row = [smiles[molecule], String(data.sourceRows[molecule] + 1)]
-            row += (0 ..< names.count).map { t in
+        let leading = molecules.map { molecule in
+            [smiles[molecule], String(data.sourceRows[molecule] + 1)] + (0 ..< names.count).map { t in
                 let label = data.labels[molecule, t]
                 return label.isNaN ? "" : CSVText.number(label)
             }
-            row += (0 ..< names.count).map { t in CSVText.number(user[i, t]) }
-            rows.append(row)
+        }
+        let rows = predictions.map { user in
+            leading.enumerated().map { i, cells in cells + (0 ..< names.count).map { t in CSVText.number(user[i, t]) } }
         }
         return (["smiles", "row"] + names + names.map { $0 + suffix }, rows)
     }
