@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One time-limited slice of a long `benchmark moleculenet` table: one (set, seed) per invocation,
-# seed-major, so a slice that reaches its limit loses at most that pair and the table fills a
-# whole seed at a time. Finished runs are skipped (the benchmark keeps them in results.json).
+# seed-major, so the table fills a whole seed at a time. Finished runs are skipped (the benchmark
+# keeps them in results.json); a pair the limit cuts short goes on from its last epoch's checkpoint
+# in the next slice (the benchmark resumes its seeds), so a run longer than a slice still finishes.
 #
 #   scripts/benchmark_slice.sh SECONDS RECORD WORKDIR SETS SEEDS [benchmark flags…]
 #   e.g. scripts/benchmark_slice.sh 6000 docs/benchmarks/moleculenet-50ep runs/bench50 \

@@ -184,6 +184,12 @@ struct Finetune: ParsableCommand {
             <task>_upper. metrics.json's "calibration" and the log give the test split's NLL,
             Brier score and ECE (10 bins; reliability.svg), or NLL, miscalibration area, ENCE,
             Spearman and the coverage of 90% intervals, before and after.
+
+            Every epoch ends in a checkpoint of the seed (OUTPUT/seed-S/checkpoints/), and a
+            finished seed leaves OUTPUT/seed-S/outcome.safetensors. A run that was stopped
+            (a time limit, a fault) continues with the same command and --resume: finished seeds
+            are not trained again, the others go on from their last epoch, with the numbers an
+            uninterrupted run would have given.
             """))
 
     @Option(help: "Output directory: models, metrics, predictions, learning curves.")
@@ -199,13 +205,16 @@ struct Finetune: ParsableCommand {
     @Option(help: "Seconds between progress lines within an epoch (an epoch shorter than this shows only its summary line).")
     var logInterval = 10.0
 
+    @Flag(help: "Continue a stopped run in OUTPUT: finished seeds are kept, the others go on from their last epoch's checkpoint (the settings must be the same).")
+    var resume = false
+
     func run() throws {
         Job.run { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
             var settings = try options.settings(data: labelled.data, output: output)
             labelled.apply(to: &settings)
             settings.logInterval = logInterval
-            let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world)
+            let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, resume: resume)
             if world.isRoot {
                 print(summaryLine(summary, output: output))
                 if let metricsJson {
@@ -262,12 +271,14 @@ struct LabelledDataOptions: ParsableArguments {
 }
 
 func runFinetuning(_ settings: FinetuneSettings, precision: Precision, world: Communicator,
-                   seedSplits: [UInt64: [String]] = [:]) throws -> FinetuneSummary {
+                   seedSplits: [UInt64: [String]] = [:], resume: Bool = false) throws -> FinetuneSummary {
     let logger = Logger(label: "lgmcl.finetune")
     let faults = FaultHooks(try Fault.fromEnvironment(), rank: world.rank, size: world.size)
     switch precision {
-    case .float32, .bf16Mixed: return try Finetuner<Float>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
-    case .float64: return try Finetuner<Double>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits).run()
+    case .float32, .bf16Mixed:
+        return try Finetuner<Float>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits, resume: resume).run()
+    case .float64:
+        return try Finetuner<Double>(settings: settings, world: world, faults: faults, logger: logger, seedSplits: seedSplits, resume: resume).run()
     }
 }
 

@@ -58,7 +58,10 @@ struct NumericEnvironmentTests {
         let elsewhere = scratchDirectory("lgmcl-copied-\(getpid())")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         let copy = elsewhere.appendingPathComponent("lgmcl-dist")
-        try FileManager.default.copyItem(atPath: productPath("lgmcl-dist"), toPath: copy.path)
+        // Copied by another process: a descriptor this process holds open for writing would be
+        // inherited by children other tests spawn meanwhile, and exec would fail (ETXTBSY).
+        let copied = try run("/bin/cp", [productPath("lgmcl-dist"), copy.path], timeout: 60)
+        #expect(copied.status == 0, "\(copied.output)")
         let result = try run(copy.path, ["info"], timeout: 60)
         #expect(result.status == 0, "\(result.output)")
         #expect(rankLine(result.stdout, 0, of: 1)?.contains("lgmcl \(LGMCLVersion.string) \(commit.prefix(12))") == true, "\(result.output)")

@@ -14,7 +14,8 @@ import Foundation
 ///                       metrics.json, learning_curves.{csv,svg}
 ///                       data.h5                      a CSV input, featurized
 ///                       seed-S/model.safetensors, target_scaling.json, predictions_PART.csv,
-///                       predictions_val_epochs.csv
+///                       predictions_val_epochs.csv, outcome.safetensors (a finished seed),
+///                       checkpoints/ (while it trains; Finetuner+Checkpoints)
 ///     both              heartbeats/                  the watchdog's file per rank
 public struct RunDirectory: Sendable {
     public let url: URL

@@ -38,4 +38,29 @@ struct BestEpoch<Scalar: TensorScalar> {
         for (entry, values) in zip(parameters, weights) { _ = entry.parameter.values.update(fromContentsOf: values) }
         return (epoch, epochsRun)
     }
+
+    /// The state a checkpoint keeps (`SeedProgress`): the kept weights by parameter name, and the
+    /// bookkeeping as metadata (a Double's description reads back to the same bits).
+    func checkpoint(names: [String]) -> SafeTensors {
+        var file = SafeTensors()
+        for (name, values) in zip(names, weights) { file.add(name, Tensor(values, shape: [values.count])) }
+        file.metadata = ["epochs_run": String(epochsRun), "epochs_without_improvement": String(epochsWithoutImprovement)]
+        if let epoch { file.metadata["epoch"] = String(epoch) }
+        if let score { file.metadata["score"] = "\(score)" }
+        return file
+    }
+
+    /// The state `checkpoint(names:)` wrote.
+    init(higherIsBetter: Bool, restoring file: SafeTensors, names: [String]) throws {
+        self.higherIsBetter = higherIsBetter
+        func integer(_ key: String) throws -> Int {
+            guard let value = file.metadata[key].flatMap(Int.init) else { throw SafeTensorsError(file: nil, reason: "no integer '\(key)' in the metadata") }
+            return value
+        }
+        epochsRun = try integer("epochs_run")
+        epochsWithoutImprovement = try integer("epochs_without_improvement")
+        epoch = file.metadata["epoch"].flatMap(Int.init)
+        score = file.metadata["score"].flatMap(Double.init)
+        weights = epoch == nil ? [] : try names.map { try file.tensor($0, as: Scalar.self).scalars }
+    }
 }

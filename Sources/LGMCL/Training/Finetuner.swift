@@ -20,10 +20,14 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     /// without a molecule): `benchmark moleculenet` trains each seed on the split file it shares
     /// with other tools while the molecules are featurized once for all seeds.
     let seedSplits: [UInt64: [String]]
+    /// Continue each seed from its checkpoint or finished outcome (Finetuner+Checkpoints).
+    let resume: Bool
+    /// The ranks' numerics, recorded in checkpoints.
+    var numerics: [NumericEnvironment.Group] = []
     var times = PhaseTimes()
 
     public init(settings: FinetuneSettings, world: Communicator, faults: FaultHooks = FaultHooks(),
-                logger: Logger = .silent, seedSplits: [UInt64: [String]] = [:]) throws {
+                logger: Logger = .silent, seedSplits: [UInt64: [String]] = [:], resume: Bool = false) throws {
         try checkGlobalBatch(settings.globalBatchSize, ranks: world.size)
         guard !settings.seeds.isEmpty, settings.epochs >= 1 else {
             throw FinetuneError(description: "fine-tuning needs at least one seed and one epoch")
@@ -33,6 +37,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         self.faults = faults
         self.logger = logger
         self.seedSplits = seedSplits
+        self.resume = resume
         directory = RunDirectory(path: settings.output)
     }
 
@@ -49,7 +54,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     @_specialize(where Scalar == Double)
     private func train() throws -> FinetuneSummary {
         try directory.create(world: world)
-        _ = try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger)
+        numerics = NumericEnvironment.groups(try NumericEnvironment.agree(across: world, deterministic: settings.deterministic, logger: logger))
         let data = try LabelledData(settings: settings, featurizedData: directory.featurizedData, world: world, logger: logger)
         let metric = Metric.standard(for: data.kind)
         guard data.kind == .regression || !data.model.fusion.predictsVariance else {
@@ -74,10 +79,13 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                     ?? settings.split.rawValue + (seedSplits[seed] == nil ? " seed \(splitSeed)" : " (from its split file)")
                 logger.info("seed \(seed): split \(described): \(parts.train.count) train, \(parts.val.count) val, \(parts.test.count) test molecules")
             }
-            let (result, predicted) = try trainSeed(seed, parts: parts, data: data, costs: costs, metric: metric, curves: &curves,
-                                                    watchdog: watchdog)
-            results.append(result)
-            predictions.append(predicted)
+            let fingerprint = try fingerprint(parts: parts)
+            let outcome = try resume ? restoreOutcome(seed: seed, fingerprint: fingerprint) : nil
+            let finished = try outcome ?? trainSeed(seed, parts: parts, data: data, costs: costs, metric: metric,
+                                                    fingerprint: fingerprint, watchdog: watchdog)
+            results.append(finished.result)
+            predictions.append(finished.predictions)
+            for point in finished.points { curves.append(point) }
             shared = seed == settings.seeds[0] || shared == parts ? parts : nil
         }
         let calibration = try shared.flatMap { try calibrate(predictions, split: $0, data: data) }
@@ -123,7 +131,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     // MARK: One seed
 
     func trainSeed(_ seed: UInt64, parts: DatasetSplit, data: LabelledData, costs: [Float]?, metric: Metric,
-                   curves: inout LearningCurves, watchdog: Watchdog) throws -> (SeedResult, [SplitPart: SeedPrediction]) {
+                   fingerprint: String, watchdog: Watchdog) throws -> SeedOutcome {
         let started = monotonicSeconds()
         let (model, step) = try replica(seed: seed, data: data, watchdog: watchdog)
         defer { times.add(step.times) }
@@ -144,15 +152,21 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             if let scaler { try directory.replace(directory.targetScaling(seed: seed), withJSON: scaler) }
         }
         let selection = settings.epochSelection ?? .metric
-        var best = BestEpoch<Scalar>(higherIsBetter: selection == .metric && metric.higherIsBetter)
-        var average = settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) }
-        var validationEpochs: [TaskMatrix] = []
-        var number = 0
-        for epoch in 0 ..< settings.epochs {
+        let higherIsBetter = selection == .metric && metric.higherIsBetter
+        let restored = try resume ? restoreProgress(seed: seed, fingerprint: fingerprint, higherIsBetter: higherIsBetter,
+                                                    trained: step.trained, optimizer: step.optimizer) : nil
+        if restored == nil { try discardProgress(seed: seed) }
+        var progress = restored ?? SeedProgress(best: BestEpoch(higherIsBetter: higherIsBetter),
+                                                average: settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) })
+        var number = progress.step
+        let secondsBefore = progress.seconds
+        func exhaustedPatience() -> Bool { settings.patience.map { progress.best.epochsWithoutImprovement >= $0 } ?? false }
+        while progress.epochs < settings.epochs, !exhaustedPatience() {
+            let epoch = progress.epochs
             let epochStart = monotonicSeconds()
             let plan = try epochPlan(epoch)
             let reader = BatchReader(dataset: data.dataset, plan: plan, options: batchOptions(data.model))
-            var progress = ProgressReporter(label: "seed \(seed) epoch \(epoch + 1)/\(settings.epochs)", total: plan.batchCount,
+            var reporter = ProgressReporter(label: "seed \(seed) epoch \(epoch + 1)/\(settings.epochs)", total: plan.batchCount,
                                             interval: settings.logInterval, quietWhenShort: true)
             var lossSum = 0.0
             var batches = 0
@@ -162,26 +176,28 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                     try supervisedLoss(model.predictions(ModelInputs(batch), stream), batch: batch, kind: data.kind, scaler: scaler,
                                        watchdog: watchdog, step: number)
                 }.total
-                average?.update(from: step.trained)
+                progress.average?.update(from: step.trained)
                 batches += 1
                 watchdog.stepCompleted(number)
                 if world.isRoot {
                     let rate = Double(batches * plan.globalBatchSize) / max(monotonicSeconds() - epochStart, 1e-9)
-                    progress.update(batches, unit: "steps", detail: String(format: "train loss %.4f %.1f mol/s", lossSum / Double(batches), rate))
+                    reporter.update(batches, unit: "steps", detail: String(format: "train loss %.4f %.1f mol/s", lossSum / Double(batches), rate))
                 }
             }
             let trainLoss = batches > 0 ? lossSum / Double(batches) : .nan
             watchdog.enter("evaluation", step: number)
             // The average is what is scored and kept; training goes on from the weights.
-            average?.exchange(with: step.trained)
+            progress.average?.exchange(with: step.trained)
             let (val, valLoss) = try step.times.measure(.evaluation) {
                 let scored = try evaluate(model, molecules: parts.val, data: data, metric: metric, scaler: scaler)
-                validationEpochs.append(scored.prediction.mean)
+                progress.validationEpochs.append(scored.prediction.mean)
                 return (scored.evaluation, scored.loss)
             }
-            curves.append(.init(seed: seed, epoch: epoch, trainLoss: trainLoss, validation: val.mean, validationLoss: valLoss))
-            let improved = best.offer(epoch: epoch, score: selection == .loss ? valLoss : val.mean, weights: step.trained)
-            average?.exchange(with: step.trained)
+            progress.points.append(.init(seed: seed, epoch: epoch, trainLoss: trainLoss, validation: val.mean, validationLoss: valLoss))
+            let improved = progress.best.offer(epoch: epoch, score: selection == .loss ? valLoss : val.mean, weights: step.trained)
+            progress.average?.exchange(with: step.trained)
+            progress.epochs += 1
+            progress.step = number
             if world.isRoot {
                 let score = val.mean.map { String(format: "%.4f", $0) } ?? "n/a (no scorable task)"
                 let loss = selection == .loss ? valLoss.map { String(format: ", val loss %.4f", $0) } ?? ", val loss n/a" : ""
@@ -190,24 +206,30 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                                   monotonicSeconds() - epochStart)
                 logger.info("\(line)")
             }
-            if let patience = settings.patience, best.epochsWithoutImprovement >= patience {
+            try step.times.measure(.checkpoint) {
+                progress.seconds = secondsBefore + monotonicSeconds() - started
+                try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained, optimizer: step.optimizer.state,
+                                 preset: data.model.preset)
+            }
+            if exhaustedPatience(), world.isRoot {
                 let score = selection == .loss ? "loss" : metric.rawValue
-                if world.isRoot { logger.info("seed \(seed): no better val \(score) for \(patience) epochs; stopping early") }
-                break
+                logger.info("seed \(seed): no better val \(score) for \(settings.patience!) epochs; stopping early")
             }
         }
-        guard let kept = best.restore(into: step.trained) else { throw FinetuneError(description: "seed \(seed): no epoch ran") }
+        guard let kept = progress.best.restore(into: step.trained) else { throw FinetuneError(description: "seed \(seed): no epoch ran") }
         let scores = try finalScores(model, seed: seed, parts: parts, data: data, metric: metric, scaler: scaler)
         if world.isRoot {
             try saveWeights(model, seed: seed, bestEpoch: kept.epoch, preset: data.model.preset)
-            try writeValidationEpochs(validationEpochs, molecules: parts.val, seed: seed, data: data)
+            try writeValidationEpochs(progress.validationEpochs, molecules: parts.val, seed: seed, data: data)
             let test = scores[.test]?.evaluation.mean.map { String(format: "%.4f", $0) } ?? "n/a"
             logger.info("seed \(seed): best epoch \(kept.epoch + 1), test \(metric.rawValue) \(test)")
         }
         let result = SeedResult(seed: seed, bestEpoch: kept.epoch, epochsRun: kept.epochsRun, trainCount: parts.train.count,
                                 train: scores[.train]!.evaluation, val: scores[.val]!.evaluation, test: scores[.test]?.evaluation,
-                                seconds: monotonicSeconds() - started)
-        return (result, scores.mapValues(\.prediction))
+                                seconds: secondsBefore + monotonicSeconds() - started)
+        let outcome = SeedOutcome(result: result, predictions: scores.mapValues(\.prediction), points: progress.points)
+        try saveOutcome(outcome, seed: seed, fingerprint: fingerprint)
+        return outcome
     }
 
     /// The masked supervised loss of this rank's share: targets standardized (regression) and

@@ -42,4 +42,22 @@ struct WeightAverage<Scalar: TensorScalar> {
             }
         }
     }
+
+    /// The averages by parameter name and the update count, for a checkpoint (`SeedProgress`).
+    func checkpoint(names: [String]) -> SafeTensors {
+        var file = SafeTensors()
+        for (name, values) in zip(names, averages) { file.add(name, Tensor(values, shape: [values.count])) }
+        file.metadata = ["decay": "\(decay)", "updates": String(updates)]
+        return file
+    }
+
+    /// The average `checkpoint(names:)` wrote.
+    init(restoring file: SafeTensors, names: [String]) throws {
+        guard let decay = file.metadata["decay"].flatMap(Double.init), let updates = file.metadata["updates"].flatMap(Int.init) else {
+            throw SafeTensorsError(file: nil, reason: "no 'decay' and 'updates' in the metadata")
+        }
+        self.decay = decay
+        self.updates = updates
+        averages = try names.map { try file.tensor($0, as: Scalar.self).scalars }
+    }
 }

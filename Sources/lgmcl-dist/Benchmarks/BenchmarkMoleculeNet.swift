@@ -176,7 +176,9 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         settings.smilesColumn = input.smilesColumn
         settings.labelColumns = input.labelColumns
         settings.descriptionColumn = input.descriptionColumn
-        let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, seedSplits: splitCells)
+        // A seed an earlier, stopped invocation began goes on from its last epoch (benchmark_slice.sh).
+        let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, seedSplits: splitCells,
+                                        resume: true)
         let provenance = RunProvenance(finished: Date(), hosts: try world.hostNames(), ranks: world.size)
         return summary.seeds.map { seed in
             let cells = splitCells[seed.seed]!

@@ -245,6 +245,45 @@ struct FinetuneTests {
         #expect(manifest.task == .classification && manifest.tasks == ["p_np"] && manifest.seeds == [0, 1])
     }
 
+    /// A run ended by a fault in seed 0's third epoch and continued with --resume writes the files
+    /// an uninterrupted run writes, byte for byte: seed 0 goes on from its second epoch's
+    /// checkpoint (weights, Adam, kept epoch, weight average, curves), seed 1 trains from the
+    /// start. Resumed once more, both seeds count as finished; other settings are refused.
+    @Test func aStoppedRunResumesToTheSameFiles() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        let settings = ["--epochs", "4", "--batch-size", "24", "--seeds", "0,1", "--precision", "float64", "--ema-decay", "0.5"]
+        let straight = directory("resume-straight"), stopped = directory("resume-stopped")
+        let whole = try finetune(2, data: data, output: straight, settings)
+        #expect(whole.status == 0, "\(whole.output)")
+        // Three steps an epoch (72 training molecules): step 8 is in seed 0's third epoch.
+        let faulted = try mpirun(2, "lgmcl-dist", ["finetune", "--data", data, "--output", stopped.path, "--preset", "tiny",
+                                                   "--log-interval", "1000"] + settings,
+                                 environment: ["LGMCL_FAULT": "rank:1,step:8,kind:exit"], timeout: 300)
+        #expect(faulted.status != 0, "\(faulted.output)")
+        let resumed = try finetune(2, data: data, output: stopped, settings + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        guard whole.status == 0, resumed.status == 0 else { return }
+        #expect(resumed.stderr.contains("seed 0: resumed after epoch 2 (step 6)"), "\(resumed.output)")
+        #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent("seed-0/checkpoints").path))
+        let files = ["learning_curves.csv", "calibration.json"] + [0, 1].flatMap { seed in
+            ["model.safetensors", "predictions_train.csv", "predictions_val.csv", "predictions_test.csv", "predictions_val_epochs.csv"]
+                .map { "seed-\(seed)/\($0)" }
+        }
+        for file in files {
+            #expect(try Data(contentsOf: stopped.appendingPathComponent(file)) == Data(contentsOf: straight.appendingPathComponent(file)),
+                    "\(file) differs from the uninterrupted run's")
+        }
+        let one = try metrics(straight), two = try metrics(stopped)
+        #expect(one.seeds.map(\.bestEpoch) == two.seeds.map(\.bestEpoch) && one.seeds.map(\.test) == two.seeds.map(\.test))
+
+        let again = try finetune(2, data: data, output: stopped, settings + ["--resume"])
+        #expect(again.status == 0 && again.stderr.contains("seed 0: finished by an earlier run")
+                && again.stderr.contains("seed 1: finished by an earlier run"), "\(again.output)")
+        #expect(try metrics(stopped).seeds.map(\.test) == two.seeds.map(\.test))
+        let other = try finetune(2, data: data, output: stopped, settings + ["--resume", "--lr", "0.002"])
+        #expect(other.status != 0 && other.stderr.contains("was written with other settings or another split"), "\(other.output)")
+    }
+
     @Test func regressionTargetsAreStandardizedWithTheTrainingSplit() throws {
         let data = try Self.slice("esol", rows: 100)
         let out = directory("esol")
