@@ -80,10 +80,7 @@ extension Finetuner {
                       optimizer: AdamState<Scalar>, preset: String) throws {
         guard world.isRoot else { return }
         let names = trained.map(\.name)
-        var moments = SafeTensors()
-        moments.metadata = ["step": String(optimizer.step)]
-        let shapes = Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) })
-        for (name, tensor) in optimizer.tensors(shapes: shapes) { moments.add(name, tensor) }
+        let moments = optimizer.file(shapes: Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) }))
         var validation = SafeTensors()
         if let first = progress.validationEpochs.first {
             validation.add("predictions", Tensor<Double>(progress.validationEpochs.flatMap(\.values),
@@ -127,10 +124,7 @@ extension Finetuner {
         let names = trained.map(\.name)
         let weights = try SafeTensors.read(file("model.safetensors"))
         for (name, parameter) in trained { _ = parameter.values.update(fromContentsOf: try weights.tensor(name, as: Scalar.self).scalars) }
-        let moments = try SafeTensors.read(file("optimizer.safetensors"))
-        var tensors: [String: Tensor<Scalar>] = [:]
-        for name in moments.names { tensors[name] = try moments.tensor(name, as: Scalar.self) }
-        optimizer.state = AdamState(step: Int(moments.metadata["step"] ?? "0") ?? 0, tensors: tensors)
+        optimizer.state = try AdamState(file: SafeTensors.read(file("optimizer.safetensors")))
 
         let m = checkpoint.manifest
         var progress = SeedProgress<Scalar>(epochs: m.position.epoch, step: m.position.step,
@@ -150,6 +144,9 @@ extension Finetuner {
         if world.isRoot {
             if let then = m.numerics, Set(then.map(\.canary)) != Set(numerics.map(\.canary)) {
                 logger.warning("--resume: seed \(seed): \(checkpoint.directory.lastPathComponent) was written by ranks computing with \(then.map(\.computation).joined(separator: "; ")), these ranks compute with \(numerics.map(\.computation).joined(separator: "; ")): training continues correctly, but is no longer byte-identical to an uninterrupted run")
+            }
+            if m.gitCommit != BuildInfo.gitCommit {
+                logger.warning("--resume: seed \(seed): \(checkpoint.directory.lastPathComponent) was written by lgmcl-dist built from \(m.gitCommit), this one is built from \(BuildInfo.gitCommit): its epochs so far ran with that build")
             }
             logger.info("seed \(seed): resumed after epoch \(m.position.epoch) (step \(m.position.step)) from \(checkpoint.directory.path)")
         }

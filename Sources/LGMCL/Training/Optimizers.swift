@@ -43,6 +43,21 @@ public struct AdamState<Scalar: TensorScalar> {
 
     public init() {}
 
+    /// The moments and the step as a checkpoint's optimizer.safetensors holds them.
+    public func file(shapes: [String: [Int]]) -> SafeTensors {
+        var file = SafeTensors()
+        file.metadata = ["step": String(step)]
+        for (name, tensor) in tensors(shapes: shapes) { file.add(name, tensor) }
+        return file
+    }
+
+    /// The state `file(shapes:)` wrote.
+    public init(file: SafeTensors) throws {
+        var tensors: [String: Tensor<Scalar>] = [:]
+        for name in file.names { tensors[name] = try file.tensor(name, as: Scalar.self) }
+        self.init(step: Int(file.metadata["step"] ?? "0") ?? 0, tensors: tensors)
+    }
+
     public init(step: Int, tensors: [String: Tensor<Scalar>]) {
         self.step = step
         for (key, t) in tensors {

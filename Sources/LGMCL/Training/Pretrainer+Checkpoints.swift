@@ -14,10 +14,7 @@ extension Pretrainer {
     func saveCheckpoint() throws {
         guard world.isRoot else { return }
         let weights = SafeTensors(model.stateDict(), metadata: ["format": "pt", "preset": settings.model.preset])
-        var moments = SafeTensors()
-        moments.metadata = ["step": String(step.optimizer.state.step)]
-        let shapes = Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) })
-        for (name, tensor) in step.optimizer.state.tensors(shapes: shapes) { moments.add(name, tensor) }
+        let moments = step.optimizer.state.file(shapes: Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) }))
         let encoder = JSONEncoder.pretty
         let files: [(name: String, contents: Data)] = [
             ("model.safetensors", weights.encoded()),
@@ -48,10 +45,7 @@ extension Pretrainer {
         }
         let weights = try SafeTensors.read(checkpoint.directory.appendingPathComponent("model.safetensors"))
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: try weights.names.map { ($0, try weights.tensor($0, as: Scalar.self)) }))
-        let moments = try SafeTensors.read(checkpoint.directory.appendingPathComponent("optimizer.safetensors"))
-        var tensors: [String: Tensor<Scalar>] = [:]
-        for name in moments.names { tensors[name] = try moments.tensor(name, as: Scalar.self) }
-        step.optimizer.state = AdamState(step: Int(moments.metadata["step"] ?? "0") ?? 0, tensors: tensors)
+        step.optimizer.state = try AdamState(file: SafeTensors.read(checkpoint.directory.appendingPathComponent("optimizer.safetensors")))
         position = m.position
         if world.isRoot, let then = m.numerics, Set(then.map(\.canary)) != Set(numerics.map(\.canary)) {
             let written = then.map(\.computation).joined(separator: "; "), now = numerics.map(\.computation).joined(separator: "; ")

@@ -89,17 +89,13 @@ struct OptimizerTests {
             var adam = Adam(layer, .adamW(learningRate: 0.05))
             for step in 0..<steps {
                 if step == resumeAt {
-                    var file = SafeTensors()
-                    let shapes = Dictionary(uniqueKeysWithValues: layer.namedParameters().map { ($0.name, $0.parameter.shape) })
-                    for (name, t) in adam.state.tensors(shapes: shapes) { file.add(name, t) }
-                    file.metadata = ["step": "\(adam.state.step)"]
+                    let file = adam.state.file(shapes: Dictionary(uniqueKeysWithValues: layer.namedParameters().map { ($0.name, $0.parameter.shape) }))
                     let url = FileManager.default.temporaryDirectory.appendingPathComponent("adam-\(UUID().uuidString).safetensors")
                     defer { try? FileManager.default.removeItem(at: url) }
                     try file.write(to: url)
                     let back = try SafeTensors.read(url)
                     adam = Adam(layer, .adamW(learningRate: 0.05))
-                    adam.state = AdamState(step: Int(back.metadata["step"]!)!,
-                                           tensors: try Dictionary(uniqueKeysWithValues: back.names.map { ($0, try back.tensor($0, as: Float.self)) }))
+                    adam.state = try AdamState(file: back)
                 }
                 adam.zeroGradients()
                 layer(x).squared().sum().backward()
