@@ -90,7 +90,7 @@ build: setup build-info
 
 build-info:
 	@mkdir -p $(BUILD_INFO_DIR); commit=$$(git rev-parse HEAD 2>/dev/null || echo unknown); \
-	[ "$$commit" = unknown ] || git diff --quiet HEAD -- 2>/dev/null || commit="$$commit-dirty"; \
+	[ "$$commit" = unknown ] || git diff --quiet HEAD -- . ':(exclude)docs' 2>/dev/null || commit="$$commit-dirty"; \
 	line="#define LGMCL_BUILD_COMMIT \"$$commit\""; header=$(BUILD_INFO_DIR)/lgmcl_build_commit.h; \
 	[ "$$(cat $$header 2>/dev/null)" = "$$line" ] || echo "$$line" > $$header
 
