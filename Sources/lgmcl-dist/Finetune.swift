@@ -186,10 +186,12 @@ struct Finetune: ParsableCommand {
             Spearman and the coverage of 90% intervals, before and after.
 
             Every epoch ends in a checkpoint of the seed (OUTPUT/seed-S/checkpoints/), and a
-            finished seed leaves OUTPUT/seed-S/outcome.safetensors. A run that was stopped
-            (a time limit, a fault) continues with the same command and --resume: finished seeds
-            are not trained again, the others go on from their last epoch, with the numbers an
-            uninterrupted run would have given.
+            finished seed leaves OUTPUT/seed-S/outcome.safetensors. SIGTERM or SIGUSR1 (a Slurm
+            time limit, scancel) stops the ranks at the next step with exit status 75 and
+            OUTPUT/stop.json naming the checkpoint. A stopped run (a signal, a time limit, a fault)
+            continues with the same command and --resume: finished seeds are not trained again,
+            the others go on from their last epoch, with the numbers an uninterrupted run would
+            have given.
             """))
 
     @Option(help: "Output directory: models, metrics, predictions, learning curves.")
@@ -209,12 +211,17 @@ struct Finetune: ParsableCommand {
     var resume = false
 
     func run() throws {
-        Job.run { world in
+        Job.runWithStatus { world in
             RankLogHandler.bootstrap(rank: world.rank, size: world.size)
             var settings = try options.settings(data: labelled.data, output: output)
             labelled.apply(to: &settings)
             settings.logInterval = logInterval
-            let summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, resume: resume)
+            let summary: FinetuneSummary
+            do {
+                summary = try runFinetuning(settings, precision: options.dataParallel.precision, world: world, resume: resume)
+            } catch let stop as FinetuneStopped {
+                return stoppedStatus(stop, world: world)
+            }
             if world.isRoot {
                 print(summaryLine(summary, output: output))
                 if let metricsJson {
@@ -222,8 +229,16 @@ struct Finetune: ParsableCommand {
                         .write(to: URL(fileURLWithPath: metricsJson), options: .atomic)
                 }
             }
+            return 0
         }
     }
+}
+
+/// A fine-tuning run a stop signal ended: its last line says where it stopped and how to go on,
+/// and every rank ends with EX_TEMPFAIL, as pretrain does.
+func stoppedStatus(_ stop: FinetuneStopped, world: Communicator) -> Int32 {
+    if world.isRoot { Logger(label: "lgmcl.finetune").info("\(stop.report.line)") }
+    return stoppedExitStatus
 }
 
 /// The labelled molecules and how they are read and split: `finetune`'s and `hpopt`'s.

@@ -76,9 +76,11 @@ extension Finetuner {
         }
     }
 
+    /// Rank 0 writes the checkpoint and returns its directory; other ranks return nil.
+    @discardableResult
     func saveProgress(_ progress: SeedProgress<Scalar>, seed: UInt64, fingerprint: String, trained: [(name: String, parameter: Parameter<Scalar>)],
-                      optimizer: AdamState<Scalar>, preset: String) throws {
-        guard world.isRoot else { return }
+                      optimizer: AdamState<Scalar>, preset: String) throws -> URL? {
+        guard world.isRoot else { return nil }
         let names = trained.map(\.name)
         let moments = optimizer.file(shapes: Dictionary(uniqueKeysWithValues: trained.map { ($0.name, $0.parameter.shape) }))
         var validation = SafeTensors()
@@ -99,13 +101,13 @@ extension Finetuner {
                                           globalBatch: settings.globalBatchSize, seed: seed,
                                           position: TrainingPosition(step: progress.step, epoch: progress.epochs, batchInEpoch: 0),
                                           numerics: numerics)
-        try checkpoints(seed: seed).save(files, manifest: manifest)
+        return try checkpoints(seed: seed).save(files, manifest: manifest)
     }
 
-    /// The seed's newest checkpoint, loaded into `trained` and `optimizer`; nil when there is none.
-    /// Every rank reads it and the ranks check that they read the same one.
+    /// The seed's newest checkpoint, loaded into `trained` and `optimizer`, and its directory; nil
+    /// when there is none. Every rank reads it and the ranks check that they read the same one.
     func restoreProgress(seed: UInt64, fingerprint: String, higherIsBetter: Bool, trained: [(name: String, parameter: Parameter<Scalar>)],
-                         optimizer: Adam<Scalar>) throws -> SeedProgress<Scalar>? {
+                         optimizer: Adam<Scalar>) throws -> (progress: SeedProgress<Scalar>, checkpoint: URL)? {
         let store = checkpoints(seed: seed)
         var skipped: [String] = []
         let checkpoint = store.newest { skipped.append($0) }
@@ -150,7 +152,7 @@ extension Finetuner {
             }
             logger.info("seed \(seed): resumed after epoch \(m.position.epoch) (step \(m.position.step)) from \(checkpoint.directory.path)")
         }
-        return progress
+        return (progress, checkpoint.directory)
     }
 
     /// Rank 0 records a finished seed and drops its checkpoints.

@@ -24,6 +24,10 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     let resume: Bool
     /// The ranks' numerics, recorded in checkpoints.
     var numerics: [NumericEnvironment.Group] = []
+    /// Rank 0: where a stop signal would leave the run (the newest checkpoint), under `stopLock`:
+    /// the signal's thread writes stop.json from it at once.
+    var stopPoint: StopReport?
+    let stopLock = NSLock()
     var times = PhaseTimes()
 
     public init(settings: FinetuneSettings, world: Communicator, faults: FaultHooks = FaultHooks(),
@@ -64,6 +68,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let watchdog = try directory.watchdog(world: world, timeout: settings.collectiveTimeout)
         watchdog.start()
         defer { watchdog.stop() }
+        if world.isRoot { try? FileManager.default.removeItem(at: directory.stopReport) }
+        StopRequest.install()
+        watchForStop()
 
         if world.isRoot { logger.info("\(recipe(data.model))") }
         var results: [SeedResult] = [], predictions: [[SplitPart: SeedPrediction]] = []
@@ -156,7 +163,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let restored = try resume ? restoreProgress(seed: seed, fingerprint: fingerprint, higherIsBetter: higherIsBetter,
                                                     trained: step.trained, optimizer: step.optimizer) : nil
         if restored == nil { try discardProgress(seed: seed) }
-        var progress = restored ?? SeedProgress(best: BestEpoch(higherIsBetter: higherIsBetter),
+        let lastStep = try settings.epochs * epochPlan(0).batchCount
+        noteStopPoint(seed: seed, step: restored?.progress.step ?? 0, lastStep: lastStep, checkpoint: restored?.checkpoint)
+        var progress = restored?.progress ?? SeedProgress(best: BestEpoch(higherIsBetter: higherIsBetter),
                                                 average: settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) })
         var number = progress.step
         let secondsBefore = progress.seconds
@@ -172,10 +181,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             var batches = 0
             while let batch = try step.nextBatch(reader, step: number + 1) {
                 number += 1
-                lossSum += try step(number) { stream in
+                let outcome = try step(number) { stream in
                     try supervisedLoss(model.predictions(ModelInputs(batch), stream), batch: batch, kind: data.kind, scaler: scaler,
                                        watchdog: watchdog, step: number)
-                }.total
+                }
+                if let signal = outcome.stopSignal { throw try stopped(by: signal) }
+                lossSum += outcome.total
                 progress.average?.update(from: step.trained)
                 batches += 1
                 watchdog.stepCompleted(number)
@@ -206,11 +217,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                                   monotonicSeconds() - epochStart)
                 logger.info("\(line)")
             }
-            try step.times.measure(.checkpoint) {
+            let saved = try step.times.measure(.checkpoint) {
                 progress.seconds = secondsBefore + monotonicSeconds() - started
-                try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained, optimizer: step.optimizer.state,
+                return try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained, optimizer: step.optimizer.state,
                                  preset: data.model.preset)
             }
+            noteStopPoint(seed: seed, step: progress.step, lastStep: lastStep, checkpoint: saved)
             if exhaustedPatience(), world.isRoot {
                 let score = selection == .loss ? "loss" : metric.rawValue
                 logger.info("seed \(seed): no better val \(score) for \(settings.patience!) epochs; stopping early")

@@ -82,67 +82,77 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     }
 
     func run() throws {
-        Job.run { world in
-            RankLogHandler.bootstrap(rank: world.rank, size: world.size)
-            let logger = Logger(label: "lgmcl.benchmark")
-            let dataURL = URL(fileURLWithPath: dataDirectory)
-            let sets = try datasets.split(separator: ",").map {
-                try BenchmarkDataset.resolve($0.trimmingCharacters(in: .whitespaces), dataDirectory: dataURL)
+        Job.runWithStatus { world in
+            do {
+                try benchmark(world: world)
+            } catch let stop as FinetuneStopped {
+                // A seed stopped by a signal goes on from its checkpoint when the same command runs again.
+                return stoppedStatus(stop, world: world)
             }
-            for dataset in sets { try dataset.requireFiles(llmText: llmText, dataDirectory: dataDirectory) }
-            let outputURL = URL(fileURLWithPath: output)
-            let resultsURL = outputURL.appendingPathComponent("results.json")
-            if world.isRoot {
-                try FileManager.default.createDirectory(at: outputURL.appendingPathComponent("splits"), withIntermediateDirectories: true)
-            }
-            var results = try BenchmarkResults.load(from: resultsURL)
-            let chempropRuns = try chemprop.map { try ChempropRun.load(from: URL(fileURLWithPath: $0)) } ?? []
-            // Only the model options and --pretrained matter here; each cell sets its own data.
-            let base = try options.settings(data: "", output: output)
-            let model = try base.modelConfiguration()
-            let procedure = hyperparameters(base).procedure
-            // The cell names an encoder learning rate only where it departs from the recipe's.
-            let encoderLearningRate = base.encoderLearningRate == procedure.trained.base.encoderLearningRate ? nil : base.encoderLearningRate
-            let preset = model.preset
-            let seeds = options.parsedSeeds ?? [0]
+            return 0
+        }
+    }
 
-            for dataset in sets {
-                for split in parsedProtocols.compactMap({ $0 }) {
-                    for variant in variants {
-                        let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                                 fusion: model.fusion.mode, encoderLearningRate: encoderLearningRate,
-                                                 trainFraction: options.trainFraction,
-                                                 procedure: procedure)
-                        try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
-                        let missing = seeds.filter { !results.contains(cell, seed: $0) }
-                        guard !missing.isEmpty else {
-                            if world.isRoot { logger.info("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
-                            continue
-                        }
-                        guard let input = try BenchmarkInput(dataset, variant: variant) else {
-                            if world.isRoot { logger.info("\(describe(cell)): \(dataset.name) has no LLM-text file; skipped") }
-                            continue
-                        }
-                        if world.isRoot { logger.info("\(describe(cell)): seeds \(list(missing)) on \(input.file.path)") }
-                        let runs = try fineTune(input, cell: cell, model: model, seeds: missing, world: world)
-                        for run in runs { results.record(run) }
-                        if world.isRoot {
-                            try results.save(to: resultsURL)
-                            try writeTable(results, chemprop: chempropRuns, to: outputURL)
-                        }
+    func benchmark(world: Communicator) throws {
+        RankLogHandler.bootstrap(rank: world.rank, size: world.size)
+        let logger = Logger(label: "lgmcl.benchmark")
+        let dataURL = URL(fileURLWithPath: dataDirectory)
+        let sets = try datasets.split(separator: ",").map {
+            try BenchmarkDataset.resolve($0.trimmingCharacters(in: .whitespaces), dataDirectory: dataURL)
+        }
+        for dataset in sets { try dataset.requireFiles(llmText: llmText, dataDirectory: dataDirectory) }
+        let outputURL = URL(fileURLWithPath: output)
+        let resultsURL = outputURL.appendingPathComponent("results.json")
+        if world.isRoot {
+            try FileManager.default.createDirectory(at: outputURL.appendingPathComponent("splits"), withIntermediateDirectories: true)
+        }
+        var results = try BenchmarkResults.load(from: resultsURL)
+        let chempropRuns = try chemprop.map { try ChempropRun.load(from: URL(fileURLWithPath: $0)) } ?? []
+        // Only the model options and --pretrained matter here; each cell sets its own data.
+        let base = try options.settings(data: "", output: output)
+        let model = try base.modelConfiguration()
+        let procedure = hyperparameters(base).procedure
+        // The cell names an encoder learning rate only where it departs from the recipe's.
+        let encoderLearningRate = base.encoderLearningRate == procedure.trained.base.encoderLearningRate ? nil : base.encoderLearningRate
+        let preset = model.preset
+        let seeds = options.parsedSeeds ?? [0]
+
+        for dataset in sets {
+            for split in parsedProtocols.compactMap({ $0 }) {
+                for variant in variants {
+                    let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
+                                             fusion: model.fusion.mode, encoderLearningRate: encoderLearningRate,
+                                             trainFraction: options.trainFraction,
+                                             procedure: procedure)
+                    try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
+                    let missing = seeds.filter { !results.contains(cell, seed: $0) }
+                    guard !missing.isEmpty else {
+                        if world.isRoot { logger.info("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
+                        continue
+                    }
+                    guard let input = try BenchmarkInput(dataset, variant: variant) else {
+                        if world.isRoot { logger.info("\(describe(cell)): \(dataset.name) has no LLM-text file; skipped") }
+                        continue
+                    }
+                    if world.isRoot { logger.info("\(describe(cell)): seeds \(list(missing)) on \(input.file.path)") }
+                    let runs = try fineTune(input, cell: cell, model: model, seeds: missing, world: world)
+                    for run in runs { results.record(run) }
+                    if world.isRoot {
+                        try results.save(to: resultsURL)
+                        try writeTable(results, chemprop: chempropRuns, to: outputURL)
                     }
                 }
             }
-            guard world.isRoot else { return }
-            let table = try writeTable(results, chemprop: chempropRuns, to: outputURL)
-            print(table.markdown(), terminator: "")
-            print("benchmark moleculenet: \(results.runs.count) runs in \(resultsURL.path), table in \(outputURL.appendingPathComponent("results.md").path)")
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let line = JSONLine(runs: results.runs, notes: table.notes)
-                print(String(decoding: try encoder.encode(line), as: UTF8.self))
-            }
+        }
+        guard world.isRoot else { return }
+        let table = try writeTable(results, chemprop: chempropRuns, to: outputURL)
+        print(table.markdown(), terminator: "")
+        print("benchmark moleculenet: \(results.runs.count) runs in \(resultsURL.path), table in \(outputURL.appendingPathComponent("results.md").path)")
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let line = JSONLine(runs: results.runs, notes: table.notes)
+            print(String(decoding: try encoder.encode(line), as: UTF8.self))
         }
     }
 

@@ -284,6 +284,40 @@ struct FinetuneTests {
         #expect(other.status != 0 && other.stderr.contains("was written with other settings or another split"), "\(other.output)")
     }
 
+    /// SIGUSR1 to the ranks (what Slurm sends before a time limit) while rank 1 is inside seed 0's
+    /// eighth step, in its third epoch: the ranks stop at that step with exit status 75 and
+    /// stop.json naming the second epoch's checkpoint, and --resume ends with the predictions of an
+    /// uninterrupted run.
+    @Test func aStopSignalEndsWithTheCheckpointToResumeFrom() throws {
+        let data = try Self.slice("bbbp", rows: 120)
+        let settings = ["--epochs", "3", "--batch-size", "24", "--precision", "float64"]
+        let straight = directory("stop-straight"), stopped = directory("stop-signal")
+        let whole = try finetune(2, data: data, output: straight, settings)
+        #expect(whole.status == 0, "\(whole.output)")
+        let arguments = ["finetune", "--data", data, "--output", stopped.path, "--preset", "tiny", "--log-interval", "1000"] + settings
+        let job = try start("/usr/bin/mpirun", mpirunArguments(2, "lgmcl-dist", arguments),
+                            environment: ["LGMCL_FAULT": "rank:1,step:8,kind:sleep,seconds:5"])
+        let started = Date()
+        while job.isRunning, !job.stderr.contains("sleeps 5"), Date().timeIntervalSince(started) < 120 { usleep(100_000) }
+        let ranks = descendants(of: job.pid).filter {
+            ((try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8)) ?? "").hasPrefix(productPath("lgmcl-dist"))
+        }
+        #expect(ranks.count == 2, "ranks: \(ranks)")
+        for rank in ranks { kill(rank, SIGUSR1) }
+        let result = job.wait(timeout: 120)
+        #expect(result.status == 75, "\(result.output)")
+        let report = try JSONDecoder().decode(StopReport.self, from: Data(contentsOf: stopped.appendingPathComponent("stop.json")))
+        #expect(report.signal == "SIGUSR1" && report.step == 6 && report.lastStep == 9
+                && report.checkpoint == stopped.appendingPathComponent("seed-0/checkpoints/step-00000006").path, "\(report)")
+        #expect(result.stderr.contains("stopped at step 6 of 9 (SIGUSR1)"), "\(result.output)")
+        let resumed = try finetune(2, data: data, output: stopped, settings + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        guard whole.status == 0, resumed.status == 0 else { return }
+        #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent("stop.json").path))
+        let file = "seed-0/predictions_test.csv"
+        #expect(try Data(contentsOf: stopped.appendingPathComponent(file)) == Data(contentsOf: straight.appendingPathComponent(file)))
+    }
+
     @Test func regressionTargetsAreStandardizedWithTheTrainingSplit() throws {
         let data = try Self.slice("esol", rows: 100)
         let out = directory("esol")
