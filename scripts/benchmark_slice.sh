@@ -33,6 +33,9 @@ for seed in ${seeds//,/ }; do
     timeout --kill-after=120 "$left" mpirun --oversubscribe -np "$np" "$bin" benchmark moleculenet \
       --datasets "$set" --seeds "$seed" --output "$work" "$@" || status=$?
     [ -f "$work/results.json" ] && cp "$work/results.json" "$work/results.md" "$record/"
+    if [ "$status" = 124 ] || [ "$status" = 75 ]; then
+      echo "benchmark_slice: time is up during $set seed $seed; the next slice goes on from its last epoch's checkpoint"; exit 0
+    fi
     if [ "$status" != 0 ]; then echo "benchmark_slice: $set seed $seed ended with status $status"; exit "$status"; fi
   done
 done
