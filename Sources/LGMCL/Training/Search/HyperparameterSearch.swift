@@ -88,6 +88,9 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
                     metric = summary.metric
                 } catch let error as TrainingError {
                     if group.isRoot { logger.warning("hpopt: trial \(number) failed: \(error.description)") }
+                } catch let stop as FinetuneStopped {
+                    // Other groups may be waiting in a collective: the job ends as a failure does.
+                    throw SearchError(description: "hpopt: \(stop.report.signal) during trial \(number); the same command resumes the search (finished rounds are kept, this round's trials run again)")
                 }
                 if group.isRoot {
                     outcomes.replaceSubrange(4 * slot ..< 4 * slot + 4, with: [1, val, test, Date().timeIntervalSince(started)])
