@@ -167,7 +167,7 @@ extension Finetuner {
         }
         let encoder = checkpointEncoder
         encoder.outputFormatting = []
-        file.metadata = ["fingerprint": fingerprint,
+        file.metadata = ["fingerprint": fingerprint, "build": BuildInfo.gitCommit,
                          "result": String(decoding: try encoder.encode(outcome.result), as: UTF8.self),
                          "points": String(decoding: try encoder.encode(outcome.points), as: UTF8.self)]
         try directory.replace(outcomeFile(seed: seed), with: file.encoded())
@@ -195,7 +195,12 @@ extension Finetuner {
             }
             predictions[part] = SeedPrediction(mean: try matrix("\(part.rawValue).mean")!, variance: try matrix("\(part.rawValue).variance"))
         }
-        if world.isRoot { logger.info("seed \(seed): finished by an earlier run (\(url.path)); not trained again") }
+        if world.isRoot {
+            logger.info("seed \(seed): finished by an earlier run (\(url.path)); not trained again")
+            if let build = file.metadata["build"], build != BuildInfo.gitCommit {
+                logger.warning("--resume: seed \(seed) was trained by lgmcl-dist built from \(build), this one is built from \(BuildInfo.gitCommit); remove \(url.path) to train it with this build")
+            }
+        }
         return SeedOutcome(result: try checkpointDecoder.decode(SeedResult.self, from: Data(result.utf8)), predictions: predictions,
                            points: try checkpointDecoder.decode([LearningCurves.Point].self, from: Data(points.utf8)))
     }
