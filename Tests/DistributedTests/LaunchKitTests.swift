@@ -128,13 +128,8 @@ struct LaunchKitTests {
             "--oversubscribe", "-n", "2", "--requeue", "--run-dir", runDirectory.path,
             "--program", productPath("lgmcl-dist"), "--",
         ] + Self.pretrainArguments(data), environment: ["LGMCL_FAULT": "rank:1,step:4,kind:sleep,seconds:5"])
-        let started = Date()
-        while job.isRunning, !job.stderr.contains("sleeps 5"), Date().timeIntervalSince(started) < 90 { usleep(100_000) }
-        let ranks = descendants(of: job.pid).filter {
-            ((try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8)) ?? "").hasPrefix(productPath("lgmcl-dist"))
-        }
+        let ranks = signalRanks(of: job, once: "sleeps 5", SIGUSR1, timeout: 90)
         #expect(ranks.count == 2, "ranks: \(ranks)")
-        for rank in ranks { kill(rank, SIGUSR1) }
         let result = job.wait(timeout: 120)
         #expect(result.status == 75, "\(result.output)")
         let report = try JSONDecoder().decode(StopFile.self, from: Data(contentsOf: runDirectory.appendingPathComponent("stop.json")))

@@ -171,6 +171,20 @@ func terminateTree(_ pid: Int32) {
     for member in family + descendants(of: pid) { kill(member, SIGKILL) }
 }
 
+/// Waits (up to `timeout` seconds) until `job`'s error output contains `marker`, then sends
+/// `signal` to the processes of `product` the job started — its ranks, not mpirun or a wrapper,
+/// as `scancel -s USR1` without --batch does — and returns their pids.
+public func signalRanks(of job: LaunchedProcess, once marker: String, _ signal: Int32, product: String = "lgmcl-dist",
+                        timeout: Double = 120) -> [Int32] {
+    let started = Date()
+    while job.isRunning, !job.stderr.contains(marker), Date().timeIntervalSince(started) < timeout { usleep(100_000) }
+    let ranks = descendants(of: job.pid).filter {
+        ((try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8)) ?? "").hasPrefix(productPath(product))
+    }
+    for rank in ranks { kill(rank, signal) }
+    return ranks
+}
+
 public func descendants(of root: Int32) -> [Int32] {
     var parentOf: [Int32: Int32] = [:]
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {

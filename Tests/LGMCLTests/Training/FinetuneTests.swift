@@ -297,13 +297,8 @@ struct FinetuneTests {
         let arguments = ["finetune", "--data", data, "--output", stopped.path, "--preset", "tiny", "--log-interval", "1000"] + settings
         let job = try start("/usr/bin/mpirun", mpirunArguments(2, "lgmcl-dist", arguments),
                             environment: ["LGMCL_FAULT": "rank:1,step:8,kind:sleep,seconds:5"])
-        let started = Date()
-        while job.isRunning, !job.stderr.contains("sleeps 5"), Date().timeIntervalSince(started) < 120 { usleep(100_000) }
-        let ranks = descendants(of: job.pid).filter {
-            ((try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8)) ?? "").hasPrefix(productPath("lgmcl-dist"))
-        }
+        let ranks = signalRanks(of: job, once: "sleeps 5", SIGUSR1)
         #expect(ranks.count == 2, "ranks: \(ranks)")
-        for rank in ranks { kill(rank, SIGUSR1) }
         let result = job.wait(timeout: 120)
         #expect(result.status == 75, "\(result.output)")
         let report = try JSONDecoder().decode(StopReport.self, from: Data(contentsOf: stopped.appendingPathComponent("stop.json")))
