@@ -147,10 +147,11 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             try ShardPlan.training(data.dataset.epochOrder(), subset: parts.train, seed: seed, epoch: epoch,
                                    globalBatchSize: globalBatch, rank: world.rank, rankCount: world.size, costs: costs)
         }
+        let stepsPerEpoch = try epochPlan(0).batchCount
         if case .warmupDecay(let warmupEpochs, let initial, let final) = settings.learningRateSchedule {
-            let steps = try epochPlan(0).batchCount
-            step.schedule = NoamLikeSchedule(initial: initial, peak: settings.learningRate, final: final, warmupSteps: warmupEpochs * steps,
-                                             cooldownSteps: max(settings.epochs - warmupEpochs, 0) * steps)
+            step.schedule = NoamLikeSchedule(initial: initial, peak: settings.learningRate, final: final,
+                                             warmupSteps: warmupEpochs * stepsPerEpoch,
+                                             cooldownSteps: max(settings.epochs - warmupEpochs, 0) * stepsPerEpoch)
         }
         let scaler = data.kind == .regression ? TargetScaler(fitting: data.labels, trainRows: parts.train) : nil
         if world.isRoot {
@@ -163,11 +164,10 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         let restored = try resume ? restoreProgress(seed: seed, fingerprint: fingerprint, higherIsBetter: higherIsBetter,
                                                     trained: step.trained, optimizer: step.optimizer) : nil
         if restored == nil { try discardProgress(seed: seed) }
-        let lastStep = try settings.epochs * epochPlan(0).batchCount
+        let lastStep = settings.epochs * stepsPerEpoch
         noteStopPoint(seed: seed, step: restored?.progress.step ?? 0, lastStep: lastStep, checkpoint: restored?.checkpoint)
         var progress = restored?.progress ?? SeedProgress(best: BestEpoch(higherIsBetter: higherIsBetter),
                                                 average: settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) })
-        var number = progress.step
         let secondsBefore = progress.seconds
         func exhaustedPatience() -> Bool { settings.patience.map { progress.best.epochsWithoutImprovement >= $0 } ?? false }
         while progress.epochs < settings.epochs, !exhaustedPatience() {
@@ -179,8 +179,9 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                                             interval: settings.logInterval, quietWhenShort: true)
             var lossSum = 0.0
             var batches = 0
-            while let batch = try step.nextBatch(reader, step: number + 1) {
-                number += 1
+            while let batch = try step.nextBatch(reader, step: progress.step + 1) {
+                progress.step += 1
+                let number = progress.step
                 let outcome = try step(number) { stream in
                     try supervisedLoss(model.predictions(ModelInputs(batch), stream), batch: batch, kind: data.kind, scaler: scaler,
                                        watchdog: watchdog, step: number)
@@ -196,7 +197,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                 }
             }
             let trainLoss = batches > 0 ? lossSum / Double(batches) : .nan
-            watchdog.enter("evaluation", step: number)
+            watchdog.enter("evaluation", step: progress.step)
             // The average is what is scored and kept; training goes on from the weights.
             progress.average?.exchange(with: step.trained)
             let (val, valLoss) = try step.times.measure(.evaluation) {
@@ -208,7 +209,6 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let improved = progress.best.offer(epoch: epoch, score: selection == .loss ? valLoss : val.mean, weights: step.trained)
             progress.average?.exchange(with: step.trained)
             progress.epochs += 1
-            progress.step = number
             if world.isRoot {
                 let score = val.mean.map { String(format: "%.4f", $0) } ?? "n/a (no scorable task)"
                 let loss = selection == .loss ? valLoss.map { String(format: ", val loss %.4f", $0) } ?? ", val loss n/a" : ""
