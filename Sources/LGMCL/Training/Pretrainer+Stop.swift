@@ -26,8 +26,12 @@ public struct StopReport: Codable, Sendable, Equatable {
 
     /// The run's last line: what happened and how to go on.
     public var line: String {
-        "stopped at step \(step) of \(lastStep) (\(signal)), checkpoint \(checkpoint ?? "none (no step completed)"), "
-            + "resume with the same command and --resume (cluster/lgmcl-launch with the same --run-dir adds it)"
+        line(goingOn: "resume with the same command and --resume (cluster/lgmcl-launch with the same --run-dir adds it)")
+    }
+
+    /// The last line of a command that goes on in its own way (e.g. one that always resumes).
+    public func line(goingOn: String) -> String {
+        "stopped at step \(step) of \(lastStep) (\(signal)), checkpoint \(checkpoint ?? "none (no step completed)"), \(goingOn)"
     }
 }
 

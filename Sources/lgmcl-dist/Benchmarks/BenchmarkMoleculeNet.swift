@@ -86,8 +86,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             do {
                 try benchmark(world: world)
             } catch let stop as FinetuneStopped {
-                // A seed stopped by a signal goes on from its checkpoint when the same command runs again.
-                return stoppedStatus(stop, world: world)
+                return stoppedStatus(stop, world: world, goingOn: "run the same command again: finished runs are kept "
+                                                                 + "and this seed goes on from its checkpoint")
             }
             return 0
         }

@@ -34,5 +34,7 @@ struct StopTests {
         let report = StopReport(signal: "SIGUSR1", step: 187, lastStep: 400, checkpoint: "/runs/x/runs/graph/checkpoints/step-00000187")
         #expect(report.line.hasPrefix("stopped at step 187 of 400 (SIGUSR1), checkpoint /runs/x/runs/graph/checkpoints/step-00000187, resume with "))
         #expect(StopReport(signal: "SIGTERM", step: 0, lastStep: 10, checkpoint: nil).line.contains("checkpoint none"))
+        #expect(report.line(goingOn: "run it again") == "stopped at step 187 of 400 (SIGUSR1), checkpoint "
+                    + "/runs/x/runs/graph/checkpoints/step-00000187, run it again")
     }
 }
