@@ -1,14 +1,18 @@
 import Foundation
 import Logging
 
-/// Where a seed's training stands after an epoch. Data order and dropout are keyed by seed, epoch
-/// and step (docs/design.md, Randomness), so this plus the weights and Adam's moments is all a
-/// resumed run needs to go on exactly as the interrupted one would have.
+/// Where a seed's training stands after an epoch, or after the step a stop signal ended. Data
+/// order and dropout are keyed by seed, epoch and step (docs/design.md, Randomness), so this plus
+/// the weights and Adam's moments is all a resumed run needs to go on exactly as the interrupted
+/// one would have.
 struct SeedProgress<Scalar: TensorScalar> {
     /// Epochs completed.
     var epochs = 0
     /// Optimizer steps taken.
     var step = 0
+    /// The epoch in progress: batches trained and the sum of their losses (its training loss so far).
+    var epochBatches = 0
+    var epochLossSum = 0.0
     var best: BestEpoch<Scalar>
     var average: WeightAverage<Scalar>?
     /// The validation predictions of every completed epoch (predictions_val_epochs.csv).
@@ -37,6 +41,8 @@ private struct ProgressRecord: Codable {
     var fingerprint: String
     var points: [LearningCurves.Point]
     var seconds: Double
+    /// The epoch in progress's summed loss; absent from checkpoints taken at an epoch's end before 2026-12-06.
+    var epochLossSum: Double?
 }
 
 /// A seed trained to the end: what a resumed run takes instead of training it again.
@@ -46,9 +52,9 @@ struct SeedOutcome {
     var points: [LearningCurves.Point]
 }
 
-/// Fine-tuning's checkpoints: after every epoch, rank 0 writes the seed's progress under
-/// seed-S/checkpoints/ (CheckpointStore, the newest one kept); a finished seed leaves
-/// seed-S/outcome.safetensors and no checkpoint. `finetune --resume` (and `benchmark moleculenet`,
+/// Fine-tuning's checkpoints: after every epoch and at the step a stop signal ends, rank 0 writes
+/// the seed's progress under seed-S/checkpoints/ (CheckpointStore, the newest one kept); a finished
+/// seed leaves seed-S/outcome.safetensors and no checkpoint. `finetune --resume` (and `benchmark moleculenet`,
 /// always) continues each seed from these, when they were written with the same settings and split.
 extension Finetuner {
     func checkpoints(seed: UInt64) -> CheckpointStore { CheckpointStore(runDirectory: directory.seed(seed), keep: 1) }
@@ -94,12 +100,12 @@ extension Finetuner {
             ("best.safetensors", progress.best.checkpoint(names: names).encoded()),
             ("validation.safetensors", validation.encoded()),
             ("progress.json", try checkpointEncoder.encode(ProgressRecord(fingerprint: fingerprint, points: progress.points,
-                                                                           seconds: progress.seconds))),
+                                                                           seconds: progress.seconds, epochLossSum: progress.epochLossSum))),
         ]
         if let average = progress.average { files.append(("average.safetensors", average.checkpoint(names: names).encoded())) }
         let manifest = CheckpointManifest(stage: "finetune", preset: preset, vocabularySHA256: nil, ranks: world.size,
                                           globalBatch: settings.globalBatchSize, seed: seed,
-                                          position: TrainingPosition(step: progress.step, epoch: progress.epochs, batchInEpoch: 0),
+                                          position: TrainingPosition(step: progress.step, epoch: progress.epochs, batchInEpoch: progress.epochBatches),
                                           numerics: numerics)
         return try checkpoints(seed: seed).save(files, manifest: manifest)
     }
@@ -130,6 +136,7 @@ extension Finetuner {
 
         let m = checkpoint.manifest
         var progress = SeedProgress<Scalar>(epochs: m.position.epoch, step: m.position.step,
+                                    epochBatches: m.position.batchInEpoch, epochLossSum: record.epochLossSum ?? 0,
                                     best: try BestEpoch<Scalar>(higherIsBetter: higherIsBetter, restoring: SafeTensors.read(file("best.safetensors")), names: names),
                                     points: record.points, seconds: record.seconds)
         if settings.emaDecay != nil { progress.average = try WeightAverage<Scalar>(restoring: SafeTensors.read(file("average.safetensors")), names: names) }
@@ -150,7 +157,9 @@ extension Finetuner {
             if m.gitCommit != BuildInfo.gitCommit {
                 logger.warning("--resume: seed \(seed): \(checkpoint.directory.lastPathComponent) was written by lgmcl-dist built from \(m.gitCommit), this one is built from \(BuildInfo.gitCommit): its epochs so far ran with that build")
             }
-            logger.info("seed \(seed): resumed after epoch \(m.position.epoch) (step \(m.position.step)) from \(checkpoint.directory.path)")
+            let point = m.position.batchInEpoch == 0 ? "after epoch \(m.position.epoch)"
+                : "in epoch \(m.position.epoch + 1) after its batch \(m.position.batchInEpoch)"
+            logger.info("seed \(seed): resumed \(point) (step \(m.position.step)) from \(checkpoint.directory.path)")
         }
         return (progress, checkpoint.directory)
     }

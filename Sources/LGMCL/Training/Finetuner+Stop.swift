@@ -9,10 +9,10 @@ public struct FinetuneStopped: Error, CustomStringConvertible {
     public var description: String { report.line }
 }
 
-/// Stopping on a signal. Every epoch ends in a checkpoint (Finetuner+Checkpoints), so a stop
-/// writes nothing new: rank 0 records in stop.json which checkpoint the run resumes from (at once,
-/// from the signal's thread, since a launcher may kill the ranks soon after), the ranks leave at
-/// the next step they agree on, and the epoch in progress is trained again on resume.
+/// Stopping on a signal. Rank 0 records in stop.json which checkpoint the run resumes from at once,
+/// from the signal's thread (the last epoch's: a launcher may kill the ranks soon after); the ranks
+/// finish the next step they agree on, rank 0 checkpoints that step (Finetuner+Checkpoints) and
+/// names it in stop.json, and a resumed run goes on inside the epoch from there.
 extension Finetuner {
     func watchForStop() {
         guard world.isRoot else { return }

@@ -174,11 +174,11 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
             let epoch = progress.epochs
             let epochStart = monotonicSeconds()
             let plan = try epochPlan(epoch)
-            let reader = BatchReader(dataset: data.dataset, plan: plan, options: batchOptions(data.model))
+            // A run stopped by a signal goes on inside the epoch it stopped in.
+            let reader = BatchReader(dataset: data.dataset, plan: plan, options: batchOptions(data.model), firstBatch: progress.epochBatches)
             var reporter = ProgressReporter(label: "seed \(seed) epoch \(epoch + 1)/\(settings.epochs)", total: plan.batchCount,
                                             interval: settings.logInterval, quietWhenShort: true)
-            var lossSum = 0.0
-            var batches = 0
+            let batchesBefore = progress.epochBatches
             while let batch = try step.nextBatch(reader, step: progress.step + 1) {
                 progress.step += 1
                 let number = progress.step
@@ -186,17 +186,30 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                     try supervisedLoss(model.predictions(ModelInputs(batch), stream), batch: batch, kind: data.kind, scaler: scaler,
                                        watchdog: watchdog, step: number)
                 }
-                if let signal = outcome.stopSignal { throw try stopped(by: signal) }
-                lossSum += outcome.total
+                progress.epochLossSum += outcome.total
                 progress.average?.update(from: step.trained)
-                batches += 1
+                progress.epochBatches += 1
+                if let signal = outcome.stopSignal {
+                    // The step was applied on every rank: checkpoint it, so that no work is lost.
+                    let saved = try step.times.measure(.checkpoint) {
+                        progress.seconds = secondsBefore + monotonicSeconds() - started
+                        return try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained,
+                                                optimizer: step.optimizer.state, preset: data.model.preset)
+                    }
+                    noteStopPoint(seed: seed, step: progress.step, lastStep: lastStep, checkpoint: saved)
+                    throw try stopped(by: signal)
+                }
                 watchdog.stepCompleted(number)
                 if world.isRoot {
-                    let rate = Double(batches * plan.globalBatchSize) / max(monotonicSeconds() - epochStart, 1e-9)
-                    reporter.update(batches, unit: "steps", detail: String(format: "train loss %.4f %.1f mol/s", lossSum / Double(batches), rate))
+                    let batches = progress.epochBatches
+                    let rate = Double((batches - batchesBefore) * plan.globalBatchSize) / max(monotonicSeconds() - epochStart, 1e-9)
+                    reporter.update(batches, unit: "steps",
+                                    detail: String(format: "train loss %.4f %.1f mol/s", progress.epochLossSum / Double(batches), rate))
                 }
             }
-            let trainLoss = batches > 0 ? lossSum / Double(batches) : .nan
+            let trainLoss = progress.epochBatches > 0 ? progress.epochLossSum / Double(progress.epochBatches) : .nan
+            progress.epochLossSum = 0
+            progress.epochBatches = 0
             watchdog.enter("evaluation", step: progress.step)
             // The average is what is scored and kept; training goes on from the weights.
             progress.average?.exchange(with: step.trained)

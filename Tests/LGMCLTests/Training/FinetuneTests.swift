@@ -285,12 +285,13 @@ struct FinetuneTests {
     }
 
     /// SIGUSR1 to the ranks (what Slurm sends before a time limit) while rank 1 is inside seed 0's
-    /// eighth step, in its third epoch: the ranks stop at that step with exit status 75 and
-    /// stop.json naming the second epoch's checkpoint, and --resume ends with the predictions of an
-    /// uninterrupted run.
+    /// eighth step, the second of its third epoch: the ranks finish that step, checkpoint it and
+    /// stop with exit status 75 and stop.json naming that checkpoint, and --resume goes on inside
+    /// the epoch to the files of an uninterrupted run, byte for byte (weights, weight average,
+    /// learning curves, every epoch's validation predictions).
     @Test func aStopSignalEndsWithTheCheckpointToResumeFrom() throws {
         let data = try Self.slice("bbbp", rows: 120)
-        let settings = ["--epochs", "3", "--batch-size", "24", "--precision", "float64"]
+        let settings = ["--epochs", "3", "--batch-size", "24", "--precision", "float64", "--ema-decay", "0.5"]
         let straight = directory("stop-straight"), stopped = directory("stop-signal")
         let whole = try finetune(2, data: data, output: straight, settings)
         #expect(whole.status == 0, "\(whole.output)")
@@ -302,15 +303,18 @@ struct FinetuneTests {
         let result = job.wait(timeout: 120)
         #expect(result.status == 75, "\(result.output)")
         let report = try JSONDecoder().decode(StopReport.self, from: Data(contentsOf: stopped.appendingPathComponent("stop.json")))
-        #expect(report.signal == "SIGUSR1" && report.step == 6 && report.lastStep == 9
-                && report.checkpoint == stopped.appendingPathComponent("seed-0/checkpoints/step-00000006").path, "\(report)")
-        #expect(result.stderr.contains("stopped at step 6 of 9 (SIGUSR1)"), "\(result.output)")
+        #expect(report.signal == "SIGUSR1" && report.step == 8 && report.lastStep == 9
+                && report.checkpoint == stopped.appendingPathComponent("seed-0/checkpoints/step-00000008").path, "\(report)")
+        #expect(result.stderr.contains("stopped at step 8 of 9 (SIGUSR1)"), "\(result.output)")
         let resumed = try finetune(2, data: data, output: stopped, settings + ["--resume"])
         #expect(resumed.status == 0, "\(resumed.output)")
         guard whole.status == 0, resumed.status == 0 else { return }
+        #expect(resumed.stderr.contains("seed 0: resumed in epoch 3 after its batch 2 (step 8)"), "\(resumed.output)")
         #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent("stop.json").path))
-        let file = "seed-0/predictions_test.csv"
-        #expect(try Data(contentsOf: stopped.appendingPathComponent(file)) == Data(contentsOf: straight.appendingPathComponent(file)))
+        for file in ["learning_curves.csv", "seed-0/model.safetensors", "seed-0/predictions_test.csv", "seed-0/predictions_val_epochs.csv"] {
+            #expect(try Data(contentsOf: stopped.appendingPathComponent(file)) == Data(contentsOf: straight.appendingPathComponent(file)),
+                    "\(file) differs from the uninterrupted run's")
+        }
     }
 
     @Test func regressionTargetsAreStandardizedWithTheTrainingSplit() throws {
