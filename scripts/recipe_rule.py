@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Issue 24's declared rule and acceptance, evaluated on the 50-epoch table's record.
+
+The rule (docs/results.md, written before the runs): the candidates are the paper's recipe and the
+paper's recipe with residual fusion, each `small` from scratch on the five sets, scaffold split
+seeds 0-2, 50 epochs. The default is the candidate with the better mean validation metric on at
+least three of the five sets; on fewer, the paper's recipe stays. Sets still running count for
+neither side, and the script says whether the outcome can still change.
+
+The acceptance: the default is ahead of chemprop's mean test metric on at least four of the five
+sets, and on the others not behind by more than chemprop's seed spread (population std over splits).
+
+    python3 scripts/recipe_rule.py [RESULTS.json] [CHEMPROP.csv]
+(defaults: docs/benchmarks/moleculenet-50ep/results.json, docs/benchmarks/chemprop.csv)
+Standard library only; prints Markdown.
+"""
+import csv
+import json
+import statistics
+import sys
+
+SETS = ["bbbp", "bace", "tox21", "esol", "freesolv"]
+SEEDS = [0, 1, 2]
+EPOCHS = 50
+# What the paper's recipe trains with (docs/finetune.md, "Recipes"); a run departing from any of
+# these is another candidate's, not this rule's.
+PAPER = {"globalBatchSize": 64, "learningRate": 0.001, "weightDecay": 0.001,
+         "learningRateSchedule": {"constant": {}}, "precision": "float32"}
+CANDIDATES = {"paper": "gated", "paper + residual fusion": "residual"}
+
+
+def candidate(run):
+    """The candidate a run belongs to, or None."""
+    if run["variant"] != "no-pretraining" or run["split"] != "scaffold" or run["epochs"] != EPOCHS:
+        return None
+    if run["preset"] != "small":
+        return None
+    h = dict(run["hyperparameters"])
+    h.pop("model", None)
+    if h.pop("recipe", "paper") != "paper" or h != PAPER:
+        return None
+    for name, fusion in CANDIDATES.items():
+        if run["fusion"] == fusion:
+            return name
+    return None
+
+
+def higher_is_better(metric):
+    return metric != "rmse"
+
+
+def main():
+    results = sys.argv[1] if len(sys.argv) > 1 else "docs/benchmarks/moleculenet-50ep/results.json"
+    chemprop_csv = sys.argv[2] if len(sys.argv) > 2 else "docs/benchmarks/chemprop.csv"
+    runs = json.load(open(results))["runs"]
+    table = {}   # (candidate, set) -> {seed: run}
+    metric = {}
+    for run in runs:
+        name = candidate(run)
+        if name and run["dataset"] in SETS and run["seed"] in SEEDS:
+            table.setdefault((name, run["dataset"]), {})[run["seed"]] = run
+            metric[run["dataset"]] = run["metric"]
+    chemprop = {}
+    with open(chemprop_csv) as f:
+        for row in csv.DictReader(f):
+            if row["protocol"] == "scaffold" and row["epochs"] == str(EPOCHS) and int(row["seed"]) in SEEDS:
+                chemprop.setdefault(row["dataset"], {})[int(row["seed"])] = float(row["test_value"])
+                metric.setdefault(row["dataset"], row["metric"])
+
+    def mean(values):
+        return statistics.fmean(values) if values else None
+
+    def fmt(value):
+        return "—" if value is None else f"{value:.3f}"
+
+    print("| set | metric | candidate | seeds | mean val | mean test ± std |")
+    print("|---|---|---|---|---|---|")
+    complete = {}
+    for s in SETS:
+        for name in CANDIDATES:
+            done = table.get((name, s), {})
+            vals = [done[k]["val"] for k in sorted(done)]
+            tests = [done[k]["test"] for k in sorted(done)]
+            complete[(name, s)] = len(done) == len(SEEDS)
+            spread = f" ± {statistics.pstdev(tests):.3f}" if len(tests) > 1 else ""
+            print(f"| {s} | {metric.get(s, '?')} | {name} | {','.join(map(str, sorted(done))) or '—'} | "
+                  f"{fmt(mean(vals))} | {fmt(mean(tests))}{spread} |")
+
+    # The rule, on the sets both candidates finished.
+    wins = {name: [] for name in CANDIDATES}
+    open_sets = []
+    paper, residual = CANDIDATES
+    for s in SETS:
+        if not (complete[(paper, s)] and complete[(residual, s)]):
+            open_sets.append(s)
+            continue
+        a = mean([r["val"] for r in table[(paper, s)].values()])
+        b = mean([r["val"] for r in table[(residual, s)].values()])
+        better_b = b > a if higher_is_better(metric[s]) else b < a
+        wins[residual if better_b else paper].append(s)
+    print()
+    print(f"Better mean validation metric: {paper} on {', '.join(wins[paper]) or 'no set'}; "
+          f"{residual} on {', '.join(wins[residual]) or 'no set'}; not decided yet: {', '.join(open_sets) or 'none'}.")
+    if len(wins[residual]) >= 3:
+        default = residual
+        print(f"The rule: **{residual}** becomes the default (better on {len(wins[residual])} of 5 sets).")
+    elif len(wins[residual]) + len(open_sets) < 3:
+        default = paper
+        print(f"The rule: **{paper}** stays the default ({residual} can reach at most "
+              f"{len(wins[residual]) + len(open_sets)} of 5 sets).")
+    else:
+        default = None
+        print("The rule: not decided until the open sets finish.")
+
+    # Acceptance, for the default (or for both while undecided).
+    for name in [default] if default else list(CANDIDATES):
+        print()
+        print(f"Against chemprop 2.3.1 at {EPOCHS} epochs ({name}):")
+        print()
+        print("| set | lgmcl mean test | chemprop mean test ± std | lgmcl − chemprop (+: ahead) | within chemprop's spread |")
+        print("|---|---|---|---|---|")
+        ahead = behind_within = behind_beyond = 0
+        missing = []
+        for s in SETS:
+            done = table.get((name, s), {})
+            theirs = chemprop.get(s, {})
+            if len(done) < len(SEEDS) or len(theirs) < len(SEEDS):
+                missing.append(s)
+                print(f"| {s} | {fmt(mean([r['test'] for r in done.values()]))} ({len(done)} of 3) | "
+                      f"{fmt(mean(list(theirs.values())))} ({len(theirs)} of 3) | | |")
+                continue
+            ours = mean([r["test"] for r in done.values()])
+            their_mean, their_std = mean(list(theirs.values())), statistics.pstdev(list(theirs.values()))
+            lead = ours - their_mean if higher_is_better(metric[s]) else their_mean - ours
+            if lead > 0:
+                ahead += 1
+            elif -lead <= their_std:
+                behind_within += 1
+            else:
+                behind_beyond += 1
+            print(f"| {s} | {ours:.3f} | {their_mean:.3f} ± {their_std:.3f} | {lead:+.3f} | "
+                  f"{'ahead' if lead > 0 else ('yes' if -lead <= their_std else 'no')} |")
+        verdict = ("met" if ahead >= 4 and behind_beyond == 0 and not missing
+                   else "not met" if behind_beyond > 0 or ahead + len(missing) < 4 else "open")
+        print()
+        print(f"Ahead on {ahead}, behind within the spread on {behind_within}, behind beyond it on {behind_beyond}, "
+              f"unfinished {len(missing)}: acceptance **{verdict}**.")
+
+
+if __name__ == "__main__":
+    main()
