@@ -169,6 +169,15 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
         var progress = restored?.progress ?? SeedProgress(best: BestEpoch(higherIsBetter: higherIsBetter),
                                                 average: settings.emaDecay.map { WeightAverage(decay: $0, of: step.trained) })
         let secondsBefore = progress.seconds
+        /// Rank 0 checkpoints the seed's progress, which a stop now would resume from.
+        func checkpoint() throws {
+            let saved = try step.times.measure(.checkpoint) {
+                progress.seconds = secondsBefore + monotonicSeconds() - started
+                return try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained,
+                                        optimizer: step.optimizer.state, preset: data.model.preset)
+            }
+            noteStopPoint(seed: seed, step: progress.step, lastStep: lastStep, checkpoint: saved)
+        }
         func exhaustedPatience() -> Bool { settings.patience.map { progress.best.epochsWithoutImprovement >= $0 } ?? false }
         while progress.epochs < settings.epochs, !exhaustedPatience() {
             let epoch = progress.epochs
@@ -191,12 +200,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                 progress.epochBatches += 1
                 if let signal = outcome.stopSignal {
                     // The step was applied on every rank: checkpoint it, so that no work is lost.
-                    let saved = try step.times.measure(.checkpoint) {
-                        progress.seconds = secondsBefore + monotonicSeconds() - started
-                        return try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained,
-                                                optimizer: step.optimizer.state, preset: data.model.preset)
-                    }
-                    noteStopPoint(seed: seed, step: progress.step, lastStep: lastStep, checkpoint: saved)
+                    try checkpoint()
                     throw try stopped(by: signal)
                 }
                 watchdog.stepCompleted(number)
@@ -230,12 +234,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
                                   monotonicSeconds() - epochStart)
                 logger.info("\(line)")
             }
-            let saved = try step.times.measure(.checkpoint) {
-                progress.seconds = secondsBefore + monotonicSeconds() - started
-                return try saveProgress(progress, seed: seed, fingerprint: fingerprint, trained: step.trained, optimizer: step.optimizer.state,
-                                 preset: data.model.preset)
-            }
-            noteStopPoint(seed: seed, step: progress.step, lastStep: lastStep, checkpoint: saved)
+            try checkpoint()
             if exhaustedPatience(), world.isRoot {
                 let score = selection == .loss ? "loss" : metric.rawValue
                 logger.info("seed \(seed): no better val \(score) for \(settings.patience!) epochs; stopping early")
