@@ -236,8 +236,8 @@ struct Finetune: ParsableCommand {
 
 /// A fine-tuning run a stop signal ended: its last line says where it stopped and how to go on,
 /// and every rank ends with EX_TEMPFAIL, as pretrain does.
-func stoppedStatus(_ stop: FinetuneStopped, world: Communicator, goingOn: String? = nil) -> Int32 {
-    if world.isRoot { Logger(label: "lgmcl.finetune").info("\(goingOn.map(stop.report.line(goingOn:)) ?? stop.report.line)") }
+func stoppedStatus(_ stop: FinetuneStopped, world: Communicator, goingOn: String = StopReport.resumeAdvice) -> Int32 {
+    if world.isRoot { Logger(label: "lgmcl.finetune").info("\(stop.report.line(goingOn: goingOn))") }
     return stoppedExitStatus
 }
 

@@ -24,10 +24,11 @@ public struct StopReport: Codable, Sendable, Equatable {
         self.secondsToCheckpoint = secondsToCheckpoint
     }
 
+    /// How a stopped run goes on, unless its command resumes in its own way.
+    public static let resumeAdvice = "resume with the same command and --resume (cluster/lgmcl-launch with the same --run-dir adds it)"
+
     /// The run's last line: what happened and how to go on.
-    public var line: String {
-        line(goingOn: "resume with the same command and --resume (cluster/lgmcl-launch with the same --run-dir adds it)")
-    }
+    public var line: String { line(goingOn: Self.resumeAdvice) }
 
     /// The last line of a command that goes on in its own way (e.g. one that always resumes).
     public func line(goingOn: String) -> String {
