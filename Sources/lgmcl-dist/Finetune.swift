@@ -46,6 +46,9 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the recipe's, else the configuration's (gated for every preset).")
     var fusion: FusionMode?
 
+    @Option(help: "How each graph encoder pools its atoms into the molecule vector: mean (the authors') or norm (beyond the paper: chemprop's sum over the atoms / 100, which counts repeated environments). Default: the configuration's (mean for every preset).")
+    var readout: GraphReadout?
+
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var dataParallel: DataParallelOptions
@@ -95,6 +98,10 @@ struct FinetuneOptions: ParsableArguments {
         var settings = FinetuneSettings(data: data, output: output,
                                         model: try model.configuration(startingFromPreset: recipe.applyModelChoices))
         if let fusion { settings.model.fusion.mode = fusion }
+        if let readout {
+            settings.model.local.readout = readout
+            settings.model.graphTransformer.readout = readout
+        }
         settings.pretrained = pretrained
         settings.descriptionColumn = descriptionColumn
         settings.seeds = parsedSeeds ?? [0]
@@ -154,6 +161,7 @@ extension FinetuneRecipe: ExpressibleByArgument {
 
 extension TaskKind: ExpressibleByArgument {}
 extension FusionMode: ExpressibleByArgument {}
+extension GraphReadout: ExpressibleByArgument {}
 extension ProbabilityCalibration: ExpressibleByArgument {}
 extension EpochSelection: ExpressibleByArgument {}
 

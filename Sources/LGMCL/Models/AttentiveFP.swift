@@ -8,7 +8,7 @@
 ///   cᵢ  = ELU(Σⱼ αⱼᵢ W_a h⁰ⱼ)                            cᵢ = h⁰ᵢ when i has no neighbours
 ///   h¹ᵢ = GRUCell(cᵢ, h⁰ᵢ)
 /// Layers l ≥ 2 score [hᵢ ‖ hⱼ] and pass W_a hⱼ; the authors apply one such layer for every l ≥ 2.
-/// Atom output = GELU(Linear(mean over l of hˡ)); molecule vector = mean over its atoms.
+/// Atom output = GELU(Linear(mean over l of hˡ)); molecule vector = mean over its atoms (`readout`).
 /// Dropout (p = 0.5) on the score input and on the states before W_a, in every layer.
 public final class AttentiveFP<Scalar: TensorScalar>: Module, StateDictNamed {
     let configuration: AttentiveFPConfiguration
@@ -39,7 +39,7 @@ public final class AttentiveFP<Scalar: TensorScalar>: Module, StateDictNamed {
         }
         let atoms = output(total / Scalar(configuration.layers)).gelu()
         // Molecule embedding
-        return (atoms, atoms.segmentMean(offsets: graph.atomOffsets))
+        return (atoms, (configuration.readout ?? .mean)(atoms, offsets: graph.atomOffsets))
     }
 }
 

@@ -5,7 +5,7 @@
 ///   x  = x + Dropout(MHA(LN(x)));  x = x + Dropout(FF(LN(x)))          per layer
 ///   MHA: P = λ_att · softmax(QKᵀ/√d_k) + λ_adj · (A + I)/rowsum,  out = W_o [P V]_heads
 ///   FF(x) = Dropout(LeakyReLU(W₂ Dropout(LeakyReLU(W₁ x))))
-///   atom output = GELU(W_out LN(x));  molecule vector = mean over its atoms
+///   atom output = GELU(W_out LN(x));  molecule vector = mean over its atoms (`readout`)
 /// λ = (λ_att, λ_adj) is one trainable pair per layer (init (1, 0)), shared by the heads;
 /// attention dropout (p = 0.5) acts on the mixed P. Attention is computed per molecule (the
 /// authors' −1e9 mask makes the cross-molecule weights exactly 0), so cost is Σ nᵢ².
@@ -15,6 +15,7 @@ public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictName
     let layers: [GraphTransformerLayer<Scalar>]
     let finalNorm: LayerNorm<Scalar>
     let output: Linear<Scalar>
+    let readout: GraphReadout
 
     static var stateDictNames: [String: String] {
         ["embedding": "GraphTransformer.src_embed.lin", "layers": "GraphTransformer.encoder.layers",
@@ -28,6 +29,7 @@ public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictName
         layers = (0..<configuration.layers).map { GraphTransformerLayer(configuration, layer: $0 + 1) }
         finalNorm = LayerNorm(d, eps: Scalar(configuration.layerNormEpsilon))
         output = Linear(d, configuration.output)
+        readout = configuration.readout ?? .mean
     }
 
     /// Atom vectors (A × output) and molecule vectors (M × output).
@@ -38,7 +40,7 @@ public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictName
         for layer in layers { x = layer(x, graph, stream) }
         let atoms = output(finalNorm(x)).gelu()
         // Molecule embedding
-        return (atoms, atoms.segmentMean(offsets: graph.atomOffsets))
+        return (atoms, readout(atoms, offsets: graph.atomOffsets))
     }
 }
 

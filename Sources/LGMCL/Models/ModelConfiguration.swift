@@ -21,6 +21,8 @@ public struct AttentiveFPConfiguration: Codable, Sendable, Equatable {
     public var dropout = 0.5
     public var leakySlope = 0.01
     public var eluAlpha = 1.0
+    /// nil: the authors' mean (configurations written before the field existed have none).
+    public var readout: GraphReadout?
 }
 
 public struct GraphTransformerConfiguration: Codable, Sendable, Equatable {
@@ -37,6 +39,8 @@ public struct GraphTransformerConfiguration: Codable, Sendable, Equatable {
     /// Initial (λ_att, λ_adj).
     public var lambdaAttention = 1.0
     public var layerNormEpsilon = 1e-5
+    /// nil: the authors' mean (configurations written before the field existed have none).
+    public var readout: GraphReadout?
     public var width: Int { heads * headDimension }
 }
 

@@ -118,7 +118,8 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     func recipe(_ model: ModelConfiguration) -> String {
         let encoders = settings.encoderLearningRate.map { $0 == 0 ? " (encoders frozen)" : " (encoders \($0))" } ?? ""
         return "training (recipe \(settings.recipe ?? FinetuneRecipe.paper.name)): \(model.preset) model, "
-            + "\(model.fusion.mode.rawValue) fusion, dropout \(model.fusion.predictionDropout) (head) and "
+            + "\(model.fusion.mode.rawValue) fusion, " + (model.local.readout.map { "\($0.rawValue) readout, " } ?? "")
+            + "dropout \(model.fusion.predictionDropout) (head) and "
             + "\(model.fusion.fingerprintDropout) (fingerprint network), encoders "
             + (settings.pretrained.map { "from \($0)" } ?? "from random weights")
             + "; Adam lr \(settings.learningRate)\(encoders), weight decay \(settings.weightDecay), "

@@ -101,4 +101,36 @@ import Testing
         #expect(try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(residual)) == residual)
         #expect(throws: ConfigurationError.self) { try Preset.small.configuration.overriding(["fusion.mode": "\"sum\""]) }
     }
+
+    /// `--readout norm` sums each encoder's atom vectors and divides by 100 (chemprop's
+    /// aggregation); the authors' configurations carry no readout field and keep the mean.
+    @Test func graphReadoutPoolsTheSameAtomVectorsBySumOrMean() throws {
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Preset.small.configuration)) as! [String: Any]
+        #expect((json["local"] as! [String: Any])["readout"] == nil)
+        #expect((json["graphTransformer"] as! [String: Any])["readout"] == nil)
+
+        let weighted = try ModelParityTests.tinyModel()
+        var configuration = weighted.configuration
+        configuration.local.readout = .norm
+        configuration.graphTransformer.readout = .norm
+        #expect(try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(configuration)) == configuration)
+        let summed = LGMCLModel<Float>(configuration)
+        try summed.loadStateDict(Dictionary(uniqueKeysWithValues: weighted.stateDict().map { ($0.name, $0.parameter.value) }))
+
+        let graph = PackedGraph<Float>(ModelParityTests.graph(try FixtureFile("graph_pretrain.safetensors")))
+        let offsets = graph.atomOffsets
+        for (mean, norm) in [(weighted.local(graph, nil), summed.local(graph, nil)),
+                             (weighted.global(graph, nil), summed.global(graph, nil))] {
+            #expect(norm.atoms.scalars == mean.atoms.scalars)
+            let width = mean.atoms.shape[1], atoms = mean.atoms.scalars
+            for m in 0 ..< offsets.count - 1 {
+                let count = Double(offsets[m + 1] - offsets[m])
+                for c in 0 ..< width {
+                    let sum = (offsets[m] ..< offsets[m + 1]).reduce(0.0) { $0 + Double(atoms[$1 * width + c]) }
+                    #expect(abs(Double(norm.molecules.scalars[m * width + c]) - sum / 100) <= 1e-6 * (1 + abs(sum)))
+                    #expect(abs(Double(mean.molecules.scalars[m * width + c]) - sum / count) <= 1e-6 * (1 + abs(sum)))
+                }
+            }
+        }
+    }
 }
