@@ -111,6 +111,11 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         // Only the model options and --pretrained matter here; each cell sets its own data.
         let base = try options.settings(data: "", output: output)
         let model = try base.modelConfiguration()
+        // A cell names one readout: a configuration that pools the two graph encoders differently has no column.
+        guard model.local.readout ?? .mean == model.graphTransformer.readout ?? .mean else {
+            throw ValidationError("the configuration pools the local encoder by its \((model.local.readout ?? .mean).rawValue) and the "
+                + "graph transformer by its \((model.graphTransformer.readout ?? .mean).rawValue); the benchmark compares one readout for both (--readout)")
+        }
         let procedure = hyperparameters(base).procedure
         // The cell names an encoder learning rate only where it departs from the recipe's.
         let encoderLearningRate = base.encoderLearningRate == procedure.trained.base.encoderLearningRate ? nil : base.encoderLearningRate
@@ -121,7 +126,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             for split in parsedProtocols.compactMap({ $0 }) {
                 for variant in variants {
                     let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                             fusion: model.fusion.mode, encoderLearningRate: encoderLearningRate,
+                                             fusion: model.fusion.mode, readout: model.local.readout ?? .mean,
+                                             encoderLearningRate: encoderLearningRate,
                                              trainFraction: options.trainFraction,
                                              procedure: procedure)
                     try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
@@ -194,7 +200,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             let cells = splitCells[seed.seed]!
             return BenchmarkRun(
                 dataset: cell.dataset, split: cell.split, variant: cell.variant, seed: seed.seed, preset: summary.preset,
-                epochs: cell.epochs, fusion: cell.fusion, encoderLearningRate: cell.encoderLearningRate,
+                epochs: cell.epochs, fusion: cell.fusion, readout: cell.readout, encoderLearningRate: cell.encoderLearningRate,
                 trainFraction: cell.trainFraction, pretrained: settings.pretrained,
                 hyperparameters: hyperparameters(settings), metric: summary.metric,
                 test: seed.test?.mean ?? .nan, val: seed.val.mean ?? .nan, train: seed.train.mean, bestEpoch: seed.bestEpoch + 1,

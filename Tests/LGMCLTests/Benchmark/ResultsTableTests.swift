@@ -208,6 +208,31 @@ struct ResultsTableTests {
         #expect(lines.contains { $0.hasPrefix("| bbbp | scaffold | `tiny`, 10% of training labels (2 ep.) | 2 | +0.050 |") }, "\(lines)")
     }
 
+    /// The norm readout is a column of its own that every name says; the authors' mean is
+    /// recorded as no key, so results written before `--readout` existed are that column.
+    @Test func normReadoutRunsFormTheirOwnColumn() throws {
+        var results = BenchmarkResults()
+        let mean = Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.8)
+        results.record(mean)
+        var norm = mean
+        norm.fusion = .residual
+        norm.readout = .norm
+        norm.test = 0.85
+        results.record(norm)
+        #expect(results.runs.count == 2)
+        #expect(norm.cell.training.departures == ["residual fusion", "norm readout"])
+        #expect(norm.cell.training.directoryName == "no-pretraining-tiny-2ep-residual-norm-readout")
+        #expect(mean.cell.training.directoryName == "no-pretraining-tiny-2ep")
+        let lines = ResultsTable(results: results).markdown().split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("lgmcl `tiny`, no pretraining, residual fusion, norm readout (2 ep.)") }, "\(lines)")
+        let explicitMean = BenchmarkRun(dataset: "bbbp", split: .scaffold, variant: .scratch, seed: 0, preset: "tiny", epochs: 2,
+                                        readout: .mean, pretrained: nil, metric: .rocAUC, test: 0.8, val: 0.8, bestEpoch: 1,
+                                        trainCount: 8, valCount: 1, testCount: 1, splitDigest: "x", seconds: 1)
+        let tree = try JSONSerialization.jsonObject(with: JSONEncoder().encode(explicitMean)) as! [String: Any]
+        #expect(tree["readout"] == nil)
+        #expect(explicitMean.cell.readout == .mean)
+    }
+
     /// A run with its own encoder learning rate is a column of its own, next to the same fusion's
     /// column, and says so in every place that names it.
     @Test func encoderLearningRateRunsFormTheirOwnColumn() {

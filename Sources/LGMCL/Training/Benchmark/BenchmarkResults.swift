@@ -10,6 +10,9 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var epochs: Int
     /// nil in results written before the residual ablation existed: the paper's gated fusion.
     public var fusion: FusionMode?
+    /// How the graph encoders pooled their atoms (`--readout`); nil: the authors' mean (and every
+    /// result written before the choice existed).
+    public var readout: GraphReadout?
     /// The encoders' own learning rate (`--encoder-lr`) where it departs from the recipe's; nil: the recipe's (the paper's: the one learning rate).
     public var encoderLearningRate: Double?
     /// `--train-fraction`: the share of the split's training molecules trained on; nil: all.
@@ -36,7 +39,8 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     public var provenance: RunProvenance?
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, seed: UInt64, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil, pretrained: String?,
+                fusion: FusionMode = .gated, readout: GraphReadout? = nil, encoderLearningRate: Double? = nil,
+                trainFraction: Double? = nil, pretrained: String?,
                 hyperparameters: BenchmarkHyperparameters? = nil, metric: Metric, test: Double,
                 val: Double, train: Double? = nil, bestEpoch: Int, trainCount: Int, valCount: Int, testCount: Int, splitDigest: String, seconds: Double,
                 provenance: RunProvenance? = nil) {
@@ -47,6 +51,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
         self.preset = preset
         self.epochs = epochs
         self.fusion = fusion
+        self.readout = readout == .mean ? nil : readout
         self.encoderLearningRate = encoderLearningRate
         self.trainFraction = trainFraction
         self.pretrained = pretrained
@@ -67,7 +72,7 @@ public struct BenchmarkRun: Codable, Equatable, Sendable {
     /// Runs with the same cell differ only in their seed.
     public var cell: BenchmarkCell {
         BenchmarkCell(dataset: dataset, split: split, variant: variant, preset: preset, epochs: epochs, fusion: fusion ?? .gated,
-                      encoderLearningRate: encoderLearningRate, trainFraction: trainFraction,
+                      readout: readout ?? .mean, encoderLearningRate: encoderLearningRate, trainFraction: trainFraction,
                       // Results written before a run recorded its settings read as the paper's.
                       procedure: hyperparameters?.procedure ?? .paper)
     }
@@ -81,19 +86,21 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
     public var preset: String
     public var epochs: Int
     public var fusion: FusionMode
+    public var readout: GraphReadout
     public var encoderLearningRate: Double?
     public var trainFraction: Double?
     public var procedure: TrainingProcedure
 
     public init(dataset: String, split: SplitProtocol, variant: BenchmarkVariant, preset: String, epochs: Int,
-                fusion: FusionMode = .gated, encoderLearningRate: Double? = nil, trainFraction: Double? = nil,
-                procedure: TrainingProcedure = .paper) {
+                fusion: FusionMode = .gated, readout: GraphReadout = .mean, encoderLearningRate: Double? = nil,
+                trainFraction: Double? = nil, procedure: TrainingProcedure = .paper) {
         self.dataset = dataset
         self.split = split
         self.variant = variant
         self.preset = preset
         self.epochs = epochs
         self.fusion = fusion
+        self.readout = readout
         self.encoderLearningRate = encoderLearningRate
         self.trainFraction = trainFraction
         self.procedure = procedure
@@ -108,8 +115,8 @@ public struct BenchmarkCell: Codable, Hashable, Sendable, Comparable {
 
     /// Everything but the dataset and protocol: a column of the results table.
     public var training: BenchmarkTraining {
-        BenchmarkTraining(preset: preset, variant: variant, epochs: epochs, fusion: fusion, encoderLearningRate: encoderLearningRate,
-                          trainFraction: trainFraction, procedure: procedure)
+        BenchmarkTraining(preset: preset, variant: variant, epochs: epochs, fusion: fusion, readout: readout,
+                          encoderLearningRate: encoderLearningRate, trainFraction: trainFraction, procedure: procedure)
     }
 }
 
@@ -119,6 +126,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public let variant: BenchmarkVariant
     public let epochs: Int
     public let fusion: FusionMode
+    public let readout: GraphReadout
     public let encoderLearningRate: Double?
     public let trainFraction: Double?
     public let procedure: TrainingProcedure
@@ -128,6 +136,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public var departures: [String] {
         var words: [String] = []
         if fusion != recipeFusion { words.append("\(fusion.rawValue) fusion") }
+        if readout != .mean { words.append("\(readout.rawValue) readout") }
         if let encoderLearningRate {
             words.append(encoderLearningRate == 0 ? "encoders frozen" : "encoder lr \(String(format: "%g", encoderLearningRate))")
         }
@@ -142,6 +151,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public var directoryName: String {
         var name = "\(variant.rawValue)-\(preset)-\(epochs)ep"
         if fusion != recipeFusion { name += "-\(fusion.rawValue)" }
+        if readout != .mean { name += "-\(readout.rawValue)-readout" }
         if let encoderLearningRate { name += "-encoder-lr-\(String(format: "%g", encoderLearningRate))" }
         if let trainFraction { name += "-train-\(String(format: "%g", trainFraction))" }
         return name + procedure.directorySuffix
@@ -149,8 +159,9 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
 
     public static func < (a: Self, b: Self) -> Bool {
         guard a.procedure == b.procedure else { return a.procedure < b.procedure }
-        return (a.preset, a.fusion.rawValue, a.encoderLearningRate ?? -1, a.trainFraction ?? 1, a.variant, a.epochs)
-            < (b.preset, b.fusion.rawValue, b.encoderLearningRate ?? -1, b.trainFraction ?? 1, b.variant, b.epochs)
+        // Swift compares tuples of at most six: the fusion and the readout share one.
+        return (a.preset, "\(a.fusion.rawValue) \(a.readout.rawValue)", a.encoderLearningRate ?? -1, a.trainFraction ?? 1, a.variant, a.epochs)
+            < (b.preset, "\(b.fusion.rawValue) \(b.readout.rawValue)", b.encoderLearningRate ?? -1, b.trainFraction ?? 1, b.variant, b.epochs)
     }
 }
 
