@@ -112,9 +112,10 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         let base = try options.settings(data: "", output: output)
         let model = try base.modelConfiguration()
         // A cell names one readout: a configuration that pools the two graph encoders differently has no column.
-        guard model.local.readout ?? .mean == model.graphTransformer.readout ?? .mean else {
-            throw ValidationError("the configuration pools the local encoder by its \((model.local.readout ?? .mean).rawValue) and the "
-                + "graph transformer by its \((model.graphTransformer.readout ?? .mean).rawValue); the benchmark compares one readout for both (--readout)")
+        let readout = model.local.readout ?? .mean, globalReadout = model.graphTransformer.readout ?? .mean
+        guard readout == globalReadout else {
+            throw ValidationError("the configuration pools the local encoder by its \(readout.rawValue) and the graph transformer "
+                + "by its \(globalReadout.rawValue); the benchmark compares one readout for both (--readout)")
         }
         let procedure = hyperparameters(base).procedure
         // The cell names an encoder learning rate only where it departs from the recipe's.
@@ -126,8 +127,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
             for split in parsedProtocols.compactMap({ $0 }) {
                 for variant in variants {
                     let cell = BenchmarkCell(dataset: dataset.name, split: split, variant: variant, preset: preset, epochs: options.epochs,
-                                             fusion: model.fusion.mode, readout: model.local.readout ?? .mean,
-                                             encoderLearningRate: encoderLearningRate,
+                                             fusion: model.fusion.mode, readout: readout, encoderLearningRate: encoderLearningRate,
                                              trainFraction: options.trainFraction,
                                              procedure: procedure)
                     try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
