@@ -43,7 +43,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Score each epoch, and keep, an exponential moving average of the weights with this decay per step (e.g. 0.99; the first steps average faster, min(d, (1 + t)/(10 + t))) instead of the weights themselves; 0: the weights themselves. Default: the recipe's (paper: none).")
     var emaDecay: Double?
 
-    @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values) or residual (beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)). Default: the recipe's, else the configuration's (gated for every preset).")
+    @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values), residual (beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)) or residual-fingerprints (residual, and the head reads the fingerprint vector FP beside GF and TF). Default: the recipe's, else the configuration's (gated for every preset).")
     var fusion: FusionMode?
 
     @Option(help: "How each graph encoder pools its atoms into the molecule vector: mean (the authors') or norm (beyond the paper: chemprop's sum over the atoms / 100, which counts repeated environments). Default: the configuration's (mean for every preset).")

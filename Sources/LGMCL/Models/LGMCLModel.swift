@@ -6,7 +6,8 @@
 ///   stage 2  textEmbeddings:   head(pool DeBERTa(SMILES)), head(pool DeBERTa(description))
 ///   stage 3  predictions:      G = CA(local, global), T = CA(SMILES, description),
 ///                              GF = CA(G, FP), TF = CA(T, FP), MLP([GF ‖ TF])
-///                              (with `FusionMode.residual`: GF = G + CA(G, FP), TF = T + CA(T, FP))
+///                              (with `FusionMode.residual`: GF = G + CA(G, FP), TF = T + CA(T, FP);
+///                              `.residualFingerprints`: those, and MLP([GF ‖ TF ‖ FP]))
 ///
 /// Parameter names are the PyTorch state-dict names of the authors' fine-tuning model with HF's
 /// DeBERTa (`AttentiveFP.*`, `GT.*`, `DeBERTa.*`, `FPN.MLP.*`, `CrossAttention1…4.*`, `MLP.*`)
@@ -148,12 +149,12 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         let fusedGraph = graphFusion(l, g), fusedText = textFusion(s, d)
         var graphWithFingerprints = graphFingerprintFusion(fusedGraph, f)
         var textWithFingerprints = textFingerprintFusion(fusedText, f)
-        if configuration.fusion.mode == .residual {
+        if configuration.fusion.mode.addsViews {
             graphWithFingerprints = fusedGraph + graphWithFingerprints
             textWithFingerprints = fusedText + textWithFingerprints
         }
-        var outputs = prediction(concatenated([graphWithFingerprints, textWithFingerprints], axis: 1),
-                                 molecules: molecules, stream)
+        let headInput = [graphWithFingerprints, textWithFingerprints] + (configuration.fusion.mode.readsFingerprints ? [f] : [])
+        var outputs = prediction(concatenated(headInput, axis: 1), molecules: molecules, stream)
         var variances: Tensor<Scalar>?
         if configuration.fusion.predictsVariance {
             let tasks = configuration.fusion.tasks
@@ -209,7 +210,8 @@ public struct FusedOutputs<Scalar: TensorScalar> {
     public var variances: Tensor<Scalar>? = nil
 }
 
-/// The authors' prediction `MLP`: Dropout–Linear(2d, 2d)–ReLU–Dropout–Linear(2d, tasks).
+/// The authors' prediction `MLP`: Dropout–Linear(n, n)–ReLU–Dropout–Linear(n, tasks), n = 2d (the
+/// width of [GF ‖ TF]), or 2d + the fingerprint MLP's output when the head reads FP too.
 final class PredictionHead<Scalar: TensorScalar>: Module, StateDictNamed {
     let inputDropout: Dropout<Scalar>
     let hidden: Linear<Scalar>
@@ -221,8 +223,9 @@ final class PredictionHead<Scalar: TensorScalar>: Module, StateDictNamed {
     init(_ c: FusionConfiguration) {
         inputDropout = Dropout(c.predictionDropout, at: DropoutSite(.prediction, layer: 0))
         hiddenDropout = Dropout(c.predictionDropout, at: DropoutSite(.prediction, layer: 1))
-        hidden = Linear(2 * c.width, 2 * c.width)
-        output = Linear(2 * c.width, c.predictsVariance ? 2 * c.tasks : c.tasks)
+        let n = 2 * c.width + (c.mode.readsFingerprints ? c.fingerprintOutput : 0)
+        hidden = Linear(n, n)
+        output = Linear(n, c.predictsVariance ? 2 * c.tasks : c.tasks)
     }
 
     func callAsFunction(_ x: Tensor<Scalar>, molecules: [Int], _ stream: RandomStream?) -> Tensor<Scalar> {

@@ -93,6 +93,16 @@ public enum FusionMode: String, Codable, Sendable, CaseIterable {
     /// An ablation beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP), so the encoder vectors
     /// themselves reach the head (the residual connection of a transformer block).
     case residual
+    /// Beyond the paper: the residual fusion, and the fingerprint MLP's vector FP itself beside it,
+    /// MLP([GF ‖ TF ‖ FP]). Through CA alone the fingerprints reach the head only scaled by one
+    /// gate per molecule, and on Tox21 that fits worse than an MLP on the fingerprints alone
+    /// (docs/results.md, "What the fusion does to the fingerprints").
+    case residualFingerprints = "residual-fingerprints"
+
+    /// Whether G and T are added to the gated outputs.
+    var addsViews: Bool { self != .gated }
+    /// Whether the head reads FP beside GF and TF.
+    var readsFingerprints: Bool { self == .residualFingerprints }
 }
 
 extension FusionConfiguration {

@@ -147,6 +147,48 @@ import Testing
         }
     }
 
+    /// With `.residualFingerprints` the head reads [G + GF ‖ T + TF ‖ FP]: its output is that of
+    /// the head's own weights applied by hand to the authors' G, GF, T, TF and fingerprint embedding
+    /// from the fixture (the head is wider than the authors', so it keeps its initial weights).
+    @Test func residualFingerprintFusionFeedsTheFingerprintVectorToTheHead() throws {
+        let manifest = try Self.manifest()
+        let configuration = try Preset.tiny.configuration.overriding([
+            "text.vocabularySize": "\(manifest["vocab_size"] as! Int)", "fusion.tasks": "\(manifest["tasks"] as! Int)",
+            "fusion.mode": "\"\(FusionMode.residualFingerprints.rawValue)\"",
+        ])
+        let model = LGMCLModel<Float>(configuration)
+        let weights = try FixtureFile("tiny_weights.safetensors")
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.names.map { ($0, weights.tensor($0)) }),
+                                components: LGMCLModel<Float>.Component.allCases.filter { $0 != .prediction })
+        let f = try FixtureFile("finetune.safetensors")
+        let out = model.predictions(graph: Self.graph(f), smiles: Self.tokens(f, "smiles"),
+                                    descriptions: Self.tokens(f, "description"), fingerprints: f.floats("fingerprints"))
+
+        let molecules = f.shape("G")[0], width = f.shape("G")[1], fingerprintWidth = f.shape("fingerprint_embedding")[1]
+        let n = 2 * width + fingerprintWidth
+        let (g, gf, t, tf, fp) = (f.floats("G"), f.floats("GF"), f.floats("T"), f.floats("TF"), f.floats("fingerprint_embedding"))
+        let head = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.parameter.value.scalars) })
+        let (w1, b1, w2, b2) = (head["MLP.1.weight"]!, head["MLP.1.bias"]!, head["MLP.4.weight"]!, head["MLP.4.bias"]!)
+        let tasks = b2.count
+        #expect(w1.count == n * n && w2.count == tasks * n)
+        var expected = [Float]()
+        for m in 0..<molecules {
+            let x = (0..<width).map { Double(g[m * width + $0] + gf[m * width + $0]) }
+                + (0..<width).map { Double(t[m * width + $0] + tf[m * width + $0]) }
+                + (0..<fingerprintWidth).map { Double(fp[m * fingerprintWidth + $0]) }
+            let h = (0..<n).map { j in max(0, (0..<n).reduce(Double(b1[j])) { $0 + Double(w1[j * n + $1]) * x[$1] }) }
+            expected += (0..<tasks).map { k in Float((0..<n).reduce(Double(b2[k])) { $0 + Double(w2[k * n + $1]) * h[$1] }) }
+        }
+        expectClose(out.predictions.scalars, expected, atol: Self.atol, rtol: Self.rtol, "MLP([G + GF ‖ T + TF ‖ FP])")
+
+        model.zeroGradients()
+        (out.predictions * f.tensor("cotangent.predictions")).sum().backward()
+        let gradients = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.parameter.gradient.scalars) })
+        for name in f.names where name.hasPrefix("grad.") {
+            #expect(gradients[String(name.dropFirst(5))]?.contains { $0 != 0 } == true, "\(name): no gradient")
+        }
+    }
+
     /// HF's bucket of every relative distance, for the three presets' (buckets, max relative, length).
     @Test func relativePositionBucketsMatchHuggingFace() throws {
         let f = try FixtureFile("relative_buckets.safetensors")
