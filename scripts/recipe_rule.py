@@ -9,7 +9,12 @@ neither side, and the script says whether the outcome can still change.
 
 The norm-readout screen (declared later, also before its runs): residual fusion with the norm
 readout replaces the residual candidate in the rule if its validation metric is better than the
-residual candidate's on Tox21 split 0 and on ESOL (mean over splits 0-2).
+residual candidate's on Tox21 split 0 and on ESOL (mean over splits 0-2). It failed.
+
+The fingerprint screen (declared 2026-12-07, before its runs): residual fusion with the fingerprint
+vector given to the head (`--fusion residual-fingerprints`) and the norm readout replaces the
+residual candidate if its validation metric is better than both candidates' of the rule on Tox21
+split 0 and on ESOL (mean over splits 0-2).
 
 The acceptance: the default is ahead of chemprop's mean test metric on at least four of the five
 sets, and on the others not behind by more than chemprop's seed spread (population std over splits).
@@ -31,7 +36,15 @@ EPOCHS = 50
 PAPER = {"globalBatchSize": 64, "learningRate": 0.001, "weightDecay": 0.001,
          "learningRateSchedule": {"constant": {}}, "precision": "float32"}
 PAPER_NAME, RESIDUAL, NORM = "paper", "paper + residual fusion", "paper + residual fusion + norm readout"
-CANDIDATES = {PAPER_NAME: ("gated", "mean"), RESIDUAL: ("residual", "mean"), NORM: ("residual", "norm")}
+FINGERPRINTS = "paper + residual-fingerprints fusion + norm readout"
+CANDIDATES = {PAPER_NAME: ("gated", "mean"), RESIDUAL: ("residual", "mean"), NORM: ("residual", "norm"),
+              FINGERPRINTS: ("residual-fingerprints", "norm")}
+# The screens in the order they were declared: a challenger, the candidates it must beat by
+# validation, and the (set, split seeds) it is judged on. The last one passed replaces the
+# residual candidate in the rule.
+SCREENS = [("the norm-readout screen", NORM, [RESIDUAL]),
+           ("the fingerprint screen", FINGERPRINTS, [PAPER_NAME, RESIDUAL])]
+SCREEN_SETS = [("tox21", [0]), ("esol", SEEDS)]
 
 
 def candidate(run):
@@ -91,23 +104,29 @@ def main():
             print(f"| {s} | {metric.get(s, '?')} | {name} | {','.join(map(str, sorted(done))) or '—'} | "
                   f"{fmt(mean(vals))} | {fmt(mean(tests))}{spread} |")
 
-    # The screen: the norm readout against the residual candidate, by validation.
+    # The screens, by validation only.
     def screen_val(name, s, seeds):
         done = table.get((name, s), {})
         return mean([done[k]["val"] for k in seeds]) if all(k in done for k in seeds) else None
 
-    verdicts = []
-    for s, seeds in [("tox21", [0]), ("esol", SEEDS)]:
-        a, b = screen_val(RESIDUAL, s, seeds), screen_val(NORM, s, seeds)
-        better = None if a is None or b is None else (b > a if higher_is_better(metric[s]) else b < a)
-        verdicts.append(better)
-        print(f"\nScreen, {s} split(s) {','.join(map(str, seeds))}: norm readout val {fmt(b)} against residual's {fmt(a)}"
-              + ("" if better is None else (": better" if better else ": not better")))
-    passed = all(verdicts) if None not in verdicts else (False if False in verdicts else None)
-    print(f"\nThe norm-readout screen: {'passed' if passed else 'failed' if passed is False else 'open'}.")
+    residual = RESIDUAL
+    for title, challenger, opponents in SCREENS:
+        verdicts = []
+        for s, seeds in SCREEN_SETS:
+            b = screen_val(challenger, s, seeds)
+            for opponent in opponents:
+                a = screen_val(opponent, s, seeds)
+                better = None if a is None or b is None else (b > a if higher_is_better(metric[s]) else b < a)
+                verdicts.append(better)
+                print(f"\n{title.capitalize()}, {s} split(s) {','.join(map(str, seeds))}: {challenger} val {fmt(b)} "
+                      f"against {opponent}'s {fmt(a)}" + ("" if better is None else (": better" if better else ": not better")))
+        passed = all(verdicts) if None not in verdicts else (False if False in verdicts else None)
+        print(f"\n{title.capitalize()}: {'passed' if passed else 'failed' if passed is False else 'open'}.")
+        if passed:
+            residual = challenger
 
     # The rule, on the sets both candidates finished.
-    paper, residual = PAPER_NAME, NORM if passed else RESIDUAL
+    paper = PAPER_NAME
     print(f"The rule below weighs {paper} against {residual}.")
     wins = {paper: [], residual: []}
     open_sets = []
