@@ -40,8 +40,12 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         case graphProjection = "projection_head", textProjection = "MLPHead"
 
         /// Whether a state-dict name is one of this component's parameters (those of `MLP` are
-        /// not those of `MLPHead`).
-        public func owns(_ parameterName: String) -> Bool { parameterName.hasPrefix(rawValue + ".") }
+        /// not those of `MLPHead`; the fusion's are those of `CrossAttention1…4`).
+        public func owns(_ parameterName: String) -> Bool {
+            guard parameterName.hasPrefix(rawValue) else { return false }
+            let next = parameterName.dropFirst(rawValue.count).first
+            return next == "." || (self == .fusion && next?.isNumber == true)
+        }
     }
 
     public init(_ configuration: ModelConfiguration) {

@@ -158,6 +158,8 @@ import Testing
         ])
         let model = LGMCLModel<Float>(configuration)
         let weights = try FixtureFile("tiny_weights.safetensors")
+        #expect(LGMCLModel<Float>.Component.fusion.owns("CrossAttention3.q_proj.weight"))
+        #expect(!LGMCLModel<Float>.Component.prediction.owns("MLPHead.0.weight"))
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.names.map { ($0, weights.tensor($0)) }),
                                 components: LGMCLModel<Float>.Component.allCases.filter { $0 != .prediction })
         let f = try FixtureFile("finetune.safetensors")
