@@ -20,11 +20,12 @@ struct Hpopt: ParsableCommand {
 
               mpirun -np 4 lgmcl-dist hpopt --data bbbp.csv --output runs/bbbp-hpopt --split scaffold --trials 16 --groups 2 --epochs 30
 
-            Searched (--search, default all): lr (log-uniform 1e-4…3e-3), encoder-lr (1e-5…1e-3),
+            Searched (--search, default: all but readout): lr (log-uniform 1e-4…3e-3), encoder-lr (1e-5…1e-3),
             weight-decay (1e-6…1e-2), prediction-dropout and fingerprint-dropout (0…0.5),
             batch-size (32, 64, 128), lr-schedule (constant or warmup-decay: the run's --warmup-epochs,
             --init-lr and --final-lr when it gives --lr-schedule warmup-decay, else chemprop's defaults)
-            ema-decay (0 for none, 0.9, 0.99, 0.999) and fusion (gated or residual). Every other
+            ema-decay (0 for none, 0.9, 0.99, 0.999) and fusion (gated or residual); readout (mean
+            or norm, both graph encoders) only when named. Every other
             option is finetune's (--recipe sets what is not searched) and applies to every trial.
             OUTPUT holds trials.csv (one row per trial: its values, validation and test metric,
             seconds; rewritten after each round, and read back by the same command to resume),
@@ -58,8 +59,8 @@ struct Hpopt: ParsableCommand {
     @Option(help: "The seed of the draws.")
     var seed: UInt64 = 0
 
-    @Option(help: "Hyperparameters searched, comma-separated (lr, encoder-lr, weight-decay, prediction-dropout, fingerprint-dropout, batch-size, lr-schedule, ema-decay, fusion).")
-    var search = SearchSpace.Parameter.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Hyperparameters searched, comma-separated (lr, encoder-lr, weight-decay, prediction-dropout, fingerprint-dropout, batch-size, lr-schedule, ema-decay, fusion; readout only when named).")
+    var search = SearchSpace.Parameter.searchedByDefault.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Seconds between progress lines within an epoch.")
     var logInterval = 60.0

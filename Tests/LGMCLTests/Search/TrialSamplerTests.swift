@@ -66,6 +66,20 @@ struct TrialSamplerTests {
         #expect(choice.density(2) == 3.0 / 6.0)
     }
 
+    /// The readout is searched only when named, and then sets both graph encoders' pooling.
+    @Test func readoutIsSearchedOnlyWhenNamed() throws {
+        #expect(!SearchSpace().parameters.contains(.readout))
+        #expect(SearchSpace().parameters.count == SearchSpace.Parameter.allCases.count - 1)
+        #expect(try SearchSpace(names: "lr,readout").parameters == [.learningRate, .readout])
+        var settings = FinetuneSettings(data: "", output: "", model: ModelConfiguration(preset: .tiny))
+        SearchSpace.Parameter.readout.apply(1, to: &settings)
+        #expect(settings.model.local.readout == .norm && settings.model.graphTransformer.readout == .norm)
+        SearchSpace.Parameter.readout.apply(0, to: &settings)
+        #expect(settings.model.local.readout == .mean && settings.model.graphTransformer.readout == .mean)
+        #expect([0.0, 1].map { SearchSpace.Parameter.readout.value(SearchSpace.Parameter.readout.text($0)) } == [0, 1])
+        #expect(SearchSpace.Parameter.readout.text(1) == "norm" && SearchSpace.Parameter.readout.flag == "--readout")
+    }
+
     @Test func unknownSearchNamesAreRejected() {
         #expect(throws: SearchError.self) { try SearchSpace(names: "lr,depth") }
         #expect((try? SearchSpace(names: "lr, batch-size"))?.parameters == [.learningRate, .batchSize])

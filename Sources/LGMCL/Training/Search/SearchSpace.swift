@@ -14,6 +14,11 @@ public struct SearchSpace: Sendable {
         case learningRateSchedule = "lr-schedule"
         case emaDecay = "ema-decay"
         case fusion
+        /// Searched only when named: a default that grew would change what a resumed search draws.
+        case readout
+
+        /// What `--search` searches when not given.
+        public static let searchedByDefault = allCases.filter { $0 != .readout }
 
         public var domain: Domain {
             switch self {
@@ -28,6 +33,8 @@ public struct SearchSpace: Sendable {
             case .emaDecay: .choice([0, 0.9, 0.99, 0.999])
             // 0: the paper's gated fusion, 1: the residual one.
             case .fusion: .choice([0, 1])
+            // 0: both graph encoders pool by the mean (the authors'), 1: by the norm (chemprop's).
+            case .readout: .choice([0, 1])
             }
         }
 
@@ -49,6 +56,10 @@ public struct SearchSpace: Sendable {
                 }
             case .emaDecay: settings.emaDecay = value == 0 ? nil : value
             case .fusion: settings.model.fusion.mode = value == 0 ? .gated : .residual
+            case .readout:
+                let readout: GraphReadout = value == 0 ? .mean : .norm
+                settings.model.local.readout = readout
+                settings.model.graphTransformer.readout = readout
             }
         }
 
@@ -60,6 +71,7 @@ public struct SearchSpace: Sendable {
             switch self {
             case .learningRateSchedule: value == 0 ? "constant" : "warmup-decay"
             case .fusion: value == 0 ? FusionMode.gated.rawValue : FusionMode.residual.rawValue
+            case .readout: value == 0 ? GraphReadout.mean.rawValue : GraphReadout.norm.rawValue
             // Batch sizes, and no average: integers, as finetune's flags read them.
             default: value == value.rounded() ? String(Int(value)) : "\(value)"
             }
@@ -70,6 +82,7 @@ public struct SearchSpace: Sendable {
             switch self {
             case .learningRateSchedule: ["constant": 0, "warmup-decay": 1][text]
             case .fusion: [FusionMode.gated.rawValue: 0, FusionMode.residual.rawValue: 1][text]
+            case .readout: [GraphReadout.mean.rawValue: 0, GraphReadout.norm.rawValue: 1][text]
             default: Double(text)
             }
         }
@@ -120,7 +133,7 @@ public struct SearchSpace: Sendable {
 
     public var parameters: [Parameter]
 
-    public init(parameters: [Parameter] = Parameter.allCases) { self.parameters = parameters }
+    public init(parameters: [Parameter] = Parameter.searchedByDefault) { self.parameters = parameters }
 
     /// Every global batch size a trial may use: the searched ones, else the run's `fixed` one.
     public func batchSizes(otherwise fixed: Int) -> [Int] {
