@@ -22,7 +22,8 @@ import Testing
     }
 
     /// The tiny preset with the fixture's vocabulary and task count, weights from the fixture.
-    static func tinyModel(fusion: FusionMode = .gated) throws -> LGMCLModel<Float> {
+    /// The tiny preset with the fixture's weights (`components`: only those; nil: all).
+    static func tinyModel(fusion: FusionMode = .gated, components: [LGMCLModel<Float>.Component]? = nil) throws -> LGMCLModel<Float> {
         let manifest = try manifest()
         let configuration = try Preset.tiny.configuration.overriding([
             "text.vocabularySize": "\(manifest["vocab_size"] as! Int)", "fusion.tasks": "\(manifest["tasks"] as! Int)",
@@ -30,7 +31,7 @@ import Testing
         ])
         let model = LGMCLModel<Float>(configuration)
         let weights = try FixtureFile("tiny_weights.safetensors")
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.names.map { ($0, weights.tensor($0)) }))
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.names.map { ($0, weights.tensor($0)) }), components: components)
         return model
     }
 
@@ -151,17 +152,10 @@ import Testing
     /// the head's own weights applied by hand to the authors' G, GF, T, TF and fingerprint embedding
     /// from the fixture (the head is wider than the authors', so it keeps its initial weights).
     @Test func residualFingerprintFusionFeedsTheFingerprintVectorToTheHead() throws {
-        let manifest = try Self.manifest()
-        let configuration = try Preset.tiny.configuration.overriding([
-            "text.vocabularySize": "\(manifest["vocab_size"] as! Int)", "fusion.tasks": "\(manifest["tasks"] as! Int)",
-            "fusion.mode": "\"\(FusionMode.residualFingerprints.rawValue)\"",
-        ])
-        let model = LGMCLModel<Float>(configuration)
-        let weights = try FixtureFile("tiny_weights.safetensors")
         #expect(LGMCLModel<Float>.Component.fusion.owns("CrossAttention3.q_proj.weight"))
         #expect(!LGMCLModel<Float>.Component.prediction.owns("MLPHead.0.weight"))
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.names.map { ($0, weights.tensor($0)) }),
-                                components: LGMCLModel<Float>.Component.allCases.filter { $0 != .prediction })
+        let model = try Self.tinyModel(fusion: .residualFingerprints,
+                                       components: LGMCLModel<Float>.Component.allCases.filter { $0 != .prediction })
         let f = try FixtureFile("finetune.safetensors")
         let out = model.predictions(graph: Self.graph(f), smiles: Self.tokens(f, "smiles"),
                                     descriptions: Self.tokens(f, "description"), fingerprints: f.floats("fingerprints"))
