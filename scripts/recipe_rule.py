@@ -109,7 +109,7 @@ def main():
         done = table.get((name, s), {})
         return mean([done[k]["val"] for k in seeds]) if all(k in done for k in seeds) else None
 
-    residual = RESIDUAL
+    rival = RESIDUAL
     for title, challenger, opponents in SCREENS:
         verdicts = []
         for s, seeds in SCREEN_SETS:
@@ -123,37 +123,37 @@ def main():
         passed = all(verdicts) if None not in verdicts else (False if False in verdicts else None)
         print(f"\n{title.capitalize()}: {'passed' if passed else 'failed' if passed is False else 'open'}.")
         if passed:
-            residual = challenger
+            rival = challenger
 
     # The rule, on the sets both candidates finished.
     paper = PAPER_NAME
-    print(f"The rule below weighs {paper} against {residual}.")
-    wins = {paper: [], residual: []}
+    print(f"The rule below weighs {paper} against {rival}.")
+    wins = {paper: [], rival: []}
     open_sets = []
     for s in SETS:
-        if not (complete[(paper, s)] and complete[(residual, s)]):
+        if not (complete[(paper, s)] and complete[(rival, s)]):
             open_sets.append(s)
             continue
         a = mean([r["val"] for r in table[(paper, s)].values()])
-        b = mean([r["val"] for r in table[(residual, s)].values()])
+        b = mean([r["val"] for r in table[(rival, s)].values()])
         better_b = b > a if higher_is_better(metric[s]) else b < a
-        wins[residual if better_b else paper].append(s)
+        wins[rival if better_b else paper].append(s)
     print()
     print(f"Better mean validation metric: {paper} on {', '.join(wins[paper]) or 'no set'}; "
-          f"{residual} on {', '.join(wins[residual]) or 'no set'}; not decided yet: {', '.join(open_sets) or 'none'}.")
-    if len(wins[residual]) >= 3:
-        default = residual
-        print(f"The rule: **{residual}** becomes the default (better on {len(wins[residual])} of 5 sets).")
-    elif len(wins[residual]) + len(open_sets) < 3:
+          f"{rival} on {', '.join(wins[rival]) or 'no set'}; not decided yet: {', '.join(open_sets) or 'none'}.")
+    if len(wins[rival]) >= 3:
+        default = rival
+        print(f"The rule: **{rival}** becomes the default (better on {len(wins[rival])} of 5 sets).")
+    elif len(wins[rival]) + len(open_sets) < 3:
         default = paper
-        print(f"The rule: **{paper}** stays the default ({residual} can reach at most "
-              f"{len(wins[residual]) + len(open_sets)} of 5 sets).")
+        print(f"The rule: **{paper}** stays the default ({rival} can reach at most "
+              f"{len(wins[rival]) + len(open_sets)} of 5 sets).")
     else:
         default = None
         print("The rule: not decided until the open sets finish.")
 
     # Acceptance, for the default (or for both while undecided).
-    for name in [default] if default else [paper, residual]:
+    for name in [default] if default else [paper, rival]:
         print()
         print(f"Against chemprop 2.3.1 at {EPOCHS} epochs ({name}):")
         print()

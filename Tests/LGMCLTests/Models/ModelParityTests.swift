@@ -21,8 +21,8 @@ import Testing
         return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }
 
-    /// The tiny preset with the fixture's vocabulary and task count, weights from the fixture.
-    /// The tiny preset with the fixture's weights (`components`: only those; nil: all).
+    /// The tiny preset with the fixture's vocabulary and task count, weights from the fixture
+    /// (`components`: only those components'; nil: all).
     static func tinyModel(fusion: FusionMode = .gated, components: [LGMCLModel<Float>.Component]? = nil) throws -> LGMCLModel<Float> {
         let manifest = try manifest()
         let configuration = try Preset.tiny.configuration.overriding([
