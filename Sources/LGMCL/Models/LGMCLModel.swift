@@ -39,12 +39,12 @@ public final class LGMCLModel<Scalar: TensorScalar>: Module, StateDictNamed {
         case fusion = "CrossAttention", prediction = "MLP"
         case graphProjection = "projection_head", textProjection = "MLPHead"
 
-        /// Whether a state-dict name is one of this component's parameters (those of `MLP` are
-        /// not those of `MLPHead`; the fusion's are those of `CrossAttention1…4`).
+        /// Whether a state-dict name is one of this component's parameters: `<prefix>.…` or,
+        /// for numbered instances, `<prefix>N.…` (the fusion's `CrossAttention1…4`; those of
+        /// `MLP` are not those of `MLPHead`).
         public func owns(_ parameterName: String) -> Bool {
             guard parameterName.hasPrefix(rawValue) else { return false }
-            let next = parameterName.dropFirst(rawValue.count).first
-            return next == "." || (self == .fusion && next?.isNumber == true)
+            return parameterName.dropFirst(rawValue.count).drop(while: \.isNumber).first == "."
         }
     }
 
@@ -227,7 +227,7 @@ final class PredictionHead<Scalar: TensorScalar>: Module, StateDictNamed {
     init(_ c: FusionConfiguration) {
         inputDropout = Dropout(c.predictionDropout, at: DropoutSite(.prediction, layer: 0))
         hiddenDropout = Dropout(c.predictionDropout, at: DropoutSite(.prediction, layer: 1))
-        let n = 2 * c.width + (c.mode.readsFingerprints ? c.fingerprintOutput : 0)
+        let n = c.headInputWidth
         hidden = Linear(n, n)
         output = Linear(n, c.predictsVariance ? 2 * c.tasks : c.tasks)
     }

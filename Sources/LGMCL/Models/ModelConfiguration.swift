@@ -83,6 +83,9 @@ public struct FusionConfiguration: Codable, Sendable, Equatable {
     /// Regression with a mean–variance head (`finetune --loss mve`, beyond the paper): the head's
     /// last layer has 2 × tasks outputs, each task's mean and then each task's raw variance.
     public var predictsVariance = false
+
+    /// The width of the prediction head's input: [GF ‖ TF], and FP when the mode feeds it.
+    public var headInputWidth: Int { 2 * width + (mode.readsFingerprints ? fingerprintOutput : 0) }
 }
 
 /// How the graph and text views reach the prediction head.
@@ -181,11 +184,12 @@ extension ModelConfiguration {
     public func overriding(_ overrides: [String: String]) throws -> ModelConfiguration {
         guard !overrides.isEmpty else { return self }
         var tree = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
+        let fields = try JSONSerialization.jsonObject(with: JSONEncoder().encode(everyFieldPresent)) as! [String: Any]
         for (path, literal) in overrides.sorted(by: { $0.key < $1.key }) {
             let keys = path.split(separator: ".").map(String.init)
             guard let value = try? JSONSerialization.jsonObject(with: Data(literal.utf8), options: .fragmentsAllowed)
             else { throw ConfigurationError.invalidValue(path: path, value: literal) }
-            try set(&tree, keys[...], value, path: path)
+            try set(&tree, fields: fields, keys[...], value, path: path)
         }
         do {
             return try JSONDecoder().decode(ModelConfiguration.self, from: JSONSerialization.data(withJSONObject: tree))
@@ -195,14 +199,26 @@ extension ModelConfiguration {
         }
     }
 
-    private func set(_ node: inout [String: Any], _ keys: ArraySlice<String>, _ value: Any, path: String) throws {
-        guard let key = keys.first, node[key] != nil else { throw ConfigurationError.unknownField(path) }
+    /// The configuration with its optional fields given, so that JSON names every field: a field
+    /// left out of `config.json` (the authors' files have no readout) can still be set.
+    private var everyFieldPresent: ModelConfiguration {
+        var full = self
+        full.local.readout = full.local.readout ?? .mean
+        full.graphTransformer.readout = full.graphTransformer.readout ?? .mean
+        return full
+    }
+
+    /// Sets `keys` in `node`; `fields` is the same level of `everyFieldPresent`, the names allowed.
+    private func set(_ node: inout [String: Any], fields: [String: Any], _ keys: ArraySlice<String>, _ value: Any,
+                     path: String) throws {
+        guard let key = keys.first, let field = fields[key] else { throw ConfigurationError.unknownField(path) }
         if keys.count == 1 {
             node[key] = value
             return
         }
-        guard var child = node[key] as? [String: Any] else { throw ConfigurationError.unknownField(path) }
-        try set(&child, keys.dropFirst(), value, path: path)
+        guard var child = node[key] as? [String: Any], let childFields = field as? [String: Any]
+        else { throw ConfigurationError.unknownField(path) }
+        try set(&child, fields: childFields, keys.dropFirst(), value, path: path)
         node[key] = child
     }
 

@@ -117,8 +117,12 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     /// One line that says how every seed trains, so that a log read later needs no command line.
     func recipe(_ model: ModelConfiguration) -> String {
         let encoders = settings.encoderLearningRate.map { $0 == 0 ? " (encoders frozen)" : " (encoders \($0))" } ?? ""
+        let local = model.local.readout ?? .mean, global = model.graphTransformer.readout ?? .mean
+        // The authors' mean goes unsaid, as the flags that change it do.
+        let readout = local == global ? (local == .mean ? "" : "\(local.rawValue) readout, ")
+            : "\(local.rawValue) readout (local), \(global.rawValue) readout (global), "
         return "training (recipe \(settings.recipe ?? FinetuneRecipe.paper.name)): \(model.preset) model, "
-            + "\(model.fusion.mode.rawValue) fusion, " + (model.local.readout.map { "\($0.rawValue) readout, " } ?? "")
+            + "\(model.fusion.mode.rawValue) fusion, " + readout
             + "dropout \(model.fusion.predictionDropout) (head) and "
             + "\(model.fusion.fingerprintDropout) (fingerprint network), encoders "
             + (settings.pretrained.map { "from \($0)" } ?? "from random weights")

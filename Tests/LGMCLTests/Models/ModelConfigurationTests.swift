@@ -108,6 +108,11 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Preset.small.configuration)) as! [String: Any]
         #expect((json["local"] as! [String: Any])["readout"] == nil)
         #expect((json["graphTransformer"] as! [String: Any])["readout"] == nil)
+        // Absent from the JSON, and still a field `--set` reaches.
+        #expect(try Preset.small.configuration.overriding(["local.readout": "\"norm\""]).local.readout == .norm)
+        #expect(throws: ConfigurationError.unknownField("local.pooling")) {
+            try Preset.small.configuration.overriding(["local.pooling": "\"norm\""])
+        }
 
         let weighted = try ModelParityTests.tinyModel()
         var configuration = weighted.configuration

@@ -154,6 +154,8 @@ import Testing
     @Test func residualFingerprintFusionFeedsTheFingerprintVectorToTheHead() throws {
         #expect(LGMCLModel<Float>.Component.fusion.owns("CrossAttention3.q_proj.weight"))
         #expect(!LGMCLModel<Float>.Component.prediction.owns("MLPHead.0.weight"))
+        #expect(LGMCLModel<Float>.Component.prediction.owns("MLP.4.bias"))
+        #expect(!LGMCLModel<Float>.Component.fusion.owns("CrossAttentionHead.weight"))
         let model = try Self.tinyModel(fusion: .residualFingerprints,
                                        components: LGMCLModel<Float>.Component.allCases.filter { $0 != .prediction })
         let f = try FixtureFile("finetune.safetensors")

@@ -27,14 +27,27 @@ public struct SearchSpace: Sendable {
             case .weightDecay: .logUniform(1e-6, 1e-2)
             case .predictionDropout, .fingerprintDropout: .uniform(0, 0.5)
             case .batchSize: .choice([32, 64, 128])
-            // 0: constant, 1: warm-up and decay peaking at the trial's lr.
-            case .learningRateSchedule: .choice([0, 1])
             // 0: no average (the decay of the weights themselves).
             case .emaDecay: .choice([0, 0.9, 0.99, 0.999])
-            // 0: the paper's gated fusion, 1: the residual one.
-            case .fusion: .choice([0, 1])
-            // 0: both graph encoders pool by the mean (the authors'), 1: by the norm (chemprop's).
-            case .readout: .choice([0, 1])
+            // Named choices are searched by index.
+            case .learningRateSchedule, .fusion, .readout: .choice(labels!.indices.map(Double.init))
+            }
+        }
+
+        /// Schedules drawn by `lr-schedule`: constant, or warm-up and decay peaking at the trial's lr.
+        static let schedules = ["constant", "warmup-decay"]
+        /// The paper's gated fusion and the residual one.
+        static let fusionModes: [FusionMode] = [.gated, .residual]
+        /// Both graph encoders pool by the mean (the authors') or by the norm (chemprop's).
+        static let readouts: [GraphReadout] = [.mean, .norm]
+
+        /// The names of a named choice's values, by index; nil for numbers.
+        var labels: [String]? {
+            switch self {
+            case .learningRateSchedule: Self.schedules
+            case .fusion: Self.fusionModes.map(\.rawValue)
+            case .readout: Self.readouts.map(\.rawValue)
+            default: nil
             }
         }
 
@@ -49,15 +62,15 @@ public struct SearchSpace: Sendable {
             case .batchSize: settings.globalBatchSize = Int(value)
             case .learningRateSchedule:
                 // Warm-up and decay keep the run's own --warmup-epochs, --init-lr and --final-lr when it gave them.
-                if value == 0 {
+                if Self.schedules[Int(value)] == "constant" {
                     settings.learningRateSchedule = .constant
                 } else if (settings.learningRateSchedule ?? .constant) == .constant {
                     settings.learningRateSchedule = .chempropDefaults
                 }
             case .emaDecay: settings.emaDecay = value == 0 ? nil : value
-            case .fusion: settings.model.fusion.mode = value == 0 ? .gated : .residual
+            case .fusion: settings.model.fusion.mode = Self.fusionModes[Int(value)]
             case .readout:
-                let readout: GraphReadout = value == 0 ? .mean : .norm
+                let readout = Self.readouts[Int(value)]
                 settings.model.local.readout = readout
                 settings.model.graphTransformer.readout = readout
             }
@@ -68,23 +81,15 @@ public struct SearchSpace: Sendable {
         /// text that reads back to the same bits (a resumed search draws exactly what the first
         /// attempt drew).
         public func text(_ value: Double) -> String {
-            switch self {
-            case .learningRateSchedule: value == 0 ? "constant" : "warmup-decay"
-            case .fusion: value == 0 ? FusionMode.gated.rawValue : FusionMode.residual.rawValue
-            case .readout: value == 0 ? GraphReadout.mean.rawValue : GraphReadout.norm.rawValue
+            if let labels { return labels[Int(value)] }
             // Batch sizes, and no average: integers, as finetune's flags read them.
-            default: value == value.rounded() ? String(Int(value)) : "\(value)"
-            }
+            return value == value.rounded() ? String(Int(value)) : "\(value)"
         }
 
         /// The value `text` wrote; nil for text it never writes.
         public func value(_ text: String) -> Double? {
-            switch self {
-            case .learningRateSchedule: ["constant": 0, "warmup-decay": 1][text]
-            case .fusion: [FusionMode.gated.rawValue: 0, FusionMode.residual.rawValue: 1][text]
-            case .readout: [GraphReadout.mean.rawValue: 0, GraphReadout.norm.rawValue: 1][text]
-            default: Double(text)
-            }
+            guard let labels else { return Double(text) }
+            return labels.firstIndex(of: text).map(Double.init)
         }
 
         /// The `finetune` flag that sets it, or nil for the fields of the model configuration
