@@ -46,7 +46,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "How the graph and text views reach the head: gated (the paper's: they only gate the fingerprint values), residual (beyond the paper: GF = G + CA(G, FP), TF = T + CA(T, FP)) or residual-fingerprints (residual, and the head reads the fingerprint vector FP beside GF and TF). Default: the recipe's, else the configuration's (gated for every preset).")
     var fusion: FusionMode?
 
-    @Option(help: "How each graph encoder pools its atoms into the molecule vector: mean (the authors') or norm (beyond the paper: chemprop's sum over the atoms / 100, which counts repeated environments). Default: the configuration's (mean for every preset).")
+    @Option(help: "How each graph encoder pools its atoms into the molecule vector: mean (the authors') or norm (beyond the paper: chemprop's sum over the atoms / 100, which counts repeated environments). Default: the recipe's, else the configuration's (mean for every preset).")
     var readout: GraphReadout?
 
     @OptionGroup var model: ModelOptions
@@ -94,7 +94,7 @@ struct FinetuneOptions: ParsableArguments {
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
-        // The recipe's fusion and dropouts replace the preset's; a --config file's, --set's and --fusion's stand.
+        // The recipe's fusion, readout and dropouts replace the preset's; a --config file's, --set's, --fusion's and --readout's stand.
         var settings = FinetuneSettings(data: data, output: output,
                                         model: try model.configuration(startingFromPreset: recipe.applyModelChoices))
         if let fusion { settings.model.fusion.mode = fusion }

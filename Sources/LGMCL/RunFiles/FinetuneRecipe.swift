@@ -21,13 +21,16 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
     /// How the graph and text views reach the head; nil: the model configuration's (gated for
     /// every preset, the paper's).
     public var fusion: FusionMode?
+    /// How both graph encoders pool their atoms; nil: the model configuration's (the authors' mean).
+    public var readout: GraphReadout?
     /// The fusion head's dropouts; nil: the model configuration's.
     public var predictionDropout: Double?
     public var fingerprintDropout: Double?
 
     public init(name: String, learningRate: Double, encoderLearningRate: Double? = nil, weightDecay: Double, globalBatchSize: Int,
                 schedule: FinetuneSchedule, emaDecay: Double? = nil, patience: Int? = nil, epochSelection: EpochSelection? = nil,
-                fusion: FusionMode? = nil, predictionDropout: Double? = nil, fingerprintDropout: Double? = nil) {
+                fusion: FusionMode? = nil, readout: GraphReadout? = nil, predictionDropout: Double? = nil,
+                fingerprintDropout: Double? = nil) {
         self.name = name
         self.learningRate = learningRate
         self.encoderLearningRate = encoderLearningRate
@@ -38,6 +41,7 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
         self.patience = patience
         self.epochSelection = epochSelection
         self.fusion = fusion
+        self.readout = readout
         self.predictionDropout = predictionDropout
         self.fingerprintDropout = fingerprintDropout
     }
@@ -54,8 +58,15 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
                                              globalBatchSize: 64, schedule: .constant, emaDecay: 0.9, patience: 10,
                                              fusion: .residual, predictionDropout: 0.054, fingerprintDropout: 0.020)
 
+    /// The paper's training with two changes to its model, chosen on validation (docs/results.md,
+    /// "The 50-epoch table"): the fingerprint vector reaches the head beside the residual views
+    /// (`residual-fingerprints`), and the graph encoders pool by the norm (chemprop's readout).
+    public static let residualFingerprintsNorm = FinetuneRecipe(
+        name: "residual-fp-norm", learningRate: 1e-3, weightDecay: 1e-3, globalBatchSize: 64, schedule: .constant,
+        fusion: .residualFingerprints, readout: .norm)
+
     /// Every recipe `--recipe` takes, the paper's first.
-    public static let all: [FinetuneRecipe] = [.paper, .tuned]
+    public static let all: [FinetuneRecipe] = [.paper, .tuned, .residualFingerprintsNorm]
 
     public static func named(_ name: String) -> FinetuneRecipe? {
         all.first { $0.name == name }
@@ -78,10 +89,14 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
         settings.epochSelection = epochSelection
     }
 
-    /// The fusion and dropouts the recipe sets on a configuration it starts from (a preset's,
-    /// not a `--config` file's, whose were chosen for it).
+    /// The fusion, readout and dropouts the recipe sets on a configuration it starts from (a
+    /// preset's, not a `--config` file's, whose were chosen for it).
     public func applyModelChoices(to configuration: inout ModelConfiguration) {
         if let fusion { configuration.fusion.mode = fusion }
+        if let readout {
+            configuration.local.readout = readout
+            configuration.graphTransformer.readout = readout
+        }
         if let predictionDropout { configuration.fusion.predictionDropout = predictionDropout }
         if let fingerprintDropout { configuration.fusion.fingerprintDropout = fingerprintDropout }
     }

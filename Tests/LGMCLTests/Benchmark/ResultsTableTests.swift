@@ -168,8 +168,10 @@ struct ResultsTableTests {
                         Self.run("bbbp", .scaffold, .scratch, seed: 0, test: 0.7)]
             runs[0].hyperparameters = hyperparameters(recipe)
             runs[0].fusion = recipe.fusion ?? .gated
+            runs[0].readout = recipe.readout
             runs[1].hyperparameters = hyperparameters(departed)
             runs[1].fusion = otherFusion
+            runs[1].readout = recipe.readout
             runs[2].hyperparameters = hyperparameters(.paper)
             let ema = departed.emaDecay.map { "EMA \(String(format: "%g", $0))" } ?? "no EMA"
             #expect(runs[0].cell.training.departures == ["recipe \(recipe.name)"])

@@ -114,6 +114,7 @@ struct FinetuneTests {
             var trained = recipe
             trained.globalBatchSize = 8
             trained.fusion = manifest.model.fusion.mode
+            trained.readout = manifest.model.local.readout
             trained.predictionDropout = manifest.model.fusion.predictionDropout
             trained.fingerprintDropout = manifest.model.fusion.fingerprintDropout
             let settings = manifest.settings
@@ -121,12 +122,14 @@ struct FinetuneTests {
                                    encoderLearningRate: settings.encoderLearningRate, weightDecay: settings.weightDecay,
                                    globalBatchSize: settings.globalBatchSize, schedule: settings.learningRateSchedule ?? .constant,
                                    emaDecay: settings.emaDecay, patience: settings.patience, epochSelection: settings.epochSelection,
-                                   fusion: trained.fusion,
+                                   fusion: trained.fusion, readout: trained.readout,
                                    predictionDropout: trained.predictionDropout, fingerprintDropout: trained.fingerprintDropout) == trained)
             #expect(manifest.model.fusion.mode == recipe.fusion ?? preset.mode)
+            #expect(manifest.model.local.readout == recipe.readout && manifest.model.graphTransformer.readout == recipe.readout)
             #expect(manifest.model.fusion.predictionDropout == recipe.predictionDropout ?? preset.predictionDropout)
             #expect(manifest.model.fusion.fingerprintDropout == 0.3)
-            #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, \(manifest.model.fusion.mode.rawValue) fusion, dropout "
+            let readout = recipe.readout.map { "\($0.rawValue) readout, " } ?? ""
+            #expect(result.stderr.contains("training (recipe \(recipe.name)): tiny model, \(manifest.model.fusion.mode.rawValue) fusion, \(readout)dropout "
                 + "\(manifest.model.fusion.predictionDropout) (head) and 0.3 (fingerprint network)"), "\(result.output)")
         }
     }

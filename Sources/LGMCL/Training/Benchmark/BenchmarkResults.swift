@@ -136,7 +136,7 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
     public var departures: [String] {
         var words: [String] = []
         if fusion != recipeFusion { words.append("\(fusion.rawValue) fusion") }
-        if readout != .mean { words.append("\(readout.rawValue) readout") }
+        if readout != recipeReadout { words.append("\(readout.rawValue) readout") }
         if let encoderLearningRate {
             words.append(encoderLearningRate == 0 ? "encoders frozen" : "encoder lr \(String(format: "%g", encoderLearningRate))")
         }
@@ -146,12 +146,13 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
 
     /// The fusion the cell's recipe sets; a departure only where the run's differs.
     private var recipeFusion: FusionMode { procedure.trained.base.fusion ?? .gated }
+    private var recipeReadout: GraphReadout { procedure.trained.base.readout ?? .mean }
 
     /// The run directory's name under runs/DATASET/PROTOCOL/.
     public var directoryName: String {
         var name = "\(variant.rawValue)-\(preset)-\(epochs)ep"
         if fusion != recipeFusion { name += "-\(fusion.rawValue)" }
-        if readout != .mean { name += "-\(readout.rawValue)-readout" }
+        if readout != recipeReadout { name += "-\(readout.rawValue)-readout" }
         if let encoderLearningRate { name += "-encoder-lr-\(String(format: "%g", encoderLearningRate))" }
         if let trainFraction { name += "-train-\(String(format: "%g", trainFraction))" }
         return name + procedure.directorySuffix
@@ -170,8 +171,8 @@ public struct BenchmarkTraining: Hashable, Comparable, Sendable {
 /// Runs that differ here are columns of their own, so two recipes share a results file and a table.
 public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
     /// The values trained with; its name is the recipe they started from. The encoders' learning
-    /// rate and the fusion are the cell's (`encoderLearningRate`, `fusion`) and the dropouts the
-    /// model's, so here they are the recipe's.
+    /// rate, the fusion and the readout are the cell's (`encoderLearningRate`, `fusion`, `readout`)
+    /// and the dropouts the model's, so here they are the recipe's.
     public var trained: FinetuneRecipe
 
     /// The paper's.
@@ -182,6 +183,7 @@ public struct TrainingProcedure: Codable, Hashable, Comparable, Sendable {
         var trained = trained
         trained.encoderLearningRate = base.encoderLearningRate
         trained.fusion = base.fusion
+        trained.readout = base.readout
         trained.predictionDropout = base.predictionDropout
         trained.fingerprintDropout = base.fingerprintDropout
         // Decay 0 scores the weights themselves, to the bit.
