@@ -98,10 +98,7 @@ struct FinetuneOptions: ParsableArguments {
         var settings = FinetuneSettings(data: data, output: output,
                                         model: try model.configuration(startingFromPreset: recipe.applyModelChoices))
         if let fusion { settings.model.fusion.mode = fusion }
-        if let readout {
-            settings.model.local.readout = readout
-            settings.model.graphTransformer.readout = readout
-        }
+        if let readout { settings.model.setGraphReadout(readout) }
         settings.pretrained = pretrained
         settings.descriptionColumn = descriptionColumn
         settings.seeds = parsedSeeds ?? [0]

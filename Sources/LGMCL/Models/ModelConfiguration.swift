@@ -178,6 +178,12 @@ public enum Preset: String, CaseIterable, Codable, Sendable {
 extension ModelConfiguration {
     public init(preset: Preset) { self = preset.configuration }
 
+    /// Sets how both graph encoders pool their atoms (`--readout`, a recipe's, a searched one).
+    public mutating func setGraphReadout(_ readout: GraphReadout) {
+        local.readout = readout
+        graphTransformer.readout = readout
+    }
+
     /// Sets fields by dotted path, e.g. `["graphTransformer.heads": "8", "fusion.tasks": "12",
     /// "graphProjection.hidden": "[256,128]"]`. Values are JSON literals; an unknown path or a
     /// value of the wrong type is an error naming it.

@@ -94,10 +94,7 @@ public struct FinetuneRecipe: Codable, Hashable, Sendable {
     /// preset's, not a `--config` file's, whose were chosen for it).
     public func applyModelChoices(to configuration: inout ModelConfiguration) {
         if let fusion { configuration.fusion.mode = fusion }
-        if let readout {
-            configuration.local.readout = readout
-            configuration.graphTransformer.readout = readout
-        }
+        if let readout { configuration.setGraphReadout(readout) }
         if let predictionDropout { configuration.fusion.predictionDropout = predictionDropout }
         if let fingerprintDropout { configuration.fusion.fingerprintDropout = fingerprintDropout }
     }

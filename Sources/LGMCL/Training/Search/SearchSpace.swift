@@ -69,10 +69,7 @@ public struct SearchSpace: Sendable {
                 }
             case .emaDecay: settings.emaDecay = value == 0 ? nil : value
             case .fusion: settings.model.fusion.mode = Self.fusionModes[Int(value)]
-            case .readout:
-                let readout = Self.readouts[Int(value)]
-                settings.model.local.readout = readout
-                settings.model.graphTransformer.readout = readout
+            case .readout: settings.model.setGraphReadout(Self.readouts[Int(value)])
             }
         }
 
