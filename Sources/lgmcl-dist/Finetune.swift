@@ -135,15 +135,7 @@ enum FinetuneLossKind: String, ExpressibleByArgument, CaseIterable {
     case standard, mve
 }
 
-/// `--lr-schedule`'s values.
-enum FinetuneScheduleKind: String, ExpressibleByArgument, CaseIterable {
-    case constant
-    case warmupDecay = "warmup-decay"
-
-    init(_ schedule: FinetuneSchedule) {
-        self = schedule == .constant ? .constant : .warmupDecay
-    }
-}
+extension FinetuneScheduleKind: ExpressibleByArgument {}
 
 extension FinetuneRecipe: ExpressibleByArgument {
     public init?(argument: String) {

@@ -39,7 +39,7 @@ public final class AttentiveFP<Scalar: TensorScalar>: Module, StateDictNamed {
         }
         let atoms = output(total / Scalar(configuration.layers)).gelu()
         // Molecule embedding
-        return (atoms, (configuration.readout ?? .mean)(atoms, offsets: graph.atomOffsets))
+        return (atoms, configuration.pooling(atoms, offsets: graph.atomOffsets))
     }
 }
 

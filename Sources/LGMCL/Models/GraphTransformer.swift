@@ -29,7 +29,7 @@ public final class GraphTransformer<Scalar: TensorScalar>: Module, StateDictName
         layers = (0..<configuration.layers).map { GraphTransformerLayer(configuration, layer: $0 + 1) }
         finalNorm = LayerNorm(d, eps: Scalar(configuration.layerNormEpsilon))
         output = Linear(d, configuration.output)
-        readout = configuration.readout ?? .mean
+        readout = configuration.pooling
     }
 
     /// Atom vectors (A × output) and molecule vectors (M × output).

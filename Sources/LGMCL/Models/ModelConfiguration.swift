@@ -13,7 +13,18 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var fusion: FusionConfiguration
 }
 
-public struct AttentiveFPConfiguration: Codable, Sendable, Equatable {
+/// A graph encoder's configuration, which may name how the encoder pools its atoms.
+public protocol GraphEncoderConfiguration {
+    /// nil: the authors' mean (configurations written before the field existed have none).
+    var readout: GraphReadout? { get }
+}
+
+extension GraphEncoderConfiguration {
+    /// How the encoder pools its atoms into a molecule vector: the readout named, else the mean.
+    public var pooling: GraphReadout { readout ?? .mean }
+}
+
+public struct AttentiveFPConfiguration: GraphEncoderConfiguration, Codable, Sendable, Equatable {
     public var atomFeatures = 57
     public var bondFeatures = 15
     public var layers: Int
@@ -21,11 +32,10 @@ public struct AttentiveFPConfiguration: Codable, Sendable, Equatable {
     public var dropout = 0.5
     public var leakySlope = 0.01
     public var eluAlpha = 1.0
-    /// nil: the authors' mean (configurations written before the field existed have none).
     public var readout: GraphReadout?
 }
 
-public struct GraphTransformerConfiguration: Codable, Sendable, Equatable {
+public struct GraphTransformerConfiguration: GraphEncoderConfiguration, Codable, Sendable, Equatable {
     public var atomFeatures = 57
     public var layers: Int
     public var heads: Int
@@ -39,7 +49,6 @@ public struct GraphTransformerConfiguration: Codable, Sendable, Equatable {
     /// Initial (λ_att, λ_adj).
     public var lambdaAttention = 1.0
     public var layerNormEpsilon = 1e-5
-    /// nil: the authors' mean (configurations written before the field existed have none).
     public var readout: GraphReadout?
     public var width: Int { heads * headDimension }
 }
@@ -190,7 +199,7 @@ extension ModelConfiguration {
     public func overriding(_ overrides: [String: String]) throws -> ModelConfiguration {
         guard !overrides.isEmpty else { return self }
         var tree = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
-        let fields = try JSONSerialization.jsonObject(with: JSONEncoder().encode(everyFieldPresent)) as! [String: Any]
+        let fields = Self.fieldNames(of: self)
         for (path, literal) in overrides.sorted(by: { $0.key < $1.key }) {
             let keys = path.split(separator: ".").map(String.init)
             guard let value = try? JSONSerialization.jsonObject(with: Data(literal.utf8), options: .fragmentsAllowed)
@@ -205,16 +214,19 @@ extension ModelConfiguration {
         }
     }
 
-    /// The configuration with its optional fields given, so that JSON names every field: a field
-    /// left out of `config.json` (the authors' files have no readout) can still be set.
-    private var everyFieldPresent: ModelConfiguration {
-        var full = self
-        full.local.readout = full.local.readout ?? .mean
-        full.graphTransformer.readout = full.graphTransformer.readout ?? .mean
-        return full
+    /// Every stored field's name, nested as in JSON, optional ones included (JSON leaves out a nil
+    /// field, and the authors' files have no readout; such a field can still be set). Synthesized
+    /// Codable names a JSON key after its stored property, so the properties are the keys.
+    private static func fieldNames(of value: Any) -> [String: Any] {
+        var names: [String: Any] = [:]
+        for case let (label?, field) in Mirror(reflecting: value).children {
+            let isStruct = Mirror(reflecting: field).displayStyle == .struct
+            names[label] = isStruct ? fieldNames(of: field) : true
+        }
+        return names
     }
 
-    /// Sets `keys` in `node`; `fields` is the same level of `everyFieldPresent`, the names allowed.
+    /// Sets `keys` in `node`; `fields` is the same level of `fieldNames`, the names allowed.
     private func set(_ node: inout [String: Any], fields: [String: Any], _ keys: ArraySlice<String>, _ value: Any,
                      path: String) throws {
         guard let key = keys.first, let field = fields[key] else { throw ConfigurationError.unknownField(path) }

@@ -94,6 +94,16 @@ public enum FinetuneSchedule: Codable, Hashable, Sendable {
     }
 }
 
+/// A schedule's shape by name (`--lr-schedule`, hpopt's lr-schedule), without its parts.
+public enum FinetuneScheduleKind: String, CaseIterable, Sendable {
+    case constant
+    case warmupDecay = "warmup-decay"
+
+    public init(_ schedule: FinetuneSchedule) {
+        self = schedule == .constant ? .constant : .warmupDecay
+    }
+}
+
 extension FinetuneSettings {
     /// The model fine-tuned: the pretrained encoders' configuration when there are any (also for
     /// the ablation, so that it trains the same architecture from scratch), otherwise `model`.

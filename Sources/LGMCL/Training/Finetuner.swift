@@ -117,7 +117,7 @@ public final class Finetuner<Scalar: TensorScalar & MPIScalar> {
     /// One line that says how every seed trains, so that a log read later needs no command line.
     func recipe(_ model: ModelConfiguration) -> String {
         let encoders = settings.encoderLearningRate.map { $0 == 0 ? " (encoders frozen)" : " (encoders \($0))" } ?? ""
-        let local = model.local.readout ?? .mean, global = model.graphTransformer.readout ?? .mean
+        let local = model.local.pooling, global = model.graphTransformer.pooling
         // The authors' mean goes unsaid, as the flags that change it do.
         let readout = local == global ? (local == .mean ? "" : "\(local.rawValue) readout, ")
             : "\(local.rawValue) readout (local), \(global.rawValue) readout (global), "

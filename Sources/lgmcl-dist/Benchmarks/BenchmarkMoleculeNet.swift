@@ -112,7 +112,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         let base = try options.settings(data: "", output: output)
         let model = try base.modelConfiguration()
         // A cell names one readout: a configuration that pools the two graph encoders differently has no column.
-        let readout = model.local.readout ?? .mean, globalReadout = model.graphTransformer.readout ?? .mean
+        let readout = model.local.pooling, globalReadout = model.graphTransformer.pooling
         guard readout == globalReadout else {
             throw ValidationError("the configuration pools the local encoder by its \(readout.rawValue) and the graph transformer "
                 + "by its \(globalReadout.rawValue); the benchmark compares one readout for both (--readout)")

@@ -35,7 +35,7 @@ public struct SearchSpace: Sendable {
         }
 
         /// Schedules drawn by `lr-schedule`: constant, or warm-up and decay peaking at the trial's lr.
-        static let schedules = ["constant", "warmup-decay"]
+        static let schedules = FinetuneScheduleKind.allCases
         /// The paper's gated fusion and the residual one.
         static let fusionModes: [FusionMode] = [.gated, .residual]
         /// Both graph encoders pool by the mean (the authors') or by the norm (chemprop's).
@@ -44,7 +44,7 @@ public struct SearchSpace: Sendable {
         /// The names of a named choice's values, by index; nil for numbers.
         var labels: [String]? {
             switch self {
-            case .learningRateSchedule: Self.schedules
+            case .learningRateSchedule: Self.schedules.map(\.rawValue)
             case .fusion: Self.fusionModes.map(\.rawValue)
             case .readout: Self.readouts.map(\.rawValue)
             default: nil
@@ -62,7 +62,7 @@ public struct SearchSpace: Sendable {
             case .batchSize: settings.globalBatchSize = Int(value)
             case .learningRateSchedule:
                 // Warm-up and decay keep the run's own --warmup-epochs, --init-lr and --final-lr when it gave them.
-                if Self.schedules[Int(value)] == "constant" {
+                if Self.schedules[Int(value)] == .constant {
                     settings.learningRateSchedule = .constant
                 } else if (settings.learningRateSchedule ?? .constant) == .constant {
                     settings.learningRateSchedule = .chempropDefaults
