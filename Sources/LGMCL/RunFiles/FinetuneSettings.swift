@@ -120,6 +120,10 @@ extension FinetuneSettings {
         configuration.fusion.predictsVariance = model.fusion.predictsVariance
         configuration.fusion.predictionDropout = model.fusion.predictionDropout
         configuration.fusion.fingerprintDropout = model.fusion.fingerprintDropout
+        // A readout has no weights: one the run names (`--readout`, its recipe's) pools the
+        // pretrained encoders too; else they pool as they were pretrained.
+        if let readout = model.local.readout { configuration.local.readout = readout }
+        if let readout = model.graphTransformer.readout { configuration.graphTransformer.readout = readout }
         return configuration
     }
 }

@@ -347,7 +347,7 @@ struct FinetuneTests {
     }
 
     /// With an encoder learning rate of 0 the fine-tuned encoders are exactly the pretrained ones,
-    /// while the fingerprint network, fusion and head train at --lr.
+    /// while the fingerprint network, fusion and head train at --lr; the run's --readout pools them.
     @Test func pretrainedEncodersAreLoaded() throws {
         let data = try Self.slice("bbbp", rows: 80)
         let pretrained = directory("pre")
@@ -363,7 +363,7 @@ struct FinetuneTests {
         }
         let out = directory("from-pre")
         let result = try finetune(1, data: data, output: out, ["--pretrained", pretrained.path, "--epochs", "1",
-                                                               "--batch-size", "16", "--encoder-lr", "0"])
+                                                               "--batch-size", "16", "--encoder-lr", "0", "--readout", "norm"])
         #expect(result.status == 0, "\(result.output)")
         guard result.status == 0 else { return }
         let tuned = try SafeTensors.read(out.appendingPathComponent("seed-0/model.safetensors"))
@@ -375,12 +375,13 @@ struct FinetuneTests {
                 #expect(try tuned.tensor(name, as: Float.self).scalars == source.tensor(name, as: Float.self).scalars, "\(name)")
             }
         }
-        #expect(result.output.contains("training (recipe paper): tiny model, gated fusion, dropout 0.05 (head) and 0.1 (fingerprint network), "
+        #expect(result.output.contains("training (recipe paper): tiny model, gated fusion, norm readout, dropout 0.05 (head) and 0.1 (fingerprint network), "
             + "encoders from \(pretrained.path); Adam lr 0.001 "
             + "(encoders frozen), weight decay 0.001, global batch 16 over 1 rank, up to 1 epoch\n"), "\(result.output)")
         let manifest = try FinetunedModel(directory: out).manifest
         #expect(manifest.vocabularySHA256 == (try MoleculeDataset(path: h5).vocabularySHA256))
         #expect(manifest.settings.encoderLearningRate == 0 && manifest.settings.learningRate == 1e-3)
+        #expect(manifest.model.local.readout == .norm && manifest.model.graphTransformer.readout == .norm)
         // The fine-tuner initialises seed S's model after Initialization.seed(S): the head moved from there.
         Initialization.seed(0)
         let initial = Dictionary(uniqueKeysWithValues: LGMCLModel<Float>(manifest.model).stateDict().map { ($0.name, Array($0.parameter.values)) })
