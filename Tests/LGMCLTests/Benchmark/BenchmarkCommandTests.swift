@@ -31,7 +31,8 @@ struct BenchmarkCommandTests {
         try Self.head("samples/esol_llm_head100.csv", rows: 60, into: data.appendingPathComponent("llm_text/esol_llm.csv"))
         let output = directory.appendingPathComponent("out")
         let arguments = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0,1",
-                         "--epochs", "1", "--preset", "tiny", "--llm-text", "--data-directory", data.path, "--output", output.path, "--json"]
+                         "--epochs", "1", "--preset", "tiny", "--recipe", "paper", "--llm-text", "--data-directory", data.path, "--output", output.path,
+                         "--json"]
 
         let started = Date()
         let result = try run(productPath("lgmcl-dist"), arguments, timeout: 600)
@@ -104,7 +105,8 @@ struct BenchmarkCommandTests {
         let output = directory.appendingPathComponent("out")
         let result = try run(productPath("lgmcl-dist"), [
             "benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "1",
-            "--preset", "tiny", "--train-fraction", "0.5", "--data-directory", data.path, "--output", output.path], timeout: 600)
+            "--preset", "tiny", "--recipe", "paper", "--train-fraction", "0.5", "--data-directory", data.path, "--output", output.path],
+                              timeout: 600)
         #expect(result.status == 0, "\(result.output)")
         let runs = try BenchmarkResults.load(from: output.appendingPathComponent("results.json")).runs
         // Random 0.6/0.2/0.2 of 60: 36 training molecules, half of them trained on.
@@ -122,7 +124,7 @@ struct BenchmarkCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("out")
         let base = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "2",
-                    "--preset", "tiny", "--data-directory", data.path, "--output", output.path]
+                    "--preset", "tiny", "--recipe", "paper", "--data-directory", data.path, "--output", output.path]
         let procedure = ["--lr", "5e-4", "--lr-schedule", "warmup-decay", "--warmup-epochs", "1", "--ema-decay", "0.9", "--patience", "1"]
         for extra in [procedure, []] {
             let result = try run(productPath("lgmcl-dist"), base + extra, timeout: 600)

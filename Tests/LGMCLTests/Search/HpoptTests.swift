@@ -58,7 +58,7 @@ struct HpoptTests {
         #expect(command.contains("--batch-size ") && !command.contains(".0 ") && !command.hasSuffix(".0"), "\(command)")
         #expect(command.contains("--lr-schedule constant") || command.contains("--lr-schedule warmup-decay"), "\(command)")
         #expect(command.contains("--ema-decay "), "\(command)")
-        #expect(command.contains("--recipe paper ") && (command.contains("--fusion gated") || command.contains("--fusion residual")),
+        #expect(command.contains("--recipe \(FinetuneRecipe.default.name) ") && (command.contains("--fusion gated") || command.contains("--fusion residual")),
                 "\(command)")
 
         // Interrupted after trial 2: the search resumes from trials.csv and ends with the same table.

@@ -375,7 +375,7 @@ struct FinetuneTests {
                 #expect(try tuned.tensor(name, as: Float.self).scalars == source.tensor(name, as: Float.self).scalars, "\(name)")
             }
         }
-        #expect(result.output.contains("training (recipe paper): tiny model, gated fusion, norm readout, dropout 0.05 (head) and 0.1 (fingerprint network), "
+        #expect(result.output.contains("training (recipe residual-fp-norm): tiny model, residual-fingerprints fusion, norm readout, dropout 0.05 (head) and 0.1 (fingerprint network), "
             + "encoders from \(pretrained.path); Adam lr 0.001 "
             + "(encoders frozen), weight decay 0.001, global batch 16 over 1 rank, up to 1 epoch\n"), "\(result.output)")
         let manifest = try FinetunedModel(directory: out).manifest
