@@ -9,7 +9,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Where the molecules' text comes from: a column of the input (e.g. LLM-written descriptions) instead of descriptions generated from RDKit facts.")
     var descriptionColumn: String?
 
-    @Option(help: "Pretraining output directory (graph.safetensors, text.safetensors, vocab.txt); without it the model trains from scratch.")
+    @Option(help: "Pretraining output directory (config.json, graph.safetensors, text.safetensors, vocab.txt): the model is its configuration whatever --preset says, with the recipe, --fusion, --readout and --set on top. Without it the model trains from scratch.")
     var pretrained: String?
 
     @Option(help: "Seeds to run, e.g. 0,1,2: each trains one model (its initialisation, data order and dropout); the summary gives mean ± std.")
@@ -87,16 +87,20 @@ struct FinetuneOptions: ParsableArguments {
         if let trainFraction, !(trainFraction > 0 && trainFraction <= 1) {
             throw ValidationError("--train-fraction takes a fraction in (0, 1]: \(trainFraction)")
         }
-        if let pretrained { try validateInput(pretrained, flag: "--pretrained") }
+        if let pretrained {
+            try validateInput(pretrained, flag: "--pretrained")
+            try model.validate(pretrained: pretrained)
+        }
         if (warmupEpochs ?? 0) < 0 || (initLr ?? 1) <= 0 || (finalLr ?? 1) <= 0 {
             throw ValidationError("--warmup-epochs must be 0 or more, --init-lr and --final-lr positive")
         }
     }
 
     func settings(data: String, output: String) throws -> FinetuneSettings {
-        // The recipe's fusion, readout and dropouts replace the preset's; a --config file's, --set's, --fusion's and --readout's stand.
+        // The recipe's fusion, readout and dropouts replace the preset's or the pretrained run's; a
+        // --config file's, --set's, --fusion's and --readout's stand.
         var settings = FinetuneSettings(data: data, output: output,
-                                        model: try model.configuration(startingFromPreset: recipe.applyModelChoices))
+                                        model: try model.configuration(pretrained: pretrained, adjusting: recipe.applyModelChoices))
         if let fusion { settings.model.fusion.mode = fusion }
         if let readout { settings.model.setGraphReadout(readout) }
         settings.pretrained = pretrained

@@ -14,10 +14,13 @@ struct ModelOptions: ParsableArguments {
             help: "Per-dimension overrides of the configuration, e.g. --set graphTransformer.heads=8 text.layers=2.")
     var overrides: [String] = []
 
-    /// A bad --config or --set is reported while the arguments are parsed, before MPI starts.
-    func validate() throws {
+    func validate() throws { try validate(pretrained: nil) }
+
+    /// A bad --config, --set or pretrained config.json is reported while the arguments are parsed,
+    /// before MPI starts.
+    func validate(pretrained: String?) throws {
         do {
-            _ = try configuration()
+            _ = try configuration(pretrained: pretrained)
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -25,11 +28,22 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// `adjust` changes the preset's configuration (not a --config file's) before --set applies.
-    func configuration(startingFromPreset adjust: (inout ModelConfiguration) -> Void = { _ in }) throws -> ModelConfiguration {
+    /// The configuration the run starts from: a --config file, else the configuration a pretraining
+    /// run wrote beside its encoders (so the encoders load whatever --preset says), else the preset.
+    /// `adjust` (a recipe's fine-tuning choices) changes a preset's or a pretraining run's
+    /// configuration, not a --config file's, whose were chosen for it; --set applies last, to any.
+    func configuration(pretrained: String? = nil,
+                       adjusting adjust: (inout ModelConfiguration) -> Void = { _ in }) throws -> ModelConfiguration {
         var base: ModelConfiguration
         if let config {
             base = try ModelConfiguration.load(from: URL(fileURLWithPath: config))
+        } else if let pretrained {
+            let url = RunDirectory(path: pretrained).configuration
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ValidationError("--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
+            }
+            base = try ModelConfiguration.load(from: url)
+            adjust(&base)
         } else {
             base = ModelConfiguration(preset: preset)
             adjust(&base)

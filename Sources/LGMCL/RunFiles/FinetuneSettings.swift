@@ -6,8 +6,11 @@ public struct FinetuneSettings: Codable, Sendable {
     /// A CSV file, or an HDF5 dataset written by `preprocess`.
     public var data: String
     public var output: String
+    /// The model fine-tuned. With `pretrained` it is the configuration the pretraining run wrote
+    /// (whatever the preset), with the run's fine-tuning choices (fusion, readout, dropouts,
+    /// `--set`) on top: the encoders' shapes must be the pretrained weights'.
     public var model: ModelConfiguration
-    /// A pretraining output directory (graph.safetensors, text.safetensors, vocab.txt).
+    /// A pretraining output directory (config.json, graph.safetensors, text.safetensors, vocab.txt).
     public var pretrained: String?
     /// Inferred from the labels when nil.
     public var task: TaskKind?
@@ -101,30 +104,6 @@ public enum FinetuneScheduleKind: String, CaseIterable, Sendable {
 
     public init(_ schedule: FinetuneSchedule) {
         self = schedule == .constant ? .constant : .warmupDecay
-    }
-}
-
-extension FinetuneSettings {
-    /// The model fine-tuned: the pretrained encoders' configuration when there are any (also for
-    /// the ablation, so that it trains the same architecture from scratch), otherwise `model`.
-    /// Pretraining has no fusion: `model`'s fusion mode and head apply either way.
-    public func modelConfiguration() throws -> ModelConfiguration {
-        guard let pretrained else { return model }
-        let url = RunDirectory(path: pretrained).configuration
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FinetuneError(description: "--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
-        }
-        var configuration = try ModelConfiguration.load(from: url)
-        // What only fine-tuning uses is the run's own (`--fusion`, `--loss`, `--set`, hpopt's draws).
-        configuration.fusion.mode = model.fusion.mode
-        configuration.fusion.predictsVariance = model.fusion.predictsVariance
-        configuration.fusion.predictionDropout = model.fusion.predictionDropout
-        configuration.fusion.fingerprintDropout = model.fusion.fingerprintDropout
-        // A readout has no weights: one the run names (`--readout`, its recipe's) pools the
-        // pretrained encoders too; else they pool as they were pretrained.
-        if let readout = model.local.readout { configuration.local.readout = readout }
-        if let readout = model.graphTransformer.readout { configuration.graphTransformer.readout = readout }
-        return configuration
     }
 }
 

@@ -22,10 +22,7 @@ struct LabelledData {
     /// Opens `settings.data`: an HDF5 dataset as it is, a CSV featurized into `featurizedData`
     /// first (all ranks together; with the pretrained encoders' vocabulary when there are any).
     init(settings: FinetuneSettings, featurizedData: URL, world: Communicator, logger: Logger) throws {
-        model = try settings.modelConfiguration()
-        if let pretrained = settings.pretrained, model.preset != settings.model.preset, world.isRoot {
-            logger.info("--pretrained \(pretrained) holds a '\(model.preset)' model: fine-tuning that configuration")
-        }
+        model = settings.model
         let vocabularySource = Self.vocabularySource(settings)
         let featurized = try Self.featurize(settings, model: model, into: featurizedData, world: world, logger: logger)
         smilesColumn = featurized.smilesColumn

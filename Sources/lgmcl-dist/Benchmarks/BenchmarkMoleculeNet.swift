@@ -110,7 +110,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
         let chempropRuns = try chemprop.map { try ChempropRun.load(from: URL(fileURLWithPath: $0)) } ?? []
         // Only the model options and --pretrained matter here; each cell sets its own data.
         let base = try options.settings(data: "", output: output)
-        let model = try base.modelConfiguration()
+        let model = base.model
         // A cell names one readout: a configuration that pools the two graph encoders differently has no column.
         let readout = model.local.pooling, globalReadout = model.graphTransformer.pooling
         guard readout == globalReadout else {
@@ -130,7 +130,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                                              fusion: model.fusion.mode, readout: readout, encoderLearningRate: encoderLearningRate,
                                              trainFraction: options.trainFraction,
                                              procedure: procedure)
-                    try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL, model: model)
+                    try checkFinishedRuns(of: cell, seeds: seeds, in: results, file: resultsURL)
                     let missing = seeds.filter { !results.contains(cell, seed: $0) }
                     guard !missing.isEmpty else {
                         if world.isRoot { logger.info("\(describe(cell)): seeds \(list(seeds)) already in \(resultsURL.path)") }
@@ -141,7 +141,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
                         continue
                     }
                     if world.isRoot { logger.info("\(describe(cell)): seeds \(list(missing)) on \(input.file.path)") }
-                    let runs = try fineTune(input, cell: cell, model: model, seeds: missing, world: world)
+                    let runs = try fineTune(input, cell: cell, seeds: missing, world: world)
                     for run in runs { results.record(run) }
                     if world.isRoot {
                         try results.save(to: resultsURL)
@@ -164,8 +164,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
 
     /// One cell's seeds: the split files, then one fine-tuning run over all seeds (so the
     /// molecules are featurized once), each seed on its own file's split column.
-    func fineTune(_ input: BenchmarkInput, cell: BenchmarkCell, model: ModelConfiguration, seeds: [UInt64],
-                  world: Communicator) throws -> [BenchmarkRun] {
+    func fineTune(_ input: BenchmarkInput, cell: BenchmarkCell, seeds: [UInt64], world: Communicator) throws -> [BenchmarkRun] {
         let table = try CSVTable(contentsOf: input.file)
         let parsed = try ParsedSMILES(table, column: input.smilesColumn)
         var reasons = [String](repeating: "", count: table.rows.count)
@@ -183,7 +182,7 @@ struct BenchmarkMoleculeNet: ParsableCommand {
 
         let runDirectory = URL(fileURLWithPath: output)
             .appendingPathComponent("runs/\(cell.dataset)/\(cell.split.rawValue)/\(cell.training.directoryName)")
-        var settings = try self.settings(for: cell, model: model, output: runDirectory.path)
+        var settings = try self.settings(for: cell, output: runDirectory.path)
         settings.data = input.file.path
         settings.seeds = seeds
         // Replicates: every seed on its own split file (and its own --train-fraction subsample).
@@ -211,9 +210,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
     }
 
     /// The settings a cell's fine-tuning runs with, before its data is chosen.
-    func settings(for cell: BenchmarkCell, model: ModelConfiguration, output: String) throws -> FinetuneSettings {
+    func settings(for cell: BenchmarkCell, output: String) throws -> FinetuneSettings {
         var settings = try options.settings(data: "", output: output)
-        settings.model = model
         if cell.variant == .scratch { settings.pretrained = nil }
         return settings
     }
@@ -224,9 +222,8 @@ struct BenchmarkMoleculeNet: ParsableCommand {
 
     /// A seed of `cell` already in results.json counts as done only when it ran with the settings
     /// asked for now; otherwise the old numbers would stand for settings they never had.
-    func checkFinishedRuns(of cell: BenchmarkCell, seeds: [UInt64], in results: BenchmarkResults, file: URL,
-                           model: ModelConfiguration) throws {
-        let asked = try settings(for: cell, model: model, output: output)
+    func checkFinishedRuns(of cell: BenchmarkCell, seeds: [UInt64], in results: BenchmarkResults, file: URL) throws {
+        let asked = try settings(for: cell, output: output)
         let askedHyperparameters = hyperparameters(asked)
         let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
         for seed in seeds {

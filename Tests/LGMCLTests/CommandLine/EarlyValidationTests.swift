@@ -14,6 +14,8 @@ struct EarlyValidationTests {
          "/nonexistent/config.json"),
         (["finetune", "--data", "/dev/null", "--output", "/tmp/unused", "--pretrained", "/nonexistent/pre"],
          "--pretrained /nonexistent/pre: no such file or directory"),
+        (["finetune", "--data", "/dev/null", "--output", "/tmp/unused", "--pretrained", "/"],
+         "--pretrained /: no config.json"),
     ])
     func aBadFlagIsReportedOnceBeforeMPIStarts(arguments: [String], message: String) throws {
         let result = try mpirun(3, "lgmcl-dist", arguments, timeout: 60)

@@ -69,6 +69,32 @@ struct HpoptTests {
         #expect(try table(serial) == rows)
     }
 
+    /// A search over pretrained encoders names them in the command it writes, and its best
+    /// configuration is the pretrained one (here a 3-layer AttentiveFP, not tiny's 2) with the
+    /// recipe's fine-tuning choices.
+    @Test func theBestCommandKeepsThePretrainedEncoders() throws {
+        let csv = try data()
+        let h5 = Self.scratch.appendingPathComponent("bbbp-300.h5").path
+        let pretrained = Self.scratch.appendingPathComponent("pretrained")
+        let pre = try run(productPath("lgmcl-dist"), ["preprocess", "--input", csv, "--output", h5, "--vocab-size", "300"], timeout: 300)
+        #expect(pre.status == 0, "\(pre.output)")
+        let graph = try mpirun(1, "lgmcl-dist", ["pretrain", "--data", h5, "--output", pretrained.path, "--preset", "tiny",
+                                                  "--set", "local.layers=3", "--stage", "graph", "--max-steps", "2",
+                                                  "--batch-size", "16", "--held-out", "8"], timeout: 300)
+        #expect(graph.status == 0, "\(graph.output)")
+        guard pre.status == 0, graph.status == 0 else { return }
+        let output = Self.scratch.appendingPathComponent("from-pretrained")
+        let result = try hpopt(1, data: csv, output: output, ["--trials", "1", "--pretrained", pretrained.path])
+        #expect(result.status == 0, "\(result.output)")
+        guard result.status == 0 else { return }
+        let best = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("best.json"))) as! [String: Any]
+        let command = try #require(best["finetune"] as? String)
+        #expect(command.contains("--pretrained \(pretrained.path) --config "), "\(command)")
+        let configuration = try ModelConfiguration.load(from: output.appendingPathComponent("best-config.json"))
+        // The pretrained shapes, with the default recipe's readout on top.
+        #expect(configuration.local.layers == 3 && configuration.local.readout == FinetuneRecipe.default.readout, "\(configuration.local)")
+    }
+
     @Test func groupsThatDoNotDivideTheRanksAreRefused() throws {
         let result = try hpopt(3, data: try data(), output: Self.scratch.appendingPathComponent("refused"), ["--trials", "2", "--groups", "2"])
         #expect(result.status != 0 && !result.timedOut, "\(result.output)")

@@ -347,7 +347,8 @@ struct FinetuneTests {
     }
 
     /// With an encoder learning rate of 0 the fine-tuned encoders are exactly the pretrained ones,
-    /// while the fingerprint network, fusion and head train at --lr; the run's --readout pools them.
+    /// while the fingerprint network, fusion and head train at --lr; the pretrained configuration
+    /// (tiny, where --preset says small) takes the run's --readout and --set.
     @Test func pretrainedEncodersAreLoaded() throws {
         let data = try Self.slice("bbbp", rows: 80)
         let pretrained = directory("pre")
@@ -363,7 +364,8 @@ struct FinetuneTests {
         }
         let out = directory("from-pre")
         let result = try finetune(1, data: data, output: out, ["--pretrained", pretrained.path, "--epochs", "1",
-                                                               "--batch-size", "16", "--encoder-lr", "0", "--readout", "norm"])
+                                                               "--batch-size", "16", "--encoder-lr", "0", "--readout", "norm",
+                                                               "--set", "text.dropout=0.2", "fusion.width=16"])
         #expect(result.status == 0, "\(result.output)")
         guard result.status == 0 else { return }
         let tuned = try SafeTensors.read(out.appendingPathComponent("seed-0/model.safetensors"))
@@ -382,6 +384,8 @@ struct FinetuneTests {
         #expect(manifest.vocabularySHA256 == (try MoleculeDataset(path: h5).vocabularySHA256))
         #expect(manifest.settings.encoderLearningRate == 0 && manifest.settings.learningRate == 1e-3)
         #expect(manifest.model.local.readout == .norm && manifest.model.graphTransformer.readout == .norm)
+        #expect(manifest.model.text.dropout == 0.2 && manifest.model.fusion.width == 16, "\(manifest.model)")
+        #expect(manifest.model.text.hidden == Preset.tiny.configuration.text.hidden)
         // The fine-tuner initialises seed S's model after Initialization.seed(S): the head moved from there.
         Initialization.seed(0)
         let initial = Dictionary(uniqueKeysWithValues: LGMCLModel<Float>(manifest.model).stateDict().map { ($0.name, Array($0.parameter.values)) })

@@ -49,7 +49,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         try world.barrier()
         var base = settings.base
         // Featurized once for every trial.
-        let featurized = try LabelledData.featurize(base, model: try base.modelConfiguration(),
+        let featurized = try LabelledData.featurize(base, model: base.model,
                                                     into: directory.appendingPathComponent("featurized.h5"), world: world, logger: logger)
         base.data = featurized.path
         base.smilesColumn = featurized.smilesColumn
@@ -183,11 +183,12 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         var settings = base
         for parameter in self.settings.sampler.space.parameters { parameter.apply(best.values[parameter]!, to: &settings) }
         let configuration = directory.appendingPathComponent("best-config.json")
-        try settings.modelConfiguration().save(to: configuration)
+        try settings.model.save(to: configuration)
         let flags = self.settings.sampler.space.parameters.compactMap { p in p.flag.map { "\($0) \(p.text(best.values[p]!))" } }
         // The recipe sets what the search did not draw.
         let recipe = base.recipe.map { ["--recipe \($0)"] } ?? []
-        let command = (["lgmcl-dist finetune"] + recipe + ["--config \(configuration.path)"] + flags).joined(separator: " ")
+        let pretrained = base.pretrained.map { ["--pretrained \($0)"] } ?? []
+        let command = (["lgmcl-dist finetune"] + recipe + pretrained + ["--config \(configuration.path)"] + flags).joined(separator: " ")
         let record: [String: Any] = [
             "trial": best.number, "metric": metric.rawValue, "val": best.val!, "test": best.test ?? NSNull(),
             "values": Dictionary(uniqueKeysWithValues: best.values.map { ($0.key.rawValue, $0.value) }),
