@@ -24,7 +24,7 @@ struct Hpopt: ParsableCommand {
             weight-decay (1e-6…1e-2), prediction-dropout and fingerprint-dropout (0…0.5),
             batch-size (32, 64, 128), lr-schedule (constant or warmup-decay: the run's --warmup-epochs,
             --init-lr and --final-lr when it gives --lr-schedule warmup-decay, else chemprop's defaults)
-            ema-decay (0 for none, 0.9, 0.99, 0.999) and fusion (gated or residual); readout (mean
+            ema-decay (0 for none, 0.9, 0.99, 0.999) and fusion (gated, residual or residual-fingerprints); readout (mean
             or norm, both graph encoders) only when named. Every other
             option is finetune's (--recipe sets what is not searched) and applies to every trial.
             OUTPUT holds trials.csv (one row per trial: its values, validation and test metric,

@@ -5,7 +5,8 @@ import TestSupport
 
 /// `lgmcl-dist hpopt` end to end (tiny preset, 300 molecules of BBBP): groups of ranks run trials at
 /// once and give the table one group gives running the same rounds one trial after another; an
-/// interrupted search resumes to the same table; the best trial is the best by validation.
+/// interrupted search resumes to the same table, and refuses one it would not have drawn; the best
+/// trial is the best by validation.
 @Suite(.serialized)
 struct HpoptTests {
     static let scratch = scratchDirectory("lgmcl-hpopt-\(getpid())")
@@ -67,6 +68,16 @@ struct HpoptTests {
         let resumed = try hpopt(2, data: csv, output: serial, ["--trials", "4", "--groups", "1", "--trials-per-round", "2"])
         #expect(resumed.status == 0 && resumed.output.contains("2 trials already in"), "\(resumed.output)")
         #expect(try table(serial) == rows)
+
+        // A table with a value this search would not draw (here trial 0's fusion) is refused, not continued.
+        var cells = try String(contentsOf: serial.appendingPathComponent("trials.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let fusion = try #require(cells[0].firstIndex(of: "fusion"))
+        cells[1][fusion] = cells[1][fusion] == "gated" ? "residual" : "gated"
+        try (cells.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")
+            .write(to: serial.appendingPathComponent("trials.csv"), atomically: true, encoding: .utf8)
+        let refused = try hpopt(2, data: csv, output: serial, ["--trials", "4", "--groups", "1", "--trials-per-round", "2"])
+        #expect(refused.status != 0 && !refused.timedOut && refused.output.contains("trial 0 has fusion"), "\(refused.output)")
     }
 
     /// A search over pretrained encoders names them in the command it writes, and its best

@@ -66,6 +66,7 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
                 TrialSampler.Finished(values: trial.values, score: trial.val.map { metric?.higherIsBetter == false ? -$0 : $0 })
             }
             let draws = numbers.map { settings.sampler.draw(trial: $0, after: finished) }
+            try checkRecorded(trials, drawn: draws, numbers: numbers)
             let done = Set(trials.map(\.number))
             // [ran, val, test, seconds] per trial of the round, from the root of the group that ran it.
             var outcomes = [Double](repeating: 0, count: 4 * numbers.count)
@@ -111,6 +112,19 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         if world.isRoot, let metric { try writeBest(trials, metric: metric, base: base) }
         try world.barrier()
         return trials
+    }
+
+    /// A table this search would not have drawn (another search space, sampler or lgmcl version)
+    /// cannot be continued: its trials would be scored against draws of another search.
+    func checkRecorded(_ trials: [SearchTrial], drawn: [[SearchSpace.Parameter: Double]], numbers: [Int]) throws {
+        for (slot, number) in numbers.enumerated() {
+            guard let recorded = trials.first(where: { $0.number == number }),
+                  let parameter = settings.sampler.space.parameters.first(where: { recorded.values[$0] != drawn[slot][$0] })
+            else { continue }
+            throw SearchError(description: "\(trialsFile.path): trial \(number) has \(parameter.rawValue) "
+                + "\(parameter.text(recorded.values[parameter]!)) where this search draws \(parameter.text(drawn[slot][parameter]!)); "
+                + "it was written by another search space, sampler or lgmcl version: use another --output")
+        }
     }
 
     func describe(_ values: [SearchSpace.Parameter: Double]) -> String {

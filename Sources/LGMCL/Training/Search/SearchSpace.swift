@@ -36,8 +36,9 @@ public struct SearchSpace: Sendable {
 
         /// Schedules drawn by `lr-schedule`: constant, or warm-up and decay peaking at the trial's lr.
         static let schedules = FinetuneScheduleKind.allCases
-        /// The paper's gated fusion and the residual one.
-        static let fusionModes: [FusionMode] = [.gated, .residual]
+        /// Every fusion: the paper's gated one, the residual one and the residual one with the
+        /// fingerprint vector beside it (the default recipe's).
+        static let fusionModes = FusionMode.allCases
         /// Both graph encoders pool by the mean (the authors') or by the norm (chemprop's).
         static let readouts: [GraphReadout] = [.mean, .norm]
 
