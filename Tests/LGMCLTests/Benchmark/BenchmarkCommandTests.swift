@@ -118,15 +118,16 @@ struct BenchmarkCommandTests {
     }
 
     /// A training procedure beyond the paper's (learning rate, schedule, weight average, early
-    /// stopping) is a column of its own beside the paper's in one results file, not a clash with it.
+    /// stopping), and the default recipe, are columns of their own beside the paper's in one results
+    /// file, not a clash with it.
     @Test func aProcedureIsAColumnOfItsOwn() throws {
         let (directory, data) = try Self.esolDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("out")
         let base = ["benchmark", "moleculenet", "--datasets", "esol", "--protocols", "random", "--seeds", "0", "--epochs", "2",
-                    "--preset", "tiny", "--recipe", "paper", "--data-directory", data.path, "--output", output.path]
+                    "--preset", "tiny", "--data-directory", data.path, "--output", output.path]
         let procedure = ["--lr", "5e-4", "--lr-schedule", "warmup-decay", "--warmup-epochs", "1", "--ema-decay", "0.9", "--patience", "1"]
-        for extra in [procedure, []] {
+        for extra in [["--recipe", "paper"] + procedure, ["--recipe", "paper"], []] {
             let result = try run(productPath("lgmcl-dist"), base + extra, timeout: 600)
             #expect(result.status == 0, "\(result.output)")
         }
@@ -134,13 +135,23 @@ struct BenchmarkCommandTests {
         var departed = FinetuneRecipe.paper
         (departed.learningRate, departed.emaDecay, departed.patience) = (5e-4, 0.9, 1)
         departed.schedule = .warmupDecay(warmupEpochs: 1, initial: 1e-4, final: 1e-4)
-        #expect(runs.count == 2 && Set(runs.map(\.cell.procedure)) == [.paper, TrainingProcedure(departed)], "\(runs)")
-        let name = "no-pretraining-tiny-2ep-lr-0.0005-warmup-1-0.0001-decay-0.0001-ema-0.9-patience-1"
-        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/esol/random/\(name)/seed-0").path))
+        #expect(runs.count == 3 && Set(runs.map(\.cell.procedure)) == [.paper, TrainingProcedure(departed), TrainingProcedure(.default)],
+                "\(runs)")
+        let named = ["no-pretraining-tiny-2ep-lr-0.0005-warmup-1-0.0001-decay-0.0001-ema-0.9-patience-1",
+                     "no-pretraining-tiny-2ep-recipe-\(FinetuneRecipe.default.name)"]
+        for name in named {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/esol/random/\(name)/seed-0").path), "\(name)")
+        }
+        // The default trains the recipe's model choices.
+        let byDefault = runs.filter { $0.cell.procedure == TrainingProcedure(.default) }
+        #expect(byDefault.count == 1 && byDefault.allSatisfy { $0.fusion == .residualFingerprints && $0.readout == .norm }, "\(byDefault)")
         // The paper's column first.
         let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
-        #expect(markdown.contains("| dataset | metric | lgmcl `tiny`, no pretraining (2 ep.) | lgmcl `tiny`, no pretraining, "
-            + "lr 0.0005, warm-up 1 ep. from 0.0001, decay to 0.0001, EMA 0.9, patience 1 (2 ep.) |"), "\(markdown)")
+        for column in ["| dataset | metric | lgmcl `tiny`, no pretraining (2 ep.) |",
+                       "| lgmcl `tiny`, no pretraining, lr 0.0005, warm-up 1 ep. from 0.0001, decay to 0.0001, EMA 0.9, patience 1 (2 ep.) |",
+                       "| lgmcl `tiny`, no pretraining, recipe \(FinetuneRecipe.default.name) (2 ep.) |"] {
+            #expect(markdown.contains(column), "\(column)\n\(markdown)")
+        }
     }
 
     /// The LLM files are downloaded, not committed: without them --llm-text stops before any
