@@ -9,7 +9,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Where the molecules' text comes from: a column of the input (e.g. LLM-written descriptions) instead of descriptions generated from RDKit facts.")
     var descriptionColumn: String?
 
-    @Option(help: "Pretraining output directory (config.json, graph.safetensors, text.safetensors, vocab.txt): the model is its configuration whatever --preset says, with the recipe, --fusion, --readout and --set on top. Without it the model trains from scratch.")
+    @Option(help: "Pretraining output directory (config.json, graph.safetensors, text.safetensors, vocab.txt): the model is its configuration (no --preset needed), with the recipe, --fusion, --readout and --set on top. Without it the model trains from scratch.")
     var pretrained: String?
 
     @Option(help: "Seeds to run, e.g. 0,1,2: each trains one model (its initialisation, data order and dropout); the summary gives mean ± std.")

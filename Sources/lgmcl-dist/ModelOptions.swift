@@ -4,8 +4,8 @@ import LGMCL
 
 /// How the model is sized: a preset, optionally a configuration file, then per-field overrides.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Model size: tiny (tests, demo), small (CPU-sized, default) or paper (the authors' dimensions).")
-    var preset: Preset = .small
+    @Option(help: "Model size: tiny (tests, demo), small (CPU-sized, the default) or paper (the authors' dimensions).")
+    var preset: Preset?
 
     @Option(help: "A model configuration JSON (as written beside weights) to start from instead of the preset.")
     var config: String?
@@ -43,9 +43,13 @@ struct ModelOptions: ParsableArguments {
                 throw ValidationError("--pretrained \(pretrained): no config.json (is it the output directory of `lgmcl-dist pretrain`?)")
             }
             base = try ModelConfiguration.load(from: url)
+            if let preset, preset.rawValue != base.preset {
+                throw ValidationError("--preset \(preset.rawValue) and --pretrained \(pretrained), a '\(base.preset)' model: "
+                    + "the pretrained configuration sets the model's size; leave --preset out")
+            }
             adjust(&base)
         } else {
-            base = ModelConfiguration(preset: preset)
+            base = ModelConfiguration(preset: preset ?? .small)
             adjust(&base)
         }
         var pairs: [String: String] = [:]

@@ -4,6 +4,8 @@ import TestSupport
 
 /// Flags and paths are checked while the arguments are parsed, before MPI starts: under mpirun
 /// the job ends at once, non-zero, and the error is printed by one rank, not by every rank.
+private let shippedModel = repositoryRoot.appendingPathComponent("models/small-moses").path
+
 struct EarlyValidationTests {
     @Test(arguments: [
         (["pretrain", "--data", "/nonexistent/corpus.h5", "--output", "/tmp/unused", "--epochs", "1"],
@@ -16,6 +18,8 @@ struct EarlyValidationTests {
          "--pretrained /nonexistent/pre: no such file or directory"),
         (["finetune", "--data", "/dev/null", "--output", "/tmp/unused", "--pretrained", "/"],
          "--pretrained /: no config.json"),
+        (["finetune", "--data", "/dev/null", "--output", "/tmp/unused", "--pretrained", shippedModel, "--preset", "tiny"],
+         "--preset tiny and --pretrained \(shippedModel), a 'small' model"),
     ])
     func aBadFlagIsReportedOnceBeforeMPIStarts(arguments: [String], message: String) throws {
         let result = try mpirun(3, "lgmcl-dist", arguments, timeout: 60)
