@@ -114,8 +114,8 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         return trials
     }
 
-    /// A table this search would not have drawn (another search space, sampler or lgmcl version)
-    /// cannot be continued: its trials would be scored against draws of another search.
+    /// A table this search would not have drawn (another --seed, sampler, round size, search space
+    /// or lgmcl version) cannot be continued: its trials would be mixed with draws of another search.
     func checkRecorded(_ trials: [SearchTrial], drawn: [[SearchSpace.Parameter: Double]], numbers: [Int]) throws {
         for (slot, number) in numbers.enumerated() {
             guard let recorded = trials.first(where: { $0.number == number }),
@@ -123,7 +123,8 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
             else { continue }
             throw SearchError(description: "\(trialsFile.path): trial \(number) has \(parameter.rawValue) "
                 + "\(parameter.text(recorded.values[parameter]!)) where this search draws \(parameter.text(drawn[slot][parameter]!)); "
-                + "it was written by another search space, sampler or lgmcl version: use another --output")
+                + "it was written by another search (--seed, --sampler, --trials-per-round or the --groups it defaults to, search space or lgmcl version): "
+                + "give the flags that began it, or another --output")
         }
     }
 
