@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 
+private let shippedModel = repositoryRoot.appendingPathComponent("models/small-moses").path
+
 /// Flags and paths are checked while the arguments are parsed, before MPI starts: under mpirun
 /// the job ends at once, non-zero, and the error is printed by one rank, not by every rank.
-private let shippedModel = repositoryRoot.appendingPathComponent("models/small-moses").path
 
 struct EarlyValidationTests {
     @Test(arguments: [
@@ -20,6 +21,8 @@ struct EarlyValidationTests {
          "--pretrained /: no config.json"),
         (["finetune", "--data", "/dev/null", "--output", "/tmp/unused", "--pretrained", shippedModel, "--preset", "tiny"],
          "--preset tiny and --pretrained \(shippedModel), a 'small' model"),
+        (["pretrain", "--data", "/dev/null", "--output", "/tmp/unused", "--config", shippedModel + "/config.json", "--preset", "paper"],
+         "--preset paper and --config \(shippedModel)/config.json, a 'small' model"),
     ])
     func aBadFlagIsReportedOnceBeforeMPIStarts(arguments: [String], message: String) throws {
         let result = try mpirun(3, "lgmcl-dist", arguments, timeout: 60)
