@@ -156,10 +156,11 @@ def lgmcl(args, split, method):
     shutil.rmtree(out, ignore_errors=True)
     seeds = "0,1,2" if method == "ensemble" else "0"
     command = [*launcher, args.lgmcl, "finetune", "--data", split.path, "--output", out, "--split-column", "split",
-               "--label-columns", ",".join(split.tasks), "--seeds", seeds, "--preset", args.preset,
+               "--label-columns", ",".join(split.tasks), "--seeds", seeds,
                "--epochs", args.epochs, "--log-interval", 60]
     command += ["--loss", "mve"] if method == "mve" else []
-    command += ["--pretrained", args.pretrained] if args.pretrained else []
+    # A pretraining directory's configuration sets the size; finetune refuses a --preset naming another.
+    command += ["--pretrained", args.pretrained] if args.pretrained else ["--preset", args.preset]
     started = time.time()
     run_logged(command, out.with_suffix(".log"), prefix="    lgmcl | ")
     seconds = time.time() - started
@@ -276,7 +277,7 @@ def main():
     parser.add_argument("--tools", default="lgmcl,chemprop")
     parser.add_argument("--methods", default="ensemble,mve", help="mve runs on regression sets only")
     parser.add_argument("--epochs", type=int, default=30, help="both tools (chemprop needs at least 3)")
-    parser.add_argument("--preset", default="small", help="lgmcl's model size (tiny, small, paper)")
+    parser.add_argument("--preset", default="small", help="lgmcl's model size (tiny, small, paper); with --pretrained its own")
     parser.add_argument("--pretrained", default=None, help="lgmcl: a pretraining output directory (default: from scratch)")
     parser.add_argument("--ranks", type=int, default=1, help="lgmcl: MPI ranks (mpirun -np N when N > 1)")
     parser.add_argument("--data-dir", default=str(ROOT / "data" / "moleculenet"))
