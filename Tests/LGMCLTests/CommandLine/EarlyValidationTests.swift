@@ -6,7 +6,6 @@ private let shippedModel = repositoryRoot.appendingPathComponent("models/small-m
 
 /// Flags and paths are checked while the arguments are parsed, before MPI starts: under mpirun
 /// the job ends at once, non-zero, and the error is printed by one rank, not by every rank.
-
 struct EarlyValidationTests {
     @Test(arguments: [
         (["pretrain", "--data", "/nonexistent/corpus.h5", "--output", "/tmp/unused", "--epochs", "1"],
