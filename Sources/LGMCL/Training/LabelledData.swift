@@ -24,7 +24,7 @@ struct LabelledData {
     init(settings: FinetuneSettings, featurizedData: URL, world: Communicator, logger: Logger) throws {
         model = settings.model
         let vocabularySource = Self.vocabularySource(settings)
-        let featurized = try Self.featurize(settings, model: model, into: featurizedData, world: world, logger: logger)
+        let featurized = try Self.featurize(settings, into: featurizedData, world: world, logger: logger)
         smilesColumn = featurized.smilesColumn
         rejectedRows = featurized.rejectedRows
         let path = featurized.path
@@ -77,7 +77,7 @@ struct LabelledData {
     /// `settings.data` as an HDF5 dataset: the file itself, or a CSV featurized into `output` (all
     /// ranks together, with the pretrained vocabulary when there is one) with the SMILES column it
     /// was read from and the rows it rejected.
-    static func featurize(_ settings: FinetuneSettings, model: ModelConfiguration, into output: URL,
+    static func featurize(_ settings: FinetuneSettings, into output: URL,
                           world: Communicator, logger: Logger) throws -> (path: String, smilesColumn: String, rejectedRows: Int) {
         var smilesColumn = settings.smilesColumn ?? "smiles"
         guard !["h5", "hdf5"].contains(URL(fileURLWithPath: settings.data).pathExtension.lowercased()) else {
@@ -92,8 +92,8 @@ struct LabelledData {
         options.descriptionColumn = settings.descriptionColumn
         options.splitColumn = settings.splitColumn
         options.vocabulary = vocabularySource(settings)
-        options.maxSMILESTokens = model.text.maxSMILESTokens
-        options.maxDescriptionTokens = model.text.maxDescriptionTokens
+        options.maxSMILESTokens = settings.model.text.maxSMILESTokens
+        options.maxDescriptionTokens = settings.model.text.maxDescriptionTokens
         options.createdBy = "lgmcl-dist finetune"
         var preprocessor = Preprocessor(options: options, world: world)
         preprocessor.report = { logger.info("\($0)") }

@@ -49,8 +49,8 @@ public final class HyperparameterSearch<Scalar: TensorScalar & MPIScalar> {
         try world.barrier()
         var base = settings.base
         // Featurized once for every trial.
-        let featurized = try LabelledData.featurize(base, model: base.model,
-                                                    into: directory.appendingPathComponent("featurized.h5"), world: world, logger: logger)
+        let featurized = try LabelledData.featurize(base, into: directory.appendingPathComponent("featurized.h5"),
+                                                    world: world, logger: logger)
         base.data = featurized.path
         base.smilesColumn = featurized.smilesColumn
 
