@@ -180,31 +180,51 @@ class Dataset:
     def batch(self, rows, c):
         """Tensors of one batch: packed graph (for AttentiveFP), padded graph (for the graph
         transformer), padded SMILES and description ids with masks."""
-        atoms = [np.arange(self.atom_offsets[r], self.atom_offsets[r + 1]) for r in rows]
-        counts = np.array([len(a) for a in atoms])
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        x = torch.from_numpy(self.atom_features[np.concatenate(atoms)])
-        edges, bonds = [], []
-        for r, start in zip(rows, starts):
-            e0, e1 = self.edge_offsets[r], self.edge_offsets[r + 1]
-            edges.append(self.edge_index[e0:e1] + start)
-            bonds.append(self.bond_features[e0:e1])
-        edges = torch.from_numpy(np.concatenate(edges))
-        A, M, N = int(counts.sum()), len(rows), int(counts.max())
-        molecule = torch.from_numpy(np.repeat(np.arange(M), counts))
-        slot = torch.from_numpy(np.concatenate([np.arange(n) for n in counts]))
-        degree = torch.zeros(A, dtype=torch.long).index_add_(0, edges[:, 1], torch.ones(len(edges), dtype=torch.long))
-        dense = torch.zeros(M, N, x.shape[1])
-        dense[molecule, slot] = x
-        adjacency = torch.zeros(M, N, N)
-        adjacency[molecule[edges[:, 0]], slot[edges[:, 0]], slot[edges[:, 1]]] = 1
-        key_mask = torch.zeros(M, N, dtype=torch.bool)
-        key_mask[molecule, slot] = True
-        return dict(x=x, bonds=torch.from_numpy(np.concatenate(bonds)), source=edges[:, 0], target=edges[:, 1],
-                    isolated=(degree == 0).unsqueeze(1), molecule=molecule, counts=torch.from_numpy(counts).float(),
-                    dense=dense, adjacency=adjacency, key_mask=key_mask,
+        return dict(graph_batch(self.atom_features, self.atom_offsets, self.edge_index, self.edge_offsets,
+                                self.bond_features, rows),
                     smiles=self.padded([self.texts["smiles"][r] for r in rows], c["max_smiles"]),
                     description=self.padded([self.texts["description"][r] for r in rows], c["max_description"]))
+
+
+def graph_batch(atom_features, atom_offsets, edge_index, edge_offsets, bond_features, rows):
+    """The graphs of molecules `rows` twice: packed (atoms and directed edges of the batch, source →
+    target, for AttentiveFP) and padded to the batch's largest molecule (M × N, for the graph
+    transformer). edge_index holds each molecule's edges in its own atom numbering."""
+    atoms = [np.arange(atom_offsets[r], atom_offsets[r + 1]) for r in rows]
+    counts = np.array([len(a) for a in atoms])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    x = torch.from_numpy(atom_features[np.concatenate(atoms)])
+    edges, bonds = [], []
+    for r, start in zip(rows, starts):
+        e0, e1 = edge_offsets[r], edge_offsets[r + 1]
+        edges.append(edge_index[e0:e1].astype(np.int64) + start)
+        bonds.append(bond_features[e0:e1])
+    edges = torch.from_numpy(np.concatenate(edges))
+    A, M, N = int(counts.sum()), len(rows), int(counts.max())
+    molecule = torch.from_numpy(np.repeat(np.arange(M), counts))
+    slot = torch.from_numpy(np.concatenate([np.arange(n) for n in counts]))
+    degree = torch.zeros(A, dtype=torch.long).index_add_(0, edges[:, 1], torch.ones(len(edges), dtype=torch.long))
+    dense = torch.zeros(M, N, x.shape[1])
+    dense[molecule, slot] = x
+    adjacency = torch.zeros(M, N, N)
+    adjacency[molecule[edges[:, 0]], slot[edges[:, 0]], slot[edges[:, 1]]] = 1
+    key_mask = torch.zeros(M, N, dtype=torch.bool)
+    key_mask[molecule, slot] = True
+    return dict(x=x, bonds=torch.from_numpy(np.concatenate(bonds)), source=edges[:, 0], target=edges[:, 1],
+                isolated=(degree == 0).unsqueeze(1), molecule=molecule, counts=torch.from_numpy(counts).float(),
+                dense=dense, adjacency=adjacency, key_mask=key_mask)
+
+
+def local_pooled(model, b):
+    """The mean of AttentiveFP's atom vectors per molecule (M × hidden)."""
+    atoms = model(b["x"], b["bonds"], b["source"], b["target"], b["isolated"])
+    return torch.zeros(len(b["counts"]), atoms.shape[1]).index_add_(0, b["molecule"], atoms) / b["counts"][:, None]
+
+
+def global_pooled(model, b):
+    """The mean of the graph transformer's atom vectors per molecule, padding left out (M × hidden)."""
+    atoms = model(b["dense"], b["adjacency"], b["key_mask"])
+    return (atoms * b["key_mask"].unsqueeze(-1).float()).sum(1) / b["counts"][:, None]
 
 
 class JointModel(nn.Module):
@@ -234,12 +254,7 @@ class JointModel(nn.Module):
         return (hidden * w).sum(1) / w.sum(1).clamp(min=1e-6)
 
     def loss(self, b, tau):
-        M = b["dense"].shape[0]
-        local_atoms = self.local(b["x"], b["bonds"], b["source"], b["target"], b["isolated"])
-        local = torch.zeros(M, local_atoms.shape[1]).index_add_(0, b["molecule"], local_atoms) / b["counts"][:, None]
-        global_atoms = self.glob(b["dense"], b["adjacency"], b["key_mask"])
-        w = b["key_mask"].unsqueeze(-1).float()
-        glob = (global_atoms * w).sum(1) / b["counts"][:, None]
+        local, glob = local_pooled(self.local, b), global_pooled(self.glob, b)
         graph = nt_xent(self.graph_head(local), self.graph_head(glob), tau)
         s, d = self.pooled(*b["smiles"]), self.pooled(*b["description"])
         text = nt_xent(self.text_head(s), self.text_head(d), tau)

@@ -1,6 +1,7 @@
 // Times forward + backward of lgmcl's encoders and fine-tuning model on one batch written by
 // scripts/bench_models.py (which runs the PyTorch peers and writes docs/benchmarks-models.md).
-// Prints one JSON object per component: {"component": …, "seconds": median}.
+// Prints one JSON object per component: {"component": …, "seconds": median}, then the same run's
+// single-thread sgemm rate per CPU second: {"component": "sgemm", "gflops": …}.
 import Foundation
 import LGMCL
 
@@ -38,6 +39,7 @@ do {
         smiles: tokens("smiles"), descriptions: tokens("description"), fingerprints: try floats("fingerprints"),
         repeats: Int(argument("--repeats") ?? "3") ?? 3)
     for (component, seconds) in results { print("{\"component\": \"\(component)\", \"seconds\": \(seconds)}") }
+    print("{\"component\": \"sgemm\", \"gflops\": \(ModelTiming.sgemmRate() / 1e9)}")
 } catch {
     FileHandle.standardError.write(Data("model-bench: \(error)\n".utf8))
     exit(1)

@@ -67,10 +67,16 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return S((-2 * Foundation.log(1 - u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
     }
 
+    // Specialised: generic, every value drawn went through protocol witnesses, and building a
+    // `paper` model took 14 CPU seconds (1.5 s specialised).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public mutating func uniform<S: TensorScalar>(_ shape: [Int], _ low: S, _ high: S) -> Tensor<S> {
         Tensor((0..<shape.reduce(1, *)).map { _ in uniform(low, high) }, shape: shape)
     }
 
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public mutating func normal<S: TensorScalar>(_ shape: [Int]) -> Tensor<S> {
         Tensor((0..<shape.reduce(1, *)).map { _ in normal() }, shape: shape)
     }

@@ -162,7 +162,7 @@ struct BenchmarkThroughput: ParsableCommand {
         let textFLOPs = try world.allgather([timer.usefulTextFLOPs])
         let gemm = try world.allgather([timer.gemm.flops, timer.gemm.seconds])
         // The reference rate of issue 19, on every rank at once (as the ranks trained).
-        let sgemm = textFLOPs.contains { $0 > 0 } ? try world.allgather([Self.sgemmRate()]) : nil
+        let sgemm = textFLOPs.contains { $0 > 0 } ? try world.allgather([ModelTiming.sgemmRate()]) : nil
         return Measurement(steps: steps, ranks: world.size, globalBatch: settings.globalBatchSize, seconds: seconds,
                            finalLoss: timer.loss, phaseSeconds: phases.mean, phaseSecondsByRank: phases.ranks, cpuSecondsByRank: cpu,
                            slowestRankWaitSeconds: slowest.reduce(0, +) / Double(max(steps, 1)),
@@ -172,21 +172,6 @@ struct BenchmarkThroughput: ParsableCommand {
                            gemmFLOPsByRank: stride(from: 0, to: gemm.count, by: 2).map { gemm[$0] },
                            gemmSecondsByRank: stride(from: 1, to: gemm.count, by: 2).map { gemm[$0] },
                            gemmShapes: Array(timer.gemm.byShape.prefix(12)))
-    }
-
-    /// FLOPs per CPU second of one thread's sgemm at 2048 × 2048 × 2048, the best of three after
-    /// a warm-up: CPU time, like the text rate it is held against, so that a core shared with
-    /// other work does not move the ratio.
-    static func sgemmRate(size n: Int = 2048) -> Double {
-        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-        var c = [Float](repeating: 0, count: n * n)
-        var best = Double.infinity
-        for repetition in 0 ..< 4 {
-            let start = threadCPUSeconds()
-            Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n, products: .float32)
-            if repetition > 0 { best = min(best, threadCPUSeconds() - start) }
-        }
-        return 2 * Double(n) * Double(n) * Double(n) / best
     }
 }
 

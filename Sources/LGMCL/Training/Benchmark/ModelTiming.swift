@@ -35,4 +35,19 @@ public enum ModelTiming {
             return (component, times.sorted()[times.count / 2])
         }
     }
+
+    /// FLOPs per CPU second of one thread's sgemm at 2048 × 2048 × 2048, the best of three after
+    /// a warm-up: CPU time, like the text rate it is held against, so that a core shared with
+    /// other work does not move the ratio.
+    public static func sgemmRate(size n: Int = 2048) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for repetition in 0 ..< 4 {
+            let start = threadCPUSeconds()
+            Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n, products: .float32)
+            if repetition > 0 { best = min(best, threadCPUSeconds() - start) }
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / best
+    }
 }
