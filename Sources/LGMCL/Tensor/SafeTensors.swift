@@ -102,6 +102,9 @@ public struct SafeTensors {
         var header = Data("{\(fields.joined(separator: ","))}".utf8)
         header.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8))
         var out = Data()
+        // One allocation: appended piece by piece, a file of hundreds of megabytes (`paper`
+        // weights, Adam's moments) was copied again at every reallocation.
+        out.reserveCapacity(8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(header)
         for name in names { out.append(entries[name]!.bytes) }
