@@ -90,11 +90,9 @@ def main():
         counts = dict((k, int(v)) for k, v in (item.split(":") for item in args.molecules.split(",")))
         fixtures.ROWS[:] = list(range(max(counts.values())))
         all_features = fixtures.featurize(scratch, scratch)
-        sys.path.insert(0, f"{scratch}/Molecular_Graph")
         sys.path.insert(0, scratch)
         fixtures.stub_rdkit()
-        import graph_model
-        import model as authors_model
+        import model as authors_model  # the fingerprint network and the cross-attention
 
         for preset in args.presets.split(","):
             features = subset(all_features, counts[preset])
@@ -175,12 +173,12 @@ def main():
             useful["global"] = sum(flops(lambda one=graphs([r]): peer.global_pooled(glob, one).sum().backward())
                                    for r in rows)
             texts = [np.asarray(t)[None, :] for t in smiles_ids + description_ids]
-            alone = sum(flops(lambda t=t: pooled(t, np.ones_like(t)).sum().backward()) for t in texts)
+            alone = [flops(lambda t=t: pooled(t, np.ones_like(t)).sum().backward()) for t in texts]
             # The relative table's query and key projections, once per encoder call: two calls on one
             # text minus one call on that text twice.
-            table = 2 * flops(lambda: pooled(texts[0], np.ones_like(texts[0])).sum().backward()) - flops(
+            table = 2 * alone[0] - flops(
                 lambda: pooled(np.repeat(texts[0], 2, 0), np.ones((2, texts[0].shape[1]))).sum().backward())
-            useful["text"] = alone - (len(texts) - 2) * table
+            useful["text"] = sum(alone) - (len(texts) - 2) * table
             useful["finetune"] = (executed["finetune"] - executed["global"] - executed["text"]
                                   + useful["global"] + useful["text"])
             for component, step in steps.items():

@@ -29,7 +29,6 @@ import argparse
 import csv
 import json
 import statistics
-import sys
 
 SETS = ["bbbp", "bace", "tox21", "esol", "freesolv"]
 SEEDS = [0, 1, 2]
