@@ -11,7 +11,8 @@ import Darwin
 public struct FeaturizationProfile: Sendable {
     /// The parts, in the order a record computes them.
     public static let parts = [
-        "parse", "graph", "maccs", "erg", "descriptors", "description", "smiles tokens", "description tokens",
+        "parse", "graph", "maccs", "pubchem", "erg", "descriptors", "description", "smiles tokens",
+        "description tokens", "scaffold",
     ]
 
     public private(set) var seconds: [String: Double] = [:]
@@ -35,11 +36,13 @@ public struct FeaturizationProfile: Sendable {
             molecules += 1
             _ = time("graph") { MolGraph(molecule) }
             _ = time("maccs") { Fingerprint.maccs(molecule) }
+            _ = time("pubchem") { Fingerprint.pubchem(molecule) }
             _ = time("erg") { Fingerprint.erg(molecule) }
             let descriptors = time("descriptors") { Descriptors(molecule) }
             let description = time("description") { describer.describe(molecule, descriptors: descriptors) }
             _ = time("smiles tokens") { tokenizer.encode(smiles: molecule.canonicalSMILES, maxLength: maxTokens.smiles) }
             _ = time("description tokens") { tokenizer.encode(text: description, maxLength: maxTokens.description) }
+            _ = time("scaffold") { Scaffold.murcko(molecule) }
         }
     }
 

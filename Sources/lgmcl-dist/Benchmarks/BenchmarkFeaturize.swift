@@ -10,7 +10,7 @@ struct BenchmarkFeaturize: ParsableCommand {
         discussion: paragraphs("""
             Reads the first N SMILES of a CSV (or .csv.gz) whose first column holds SMILES, builds a
             vocabulary from them, then featurizes each molecule on one thread: parse, graph,
-            MACCS, ErG, descriptors, description, SMILES and description tokens.
+            MACCS, PubChem, ErG, descriptors, description, SMILES and description tokens, Murcko scaffold.
             """)
     )
 
