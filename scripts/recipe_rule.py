@@ -19,9 +19,12 @@ split 0 and on ESOL (mean over splits 0-2).
 The acceptance: the default is ahead of chemprop's mean test metric on at least four of the five
 sets, and on the others not behind by more than chemprop's seed spread (population std over splits).
 It is read on splits 0-2, or on the splits --acceptance-splits names (declared 2026-12-07: 0-4, read
-beside the three-split reading); the rule and the screens always use splits 0-2.
+beside the three-split reading); the rule and the screens always use splits 0-2. --pretrained DIR reads
+it also for the default started from DIR's encoders (declared 2026-12-07 for models/small-moses on
+splits 0-4), paired with the same splits from scratch.
 
     python3 scripts/recipe_rule.py [RESULTS.json] [CHEMPROP.csv] [--acceptance-splits 0,1,2,3,4]
+                                   [--pretrained models/small-moses]
 (defaults: docs/benchmarks/moleculenet-50ep/results.json, docs/benchmarks/chemprop.csv, 0,1,2)
 Standard library only; prints Markdown.
 """
@@ -37,6 +40,8 @@ EPOCHS = 50
 # these is another candidate's, not this rule's.
 PAPER = {"globalBatchSize": 64, "learningRate": 0.001, "weightDecay": 0.001,
          "learningRateSchedule": {"constant": {}}, "precision": "float32"}
+# Two-sided 95% quantiles of Student's t by degrees of freedom (paired intervals over split seeds).
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 PAPER_NAME, RESIDUAL, NORM = "paper", "paper + residual fusion", "paper + residual fusion + norm readout"
 FINGERPRINTS = "paper + residual-fingerprints fusion + norm readout"
 CANDIDATES = {PAPER_NAME: ("gated", "mean"), RESIDUAL: ("residual", "mean"), NORM: ("residual", "norm"),
@@ -49,11 +54,13 @@ SCREENS = [("the norm-readout screen", NORM, [RESIDUAL]),
 SCREEN_SETS = [("tox21", [0]), ("esol", SEEDS)]
 
 
-def candidate(run):
-    """The candidate a run belongs to, or None."""
-    if run["variant"] != "no-pretraining" or run["split"] != "scaffold" or run["epochs"] != EPOCHS:
+def candidate(run, pretrained=None):
+    """The candidate a run belongs to, or None: from scratch, or with pretrained encoders from the
+    directory `pretrained` names."""
+    variant = "pretrained" if pretrained else "no-pretraining"
+    if run["variant"] != variant or run.get("pretrained") != pretrained:
         return None
-    if run["preset"] != "small":
+    if run["split"] != "scaffold" or run["epochs"] != EPOCHS or run["preset"] != "small":
         return None
     h = dict(run["hyperparameters"])
     h.pop("model", None)
@@ -74,6 +81,8 @@ def main():
     parser.add_argument("results", nargs="?", default="docs/benchmarks/moleculenet-50ep/results.json")
     parser.add_argument("chemprop", nargs="?", default="docs/benchmarks/chemprop.csv")
     parser.add_argument("--acceptance-splits", default=",".join(map(str, SEEDS)))
+    parser.add_argument("--pretrained", help="also read the acceptance for the default's runs started from this "
+                        "directory's encoders (as results.json records --pretrained), and pair them with scratch")
     args = parser.parse_args()
     accepted = [int(k) for k in args.acceptance_splits.split(",")]
     runs = json.load(open(args.results))["runs"]
@@ -163,36 +172,76 @@ def main():
     for name in [default] if default else [paper, rival]:
         print()
         print(f"Against chemprop 2.3.1 at {EPOCHS} epochs ({name}), splits {','.join(map(str, accepted))}:")
-        print()
-        print("| set | lgmcl mean test | chemprop mean test ± std | lgmcl − chemprop (+: ahead) | within chemprop's spread |")
-        print("|---|---|---|---|---|")
-        ahead = behind_within = behind_beyond = 0
-        missing = []
-        for s in SETS:
-            done = {k: r for k, r in every.get((name, s), {}).items() if k in accepted}
-            theirs = chemprop.get(s, {})
-            if len(done) < len(accepted) or len(theirs) < len(accepted):
-                missing.append(s)
-                print(f"| {s} | {fmt(mean([r['test'] for r in done.values()]))} ({len(done)} of {len(accepted)}) | "
-                      f"{fmt(mean(list(theirs.values())))} ({len(theirs)} of {len(accepted)}) | | |")
-                continue
-            ours = mean([r["test"] for r in done.values()])
-            their_mean, their_std = mean(list(theirs.values())), statistics.pstdev(list(theirs.values()))
-            lead = ours - their_mean if higher_is_better(metric[s]) else their_mean - ours
-            if lead > 0:
-                ahead += 1
-            elif -lead <= their_std:
-                behind_within += 1
-            else:
-                behind_beyond += 1
-            print(f"| {s} | {ours:.3f} | {their_mean:.3f} ± {their_std:.3f} | {lead:+.3f} | "
-                  f"{'ahead' if lead > 0 else ('yes' if -lead <= their_std else 'no')} |")
-        verdict = ("met" if ahead >= 4 and behind_beyond == 0 and not missing
-                   else "not met" if behind_beyond > 0 or ahead + len(missing) < 4 else "open")
-        print()
-        print(f"Ahead on {ahead}, behind within the spread on {behind_within}, behind beyond it on {behind_beyond}, "
-              f"unfinished {len(missing)}: acceptance **{verdict}**.")
+        acceptance(every.get, name, accepted, chemprop, metric)
 
+    if args.pretrained:
+        shipped = {}
+        for run in runs:
+            if candidate(run, pretrained=args.pretrained) == FINGERPRINTS and run["dataset"] in SETS:
+                shipped.setdefault(run["dataset"], {})[run["seed"]] = run
+        print()
+        print(f"Against chemprop 2.3.1 at {EPOCHS} epochs ({FINGERPRINTS}, encoders from {args.pretrained}), "
+              f"splits {','.join(map(str, accepted))}:")
+        acceptance(lambda key: shipped.get(key[1], {}), FINGERPRINTS, accepted, chemprop, metric)
+        print()
+        print(f"Paired with the same splits from scratch (+: the shipped encoders better), splits "
+              f"{','.join(map(str, accepted))}:")
+        print()
+        print("| set | splits | mean val, shipped (scratch) | mean test, shipped (scratch) | paired test improvement, 95% t interval |")
+        print("|---|---|---|---|---|")
+        for s in SETS:
+            ours, theirs = shipped.get(s, {}), every.get((FINGERPRINTS, s), {})
+            both = [k for k in accepted if k in ours and k in theirs]
+            if not both:
+                continue
+            sign = 1 if higher_is_better(metric[s]) else -1
+            gains = [sign * (ours[k]["test"] - theirs[k]["test"]) for k in both]
+            interval = ""
+            if len(gains) > 1:
+                half = T975[len(gains) - 1] * statistics.stdev(gains) / len(gains) ** 0.5
+                interval = f"{statistics.fmean(gains):+.3f} [{statistics.fmean(gains) - half:+.3f}, {statistics.fmean(gains) + half:+.3f}]"
+            print(f"| {s} | {','.join(map(str, both))} | {mean([ours[k]['val'] for k in both]):.3f} "
+                  f"({mean([theirs[k]['val'] for k in both]):.3f}) | {mean([ours[k]['test'] for k in both]):.3f} "
+                  f"({mean([theirs[k]['test'] for k in both]):.3f}) | {interval} |")
+
+
+def acceptance(runs_of, name, accepted, chemprop, metric):
+    """Prints the acceptance table and verdict for the runs `runs_of((name, set))` gives by split seed."""
+    def mean(values):
+        return statistics.fmean(values) if values else None
+
+    def fmt(value):
+        return "—" if value is None else f"{value:.3f}"
+
+    print()
+    print("| set | lgmcl mean test | chemprop mean test ± std | lgmcl − chemprop (+: ahead) | within chemprop's spread |")
+    print("|---|---|---|---|---|")
+    ahead = behind_within = behind_beyond = 0
+    missing = []
+    for s in SETS:
+        done = {k: r for k, r in (runs_of((name, s)) or {}).items() if k in accepted}
+        theirs = chemprop.get(s, {})
+        if len(done) < len(accepted) or len(theirs) < len(accepted):
+            missing.append(s)
+            print(f"| {s} | {fmt(mean([r['test'] for r in done.values()]))} ({len(done)} of {len(accepted)}) | "
+                  f"{fmt(mean(list(theirs.values())))} ({len(theirs)} of {len(accepted)}) | | |")
+            continue
+        ours = mean([r["test"] for r in done.values()])
+        their_mean, their_std = mean(list(theirs.values())), statistics.pstdev(list(theirs.values()))
+        lead = ours - their_mean if higher_is_better(metric[s]) else their_mean - ours
+        if lead > 0:
+            ahead += 1
+        elif -lead <= their_std:
+            behind_within += 1
+        else:
+            behind_beyond += 1
+        print(f"| {s} | {ours:.3f} | {their_mean:.3f} ± {their_std:.3f} | {lead:+.3f} | "
+              f"{'ahead' if lead > 0 else ('yes' if -lead <= their_std else 'no')} |")
+    verdict = ("met" if ahead >= 4 and behind_beyond == 0 and not missing
+               else "not met" if behind_beyond > 0 or ahead + len(missing) < 4 else "open")
+    print()
+    print(f"Ahead on {ahead}, behind within the spread on {behind_within}, behind beyond it on {behind_beyond}, "
+          f"unfinished {len(missing)}: acceptance **{verdict}**.")
 
 if __name__ == "__main__":
     main()
