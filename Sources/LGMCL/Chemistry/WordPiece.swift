@@ -13,7 +13,7 @@ enum WordPiece {
         var words: [String] = []
         var current = ""
         for character in text.lowercased() {
-            if character.isLetter {
+            if isLetter(character) {
                 current.append(character)
                 continue
             }
@@ -21,23 +21,37 @@ enum WordPiece {
                 words.append(current)
                 current = ""
             }
-            if !character.isWhitespace { words.append(String(character)) }
+            if !isWhitespace(character) { words.append(String(character)) }
         }
         if !current.isEmpty { words.append(current) }
         return words
     }
 
+    // Descriptions are almost always ASCII: answering from the byte spares a lookup in Unicode's
+    // property tables per character.
+    private static func isLetter(_ character: Character) -> Bool {
+        guard let byte = character.asciiValue else { return character.isLetter }
+        return (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
+    private static func isWhitespace(_ character: Character) -> Bool {
+        guard let byte = character.asciiValue else { return character.isWhitespace }
+        return byte == UInt8(ascii: " ") || (0x09...0x0d).contains(byte)
+    }
+
     /// Greedy longest-match-first pieces of one word, or nil when some part is not in `vocabulary`.
     static func pieces(of word: String, in vocabulary: Set<String>) -> [String]? {
-        let characters = Array(word)
-        guard characters.count <= maxWordLength else { return nil }
+        // Character boundaries, so that candidate pieces are slices of `word`, not new arrays.
+        let bounds = Array(word.indices) + [word.endIndex]
+        let count = bounds.count - 1
+        guard count <= maxWordLength else { return nil }
         var pieces: [String] = []
         var start = 0
-        while start < characters.count {
-            var end = characters.count
+        while start < count {
+            var end = count
             var found: String?
             while end > start {
-                let piece = (start > 0 ? continuation : "") + String(characters[start..<end])
+                let piece = (start > 0 ? continuation : "") + word[bounds[start]..<bounds[end]]
                 if vocabulary.contains(piece) {
                     found = piece
                     break

@@ -30,6 +30,26 @@ struct TokenizerTests {
         #expect(WordPiece.pieces(of: "abd", in: pieces) == nil)
     }
 
+    /// Words follow Unicode's letter and white-space properties, whatever shortcut answers for
+    /// ASCII: every ASCII character beside letters, CR-LF, and non-ASCII letters, digits and spaces.
+    @Test func wordsSplitByUnicodeLettersAndWhiteSpace() {
+        func unicodeWords(_ text: String) -> [String] {
+            text.lowercased().reduce(into: (words: [String](), joining: false)) { state, character in
+                if character.isLetter, state.joining {
+                    state.words[state.words.count - 1].append(character)
+                } else if character.isLetter || !character.isWhitespace {
+                    state.words.append(String(character))
+                }
+                state.joining = character.isLetter
+            }.words
+        }
+        let ascii = String((0..<128).flatMap { [Character(Unicode.Scalar(UInt8($0))), "a"] })
+        for text in [ascii, "a\r\nb", "Éthanol β-lactam ٣ x\u{00A0}y\u{2003}z", "ÅNGSTRÖM cafe\u{301}s"] {
+            #expect(WordPiece.words(text) == unicodeWords(text), "\(text.debugDescription)")
+        }
+        #expect(WordPiece.pieces(of: "cafe\u{301}s", in: ["caf", "##e\u{301}", "##s"]) == ["caf", "##e\u{301}", "##s"])
+    }
+
     @Test func encodingFramesTruncatesAndMapsUnknowns() throws {
         let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + ["C", "O", "(", ")", "aa", "ab", "##b", "b"])
         let tokenizer = Tokenizer(vocabulary: vocabulary)
