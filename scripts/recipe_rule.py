@@ -21,7 +21,9 @@ sets, and on the others not behind by more than chemprop's seed spread (populati
 It is read on splits 0-2, or on the splits --acceptance-splits names (declared 2026-12-07: 0-4, read
 beside the three-split reading); the rule and the screens always use splits 0-2. --pretrained DIR reads
 it also for the default started from DIR's encoders (declared 2026-12-07 for models/small-moses on
-splits 0-4), paired with the same splits from scratch.
+splits 0-4), paired with the same splits from scratch. Beside the acceptance's own columns, each set's
+difference from chemprop paired by split file, with its 95% t interval: not part of the acceptance, it
+says whether a gap is larger than the splits' noise.
 
     python3 scripts/recipe_rule.py [RESULTS.json] [CHEMPROP.csv] [--acceptance-splits 0,1,2,3,4]
                                    [--pretrained models/small-moses]
@@ -195,14 +197,19 @@ def main():
             if not both:
                 continue
             sign = 1 if higher_is_better(metric[s]) else -1
-            gains = [sign * (ours[k]["test"] - theirs[k]["test"]) for k in both]
-            interval = ""
-            if len(gains) > 1:
-                half = T975[len(gains) - 1] * statistics.stdev(gains) / len(gains) ** 0.5
-                interval = f"{statistics.fmean(gains):+.3f} [{statistics.fmean(gains) - half:+.3f}, {statistics.fmean(gains) + half:+.3f}]"
+            interval = paired_interval([sign * (ours[k]["test"] - theirs[k]["test"]) for k in both])
             print(f"| {s} | {','.join(map(str, both))} | {mean([ours[k]['val'] for k in both]):.3f} "
                   f"({mean([theirs[k]['val'] for k in both]):.3f}) | {mean([ours[k]['test'] for k in both]):.3f} "
                   f"({mean([theirs[k]['test'] for k in both]):.3f}) | {interval} |")
+
+
+def paired_interval(gains):
+    """Mean of paired differences and its 95% t interval, as text ("" for fewer than two)."""
+    if len(gains) < 2:
+        return ""
+    centre = statistics.fmean(gains)
+    half = T975[len(gains) - 1] * statistics.stdev(gains) / len(gains) ** 0.5
+    return f"{centre:+.3f} [{centre - half:+.3f}, {centre + half:+.3f}]"
 
 
 def acceptance(runs_of, name, accepted, chemprop, metric):
@@ -214,8 +221,9 @@ def acceptance(runs_of, name, accepted, chemprop, metric):
         return "—" if value is None else f"{value:.3f}"
 
     print()
-    print("| set | lgmcl mean test | chemprop mean test ± std | lgmcl − chemprop (+: ahead) | within chemprop's spread |")
-    print("|---|---|---|---|---|")
+    print("| set | lgmcl mean test | chemprop mean test ± std | lgmcl − chemprop (+: ahead) | within chemprop's spread "
+          "| paired by split, 95% t interval |")
+    print("|---|---|---|---|---|---|")
     ahead = behind_within = behind_beyond = 0
     missing = []
     for s in SETS:
@@ -224,7 +232,7 @@ def acceptance(runs_of, name, accepted, chemprop, metric):
         if len(done) < len(accepted) or len(theirs) < len(accepted):
             missing.append(s)
             print(f"| {s} | {fmt(mean([r['test'] for r in done.values()]))} ({len(done)} of {len(accepted)}) | "
-                  f"{fmt(mean(list(theirs.values())))} ({len(theirs)} of {len(accepted)}) | | |")
+                  f"{fmt(mean(list(theirs.values())))} ({len(theirs)} of {len(accepted)}) | | | |")
             continue
         ours = mean([r["test"] for r in done.values()])
         their_mean, their_std = mean(list(theirs.values())), statistics.pstdev(list(theirs.values()))
@@ -235,8 +243,10 @@ def acceptance(runs_of, name, accepted, chemprop, metric):
             behind_within += 1
         else:
             behind_beyond += 1
+        sign = 1 if higher_is_better(metric[s]) else -1
+        paired = paired_interval([sign * (done[k]["test"] - theirs[k]) for k in sorted(done)])
         print(f"| {s} | {ours:.3f} | {their_mean:.3f} ± {their_std:.3f} | {lead:+.3f} | "
-              f"{'ahead' if lead > 0 else ('yes' if -lead <= their_std else 'no')} |")
+              f"{'ahead' if lead > 0 else ('yes' if -lead <= their_std else 'no')} | {paired} |")
     verdict = ("met" if ahead >= 4 and behind_beyond == 0 and not missing
                else "not met" if behind_beyond > 0 or ahead + len(missing) < 4 else "open")
     print()
