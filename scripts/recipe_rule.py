@@ -78,6 +78,19 @@ def higher_is_better(metric):
     return metric != "rmse"
 
 
+def improvement(metric, ours, theirs):
+    """How much better `ours` is than `theirs` (positive: better), for either direction of metric."""
+    return ours - theirs if higher_is_better(metric) else theirs - ours
+
+
+def mean(values):
+    return statistics.fmean(values) if values else None
+
+
+def fmt(value):
+    return "—" if value is None else f"{value:.3f}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("results", nargs="?", default="docs/benchmarks/moleculenet-50ep/results.json")
@@ -102,12 +115,6 @@ def main():
             if row["protocol"] == "scaffold" and row["epochs"] == str(EPOCHS) and int(row["seed"]) in accepted:
                 chemprop.setdefault(row["dataset"], {})[int(row["seed"])] = float(row["test_value"])
                 metric.setdefault(row["dataset"], row["metric"])
-
-    def mean(values):
-        return statistics.fmean(values) if values else None
-
-    def fmt(value):
-        return "—" if value is None else f"{value:.3f}"
 
     print("| set | metric | candidate | seeds | mean val | mean test ± std |")
     print("|---|---|---|---|---|---|")
@@ -134,7 +141,7 @@ def main():
             b = screen_val(challenger, s, seeds)
             for opponent in opponents:
                 a = screen_val(opponent, s, seeds)
-                better = None if a is None or b is None else (b > a if higher_is_better(metric[s]) else b < a)
+                better = None if a is None or b is None else improvement(metric[s], b, a) > 0
                 verdicts.append(better)
                 print(f"\n{title.capitalize()}, {s} split(s) {','.join(map(str, seeds))}: {challenger} val {fmt(b)} "
                       f"against {opponent}'s {fmt(a)}" + ("" if better is None else (": better" if better else ": not better")))
@@ -154,7 +161,7 @@ def main():
             continue
         a = mean([r["val"] for r in table[(paper, s)].values()])
         b = mean([r["val"] for r in table[(rival, s)].values()])
-        better_b = b > a if higher_is_better(metric[s]) else b < a
+        better_b = improvement(metric[s], b, a) > 0
         wins[rival if better_b else paper].append(s)
     print()
     print(f"Better mean validation metric: {paper} on {', '.join(wins[paper]) or 'no set'}; "
@@ -174,7 +181,7 @@ def main():
     for name in [default] if default else [paper, rival]:
         print()
         print(f"Against chemprop 2.3.1 at {EPOCHS} epochs ({name}), splits {','.join(map(str, accepted))}:")
-        acceptance(every.get, name, accepted, chemprop, metric)
+        acceptance({s: every.get((name, s), {}) for s in SETS}, accepted, chemprop, metric)
 
     if args.pretrained:
         shipped = {}
@@ -184,7 +191,7 @@ def main():
         print()
         print(f"Against chemprop 2.3.1 at {EPOCHS} epochs ({FINGERPRINTS}, encoders from {args.pretrained}), "
               f"splits {','.join(map(str, accepted))}:")
-        acceptance(lambda key: shipped.get(key[1], {}), FINGERPRINTS, accepted, chemprop, metric)
+        acceptance(shipped, accepted, chemprop, metric)
         print()
         print(f"Paired with the same splits from scratch (+: the shipped encoders better), splits "
               f"{','.join(map(str, accepted))}:")
@@ -196,8 +203,7 @@ def main():
             both = [k for k in accepted if k in ours and k in theirs]
             if not both:
                 continue
-            sign = 1 if higher_is_better(metric[s]) else -1
-            interval = paired_interval([sign * (ours[k]["test"] - theirs[k]["test"]) for k in both])
+            interval = paired_interval([improvement(metric[s], ours[k]["test"], theirs[k]["test"]) for k in both])
             print(f"| {s} | {','.join(map(str, both))} | {mean([ours[k]['val'] for k in both]):.3f} "
                   f"({mean([theirs[k]['val'] for k in both]):.3f}) | {mean([ours[k]['test'] for k in both]):.3f} "
                   f"({mean([theirs[k]['test'] for k in both]):.3f}) | {interval} |")
@@ -212,14 +218,8 @@ def paired_interval(gains):
     return f"{centre:+.3f} [{centre - half:+.3f}, {centre + half:+.3f}]"
 
 
-def acceptance(runs_of, name, accepted, chemprop, metric):
-    """Prints the acceptance table and verdict for the runs `runs_of((name, set))` gives by split seed."""
-    def mean(values):
-        return statistics.fmean(values) if values else None
-
-    def fmt(value):
-        return "—" if value is None else f"{value:.3f}"
-
+def acceptance(runs, accepted, chemprop, metric):
+    """Prints the acceptance table and verdict for `runs` (set -> {split seed: run})."""
     print()
     print("| set | lgmcl mean test | chemprop mean test ± std | lgmcl − chemprop (+: ahead) | within chemprop's spread "
           "| paired by split, 95% t interval |")
@@ -227,7 +227,7 @@ def acceptance(runs_of, name, accepted, chemprop, metric):
     ahead = behind_within = behind_beyond = 0
     missing = []
     for s in SETS:
-        done = {k: r for k, r in (runs_of((name, s)) or {}).items() if k in accepted}
+        done = {k: r for k, r in runs.get(s, {}).items() if k in accepted}
         theirs = chemprop.get(s, {})
         if len(done) < len(accepted) or len(theirs) < len(accepted):
             missing.append(s)
@@ -236,15 +236,14 @@ def acceptance(runs_of, name, accepted, chemprop, metric):
             continue
         ours = mean([r["test"] for r in done.values()])
         their_mean, their_std = mean(list(theirs.values())), statistics.pstdev(list(theirs.values()))
-        lead = ours - their_mean if higher_is_better(metric[s]) else their_mean - ours
+        lead = improvement(metric[s], ours, their_mean)
         if lead > 0:
             ahead += 1
         elif -lead <= their_std:
             behind_within += 1
         else:
             behind_beyond += 1
-        sign = 1 if higher_is_better(metric[s]) else -1
-        paired = paired_interval([sign * (done[k]["test"] - theirs[k]) for k in sorted(done)])
+        paired = paired_interval([improvement(metric[s], done[k]["test"], theirs[k]) for k in sorted(done)])
         print(f"| {s} | {ours:.3f} | {their_mean:.3f} ± {their_std:.3f} | {lead:+.3f} | "
               f"{'ahead' if lead > 0 else ('yes' if -lead <= their_std else 'no')} | {paired} |")
     verdict = ("met" if ahead >= 4 and behind_beyond == 0 and not missing
@@ -252,6 +251,7 @@ def acceptance(runs_of, name, accepted, chemprop, metric):
     print()
     print(f"Ahead on {ahead}, behind within the spread on {behind_within}, behind beyond it on {behind_beyond}, "
           f"unfinished {len(missing)}: acceptance **{verdict}**.")
+
 
 if __name__ == "__main__":
     main()
